@@ -1,0 +1,1 @@
+"""The rules of the Lab/Factory model as pure functions. Imports nothing of ours but itself."""

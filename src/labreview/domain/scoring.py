@@ -1,0 +1,142 @@
+"""Scoring: a weighted total from criterion scores, and how reviewers agree.
+
+Scores are whole numbers 1–5 where 5 is always good. Arithmetic is exact
+(``Fraction``) so that results do not depend on the order scores arrive in;
+floats are produced only at the edge, for display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from labreview.domain.errors import InvalidInput
+from labreview.domain.vocabulary import Criterion
+
+MIN_SCORE = 1
+MAX_SCORE = 5
+CONTESTED_SPREAD = 2
+"""A criterion is contested when its reviewers' scores are this far apart or more."""
+
+DEFAULT_WEIGHTS: Mapping[Criterion, Fraction] = {c: Fraction(1) for c in Criterion}
+
+
+def validate_score(value: object) -> int:
+    """Return the score as an int, or refuse it with a readable reason."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidInput(f"A score is a whole number from 1 to 5; got {value!r}.")
+    text = str(value).strip()
+    if not text.isdigit() or not (MIN_SCORE <= int(text) <= MAX_SCORE):
+        raise InvalidInput(f"A score is a whole number from 1 to 5; got '{text}'.")
+    return int(text)
+
+
+def validate_weights(weights: Mapping[Criterion, object]) -> dict[Criterion, Fraction]:
+    """Weights are non-negative numbers, one per criterion, not all zero."""
+    result: dict[Criterion, Fraction] = {}
+    for criterion in Criterion:
+        raw = weights.get(criterion, 1)
+        try:
+            weight = Fraction(str(raw))
+        except (ValueError, ZeroDivisionError) as exc:
+            raise InvalidInput(f"The weight of {criterion.label} must be a number; got {raw!r}.") from exc
+        if weight < 0:
+            raise InvalidInput(f"The weight of {criterion.label} cannot be negative; got {raw}.")
+        result[criterion] = weight
+    if not any(result.values()):
+        raise InvalidInput("At least one criterion needs a weight above zero.")
+    return result
+
+
+def weighted_total(
+    scores: Mapping[Criterion, float | int | Fraction],
+    weights: Mapping[Criterion, Fraction] = DEFAULT_WEIGHTS,
+) -> float | None:
+    """Weighted mean of the scored criteria on the 1–5 scale; ``None`` when none is scored.
+
+    Unscored criteria are left out of both numerator and denominator, so a
+    partial scorecard shows the mean of what has been scored so far.
+    """
+    numerator = Fraction(0)
+    denominator = Fraction(0)
+    for criterion, value in scores.items():
+        if value is None:
+            continue
+        weight = Fraction(weights.get(criterion, 1))
+        numerator += weight * Fraction(value)
+        denominator += weight
+    if denominator == 0:
+        return None
+    return float(numerator / denominator)
+
+
+@dataclass(frozen=True)
+class CriterionStats:
+    """How the reviewers scored one criterion."""
+
+    criterion: Criterion
+    count: int
+    mean: float
+    low: int
+    high: int
+
+    @property
+    def spread(self) -> int:
+        return self.high - self.low
+
+    @property
+    def contested(self) -> bool:
+        return self.count > 1 and self.spread >= CONTESTED_SPREAD
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """Per-criterion statistics across reviewers and the weighted total of the means."""
+
+    stats: Mapping[Criterion, CriterionStats]
+    total: float | None
+    reviewers: int
+
+    @property
+    def spread(self) -> int | None:
+        """The largest spread of any criterion (None when nothing is scored)."""
+        return max((s.spread for s in self.stats.values()), default=None)
+
+    @property
+    def contested(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in Criterion if c in self.stats and self.stats[c].contested)
+
+    @property
+    def complete(self) -> bool:
+        return all(c in self.stats for c in Criterion)
+
+    def means(self) -> dict[Criterion, float]:
+        return {c: s.mean for c, s in self.stats.items()}
+
+
+def summarize(
+    scores: Iterable[tuple[object, Criterion, int]],
+    weights: Mapping[Criterion, Fraction] = DEFAULT_WEIGHTS,
+) -> ScoreSummary:
+    """Combine ``(reviewer, criterion, score)`` triples from several reviewers."""
+    by_criterion: dict[Criterion, list[int]] = {}
+    reviewers: set[object] = set()
+    for reviewer, criterion, value in scores:
+        by_criterion.setdefault(Criterion(criterion), []).append(validate_score(value))
+        reviewers.add(reviewer)
+    stats: dict[Criterion, CriterionStats] = {}
+    exact_means: dict[Criterion, Fraction] = {}
+    for criterion in Criterion:
+        values = by_criterion.get(criterion)
+        if not values:
+            continue
+        exact_means[criterion] = Fraction(sum(values), len(values))
+        stats[criterion] = CriterionStats(
+            criterion=criterion,
+            count=len(values),
+            mean=float(exact_means[criterion]),
+            low=min(values),
+            high=max(values),
+        )
+    return ScoreSummary(stats=stats, total=weighted_total(exact_means, weights), reviewers=len(reviewers))

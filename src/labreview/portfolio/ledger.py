@@ -1,0 +1,231 @@
+"""The audit ledger: every change is recorded in the transaction that makes it, and can be undone.
+
+A ``Change`` is one row inserted, updated (only the columns that changed) or
+deleted. An action's changes go into one ``audit_event`` row whose ``hash``
+covers the previous event's hash, so that editing, deleting or reordering
+records breaks the chain (see ``verify``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, and_, select
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+from labreview.domain.errors import StaleEdit
+from labreview.store.models import AuditEvent, metadata
+
+GENESIS = "0" * 64
+IGNORED_ON_COMPARE = frozenset({"version", "updated_at"})
+"""Columns that bookkeeping changes; undo bumps them instead of restoring them."""
+
+
+@dataclass
+class Change:
+    op: str  # "insert" | "update" | "delete"
+    table: str
+    key: dict[str, Any]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"op": self.op, "table": self.table, "key": self.key, "before": self.before, "after": self.after}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _typed(table: Table, column: str, value: Any) -> Any:
+    if value is None:
+        return None
+    python_type = _python_type(table, column)
+    if python_type is dt.datetime:
+        return dt.datetime.fromisoformat(value)
+    if python_type is dt.date:
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _python_type(table: Table, column: str) -> type | None:
+    try:
+        return table.c[column].type.python_type
+    except NotImplementedError:  # pragma: no cover - all our column types declare one
+        return None
+
+
+def row_of(obj: SQLModel) -> dict[str, Any]:
+    table: Table = obj.__table__  # type: ignore[attr-defined]
+    return {c.name: _plain(getattr(obj, c.name)) for c in table.columns}
+
+
+def key_of(obj: SQLModel) -> dict[str, Any]:
+    table: Table = obj.__table__  # type: ignore[attr-defined]
+    return {c.name: getattr(obj, c.name) for c in table.primary_key.columns}
+
+
+@dataclass
+class Recorder:
+    """Records what one action changes, through the ORM session it runs in."""
+
+    session: Session
+    changes: list[Change] = field(default_factory=list)
+
+    def add(self, obj: SQLModel) -> SQLModel:
+        self.session.add(obj)
+        self.session.flush()
+        self.changes.append(Change("insert", obj.__tablename__, key_of(obj), None, row_of(obj)))
+        return obj
+
+    def update(self, obj: SQLModel, **values: Any) -> bool:
+        """Set ``values`` on ``obj``; records and bumps ``version`` only if something changed."""
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for name, value in values.items():
+            old = getattr(obj, name)
+            if old != value:
+                before[name] = _plain(old)
+                after[name] = _plain(value)
+                setattr(obj, name, value)
+        if not after:
+            return False
+        if hasattr(obj, "version"):
+            obj.version += 1
+        self.session.add(obj)
+        self.session.flush()
+        self.changes.append(Change("update", obj.__tablename__, key_of(obj), before, after))
+        return True
+
+    def delete(self, obj: SQLModel) -> None:
+        self.changes.append(Change("delete", obj.__tablename__, key_of(obj), row_of(obj), None))
+        self.session.delete(obj)
+        self.session.flush()
+
+
+def event_hash(prev_hash: str, event_id: int, at: dt.datetime, actor: str, action: str,
+               summary: str, changes: str, undoes_id: int | None) -> str:
+    material = json.dumps(
+        [prev_hash, event_id, _plain(at), actor, action, summary, changes, undoes_id],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def append(session: Session, *, at: dt.datetime, actor: str, action: str, summary: str,
+           changes: Sequence[Change], undoes_id: int | None = None) -> AuditEvent:
+    """Write the audit event for ``changes``, chained to the last one. Call inside the write transaction."""
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    event_id = (last.id + 1) if last else 1
+    prev_hash = last.hash if last else GENESIS
+    payload = json.dumps([c.as_json() for c in changes], ensure_ascii=False, sort_keys=True, default=_plain)
+    event = AuditEvent(
+        id=event_id, at=at, actor=actor, action=action, summary=summary, changes=payload,
+        undoes_id=undoes_id, prev_hash=prev_hash,
+        hash=event_hash(prev_hash, event_id, at, actor, action, summary, payload, undoes_id),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def last_undoable(session: Session, actor: str) -> AuditEvent | None:
+    """The newest event by ``actor`` that changed something and has not been undone."""
+    undone = select(AuditEvent.undoes_id).where(AuditEvent.undoes_id.is_not(None))
+    return session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.actor == actor, AuditEvent.undoes_id.is_(None),
+               AuditEvent.id.not_in(undone), AuditEvent.action != "undo")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+
+
+def revert(session: Session, event: AuditEvent) -> list[Change]:
+    """Apply the inverse of ``event``'s changes, newest first; refuse if any row moved on since."""
+    inverse: list[Change] = []
+    for raw in reversed(json.loads(event.changes)):
+        change = Change(**raw)
+        table = metadata.tables[change.table]
+        where = and_(*(table.c[k] == v for k, v in change.key.items()))
+        current = session.execute(select(table).where(where)).mappings().first()
+        if change.op == "insert":
+            _require(current is not None and _same(table, current, change.after), event)
+            session.execute(table.delete().where(where))
+            inverse.append(Change("delete", change.table, change.key, change.after, None))
+        elif change.op == "delete":
+            _require(current is None, event)
+            row = {k: _typed(table, k, v) for k, v in change.before.items()}
+            session.execute(table.insert().values(**row))
+            inverse.append(Change("insert", change.table, change.key, None, change.before))
+        else:
+            _require(current is not None and _same(table, current, change.after), event)
+            values = {k: _typed(table, k, v) for k, v in change.before.items() if k not in IGNORED_ON_COMPARE}
+            if "version" in table.c:
+                values["version"] = current["version"] + 1
+            session.execute(table.update().where(where).values(**values))
+            inverse.append(Change("update", change.table, change.key, change.after, change.before))
+    session.expire_all()
+    return inverse
+
+
+def _same(table: Table, current: Any, expected: dict[str, Any]) -> bool:
+    return all(
+        _plain(current[name]) == value for name, value in expected.items() if name not in IGNORED_ON_COMPARE
+    )
+
+
+def _require(ok: bool, event: AuditEvent) -> None:
+    if not ok:
+        raise StaleEdit(f"Cannot undo “{event.summary}”: what it changed has been changed again since.")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return f"ok: {self.checked} audit records, chain intact"
+        return f"broken at audit record {self.broken_at}: {self.reason}"
+
+
+def verify(events: Iterable[AuditEvent]) -> Verdict:
+    """Walk the chain in id order; report the first record that does not follow from the one before."""
+    prev_hash = GENESIS
+    expected_id: int | None = None
+    checked = 0
+    for event in events:
+        if expected_id is not None and event.id != expected_id:
+            return Verdict(False, checked, event.id, f"record {expected_id} is missing (next is {event.id})")
+        if event.prev_hash != prev_hash:
+            return Verdict(False, checked, event.id, "it does not follow the record before it (deleted or reordered)")
+        recomputed = event_hash(event.prev_hash, event.id, event.at, event.actor, event.action,
+                                event.summary, event.changes, event.undoes_id)
+        if recomputed != event.hash:
+            return Verdict(False, checked, event.id, "its content was changed after it was written")
+        prev_hash = event.hash
+        expected_id = event.id + 1
+        checked += 1
+    return Verdict(True, checked)
+
+
+def iter_events(session: Session) -> Iterator[AuditEvent]:
+    yield from session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500))

@@ -1,0 +1,281 @@
+"""What the service layer returns: small frozen dataclasses, ready to render. No ORM objects leak out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from labreview.domain.budget import Mix, TargetMix, TrackDrift
+from labreview.domain.gates import GateReport
+from labreview.domain.scoring import ScoreSummary
+from labreview.domain.vocabulary import (
+    AccessStatus,
+    AccessTier,
+    BoardRole,
+    Capacity,
+    Category,
+    CheckState,
+    Criterion,
+    DataSensitivity,
+    DecisionOutcome,
+    Gate,
+    IntegrationScope,
+    SessionStatus,
+    Stage,
+    SuccessMetric,
+    Track,
+)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    name: str
+    role: BoardRole | None
+    email: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label if self.role else "not on the board"
+
+
+@dataclass(frozen=True)
+class IntakeView:
+    business_objective: str
+    user_group: str
+    data_sensitivity: DataSensitivity | None
+    integration_scope: IntegrationScope | None
+    success_metric: SuccessMetric | None
+    exit_plan: str
+    version: int
+
+
+@dataclass(frozen=True)
+class CriteriaChangeView:
+    field: str
+    before: str
+    after: str
+    reason: str
+    changed_at: dt.datetime
+    changed_by: str
+    quarter: str | None
+
+
+@dataclass(frozen=True)
+class InitiativeView:
+    id: int
+    key: str
+    title: str
+    description: str
+    stage: Stage
+    category: Category
+    track: Track
+    owner: PersonView
+    sponsor: PersonView | None
+    vendor: str
+    quarterly_cost: int
+    renewal_date: dt.date | None
+    ai_heavy: bool
+    baseline: str
+    target_lift: str
+    test_period: str
+    operational_threshold: str
+    pilot_approved_on: dt.date | None
+    current_gate: Gate | None
+    access_tier: AccessTier | None
+    last_outcome: DecisionOutcome | None
+    last_quarter: str | None
+    version: int
+    intake: IntakeView
+
+    @property
+    def criteria_locked(self) -> bool:
+        """After pilot approval, pre-registered criteria change only with a recorded reason."""
+        return self.pilot_approved_on is not None
+
+
+@dataclass(frozen=True)
+class BacklogRow:
+    key: str
+    title: str
+    stage: Stage
+    category: Category
+    owner: str
+    quarterly_cost: int
+    track: Track
+    current_gate: Gate | None
+    access_tier: AccessTier | None
+    score: float | None
+    spread: int | None
+    last_outcome: DecisionOutcome | None
+    last_quarter: str | None
+    on_agenda: bool = False
+
+
+@dataclass(frozen=True)
+class BacklogPage:
+    rows: tuple[BacklogRow, ...]
+    offset: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    id: int
+    position: int
+    key: str
+    title: str
+    stage: Stage
+    timebox_seconds: int
+    spent_seconds: int
+    decided: DecisionOutcome | None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: int
+    quarter: str
+    held_on: dt.date
+    facilitator: PersonView
+    status: SessionStatus
+    timebox_seconds: int
+    attendees: tuple[PersonView, ...]
+    agenda: tuple[AgendaEntry, ...]
+    current_key: str | None
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+    def position_of(self, key: str | None) -> int | None:
+        for index, entry in enumerate(self.agenda):
+            if entry.key == key:
+                return index
+        return None
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    """All reviewers' scores of one initiative in one session, with the combined summary."""
+
+    quarter: str
+    key: str
+    reviewers: tuple[PersonView, ...]
+    scores: dict[tuple[int, Criterion], int]
+    summary: ScoreSummary
+    totals: dict[int, float | None]
+    """Each reviewer's own weighted total, by reviewer id."""
+
+    def score(self, reviewer_id: int, criterion: Criterion) -> int | None:
+        return self.scores.get((reviewer_id, criterion))
+
+
+@dataclass(frozen=True)
+class ChecklistView:
+    key: str
+    stage: Stage
+    ai_heavy: bool
+    reports: tuple[GateReport, ...]
+    current_gate: Gate | None
+    promotion_refusals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TemplateItemView:
+    id: int
+    gate: Gate
+    position: int
+    text: str
+    ai_only: bool
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    person: PersonView
+    capacity: Capacity
+    approve: bool
+    conditions: str
+    signed_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AccessRequestView:
+    id: int
+    key: str
+    tier: AccessTier
+    data_description: str
+    retention_days: int
+    export_allowed: bool
+    expires_on: dt.date
+    requested_on: dt.date
+    status: AccessStatus
+    conditions: str
+    signatures: tuple[SignatureView, ...]
+    missing: tuple[Capacity, ...]
+    version: int
+
+
+@dataclass(frozen=True)
+class BudgetView:
+    quarter: str
+    currency: str
+    target: TargetMix
+    mix: Mix
+    drift: tuple[TrackDrift, ...]
+    projected: Mix
+    projected_drift: tuple[TrackDrift, ...]
+    history: tuple[tuple[str, Mix], ...]
+    changes: tuple[str, ...] = field(default=())
+    """One line per decision of the session that moves money, for the text form."""
+
+
+@dataclass(frozen=True)
+class ActionItemView:
+    id: int
+    text: str
+    owner: PersonView
+    due: dt.date
+    key: str
+    title: str
+    quarter: str
+    status: str
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: int
+    quarter: str
+    key: str
+    title: str
+    outcome: DecisionOutcome
+    stage_before: Stage
+    stage_after: Stage
+    track_before: Track
+    track_after: Track | None
+    rationale: str
+    conditions: str
+    next_review: dt.date | None
+    decided_at: dt.datetime
+    action_items: tuple[ActionItemView, ...]
+
+
+@dataclass(frozen=True)
+class NewActionItem:
+    text: str
+    owner_id: int
+    due: dt.date
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    summary: str
+    undone: bool
+
+
+@dataclass(frozen=True)
+class CheckItemState:
+    item_id: int
+    state: CheckState
+    reason: str

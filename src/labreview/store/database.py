@@ -1,0 +1,187 @@
+"""Opening a portfolio database: check it, back it up and upgrade it, or refuse it clearly.
+
+``probe`` uses only the standard library's ``sqlite3`` so that the command line
+can answer "missing", "not a labreview database" or "made by a newer labreview"
+in milliseconds, before SQLAlchemy or Alembic are imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from labreview.domain.errors import StorageError
+from labreview.store.schema import HEAD, REVISIONS
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class State(Enum):
+    MISSING = "missing"
+    EMPTY = "empty"
+    CURRENT = "current"
+    OLDER = "older"
+    NEWER = "newer"
+    FOREIGN = "foreign"
+    CORRUPT = "corrupt"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class Probe:
+    path: Path
+    state: State
+    revision: str | None = None
+    detail: str = ""
+
+    @property
+    def message(self) -> str:
+        """One line for a person."""
+        where = str(self.path)
+        return {
+            State.MISSING: f"No database at {where}. Create one with: labreview init --db {where}",
+            State.EMPTY: f"{where} is an empty database; it will be set up.",
+            State.CURRENT: f"{where} is a labreview database (schema {self.revision}).",
+            State.OLDER: f"{where} has an older schema ({self.revision}); it will be upgraded after a backup.",
+            State.NEWER: (
+                f"{where} was written by a newer labreview (schema {self.revision}); "
+                "upgrade labreview to open it."
+            ),
+            State.FOREIGN: f"{where} is an SQLite database but not a labreview portfolio.",
+            State.CORRUPT: f"{where} is not a readable SQLite database ({self.detail or 'damaged or not SQLite'}).",
+            State.UNREADABLE: f"Cannot read {where}: {self.detail}.",
+        }[self.state]
+
+
+def probe(path: str | Path) -> Probe:
+    """What is at ``path``: nothing, an empty file, a labreview database of some revision, or junk."""
+    path = Path(path).expanduser().resolve()
+    if not path.exists():
+        return Probe(path, State.MISSING)
+    if path.is_dir():
+        return Probe(path, State.UNREADABLE, detail="it is a directory")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        return Probe(path, State.UNREADABLE, detail=exc.strerror or str(exc))
+    if not header:
+        return Probe(path, State.EMPTY)
+    if header != SQLITE_MAGIC:
+        return Probe(path, State.CORRUPT, detail="not an SQLite file")
+    try:
+        connection = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        return Probe(path, State.UNREADABLE, detail=str(exc))
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return Probe(path, State.EMPTY)
+        if "alembic_version" not in tables:
+            return Probe(path, State.FOREIGN)
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        quick = connection.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError as exc:
+        return Probe(path, State.CORRUPT, detail=str(exc))
+    finally:
+        connection.close()
+    if quick is None or quick[0] != "ok":
+        return Probe(path, State.CORRUPT, detail=f"integrity check: {quick[0] if quick else 'no answer'}")
+    revision = row[0] if row else None
+    if revision == HEAD:
+        return Probe(path, State.CURRENT, revision)
+    if revision in REVISIONS:
+        return Probe(path, State.OLDER, revision)
+    if revision is None:
+        return Probe(path, State.FOREIGN)
+    return Probe(path, State.NEWER, revision)
+
+
+def backup(path: Path, revision: str | None, *, now: dt.datetime | None = None) -> Path:
+    """Copy the database (consistently, through SQLite's backup API) beside itself."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.{revision or 'new'}-{stamp}.bak")
+    source = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    try:
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        source.close()
+    return target
+
+
+def upgrade(target: str | Path) -> None:
+    """Bring the schema to HEAD with Alembic (imported here: it is only needed on upgrade)."""
+    from alembic import command  # deferred: costs ~100 ms and is rarely needed
+    from alembic.config import Config
+
+    from labreview.store.engine import make_engine
+
+    engine = make_engine(target)
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                # Batch migrations copy tables; foreign keys must be off while they do
+                # (the pragma is ignored inside a transaction, so set it before BEGIN).
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
+def prepare(target: str | Path, *, create: bool = False) -> Probe:
+    """Check the database at ``target``, creating or upgrading it as needed.
+
+    Raises ``StorageError`` with a one-line message for everything a person has to fix.
+    Returns the probe of the database as it was found.
+    """
+    from labreview.store.engine import sqlite_path
+
+    path = sqlite_path(target)
+    if path is None:  # a server database: Alembic decides
+        upgrade(target)
+        return Probe(Path(str(target)), State.CURRENT, HEAD)
+    found = probe(path)
+    if found.state is State.MISSING and create:
+        _ensure_directory(path.parent)
+    elif found.state in (State.MISSING, State.NEWER, State.FOREIGN, State.CORRUPT, State.UNREADABLE):
+        raise StorageError(found.message)
+    if found.state is State.OLDER:
+        try:
+            backup(path, found.revision)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"Cannot back up {path} before upgrading it: {exc}.") from exc
+    if found.state is not State.CURRENT:
+        try:
+            upgrade(target)
+        except Exception as exc:  # noqa: BLE001 - any failure here is reported as one line
+            raise StorageError(f"Cannot set up the database at {path}: {_reason(exc)}.") from exc
+    return found
+
+
+def _ensure_directory(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"Cannot create the folder {directory}: {exc.strerror or exc}.") from exc
+    probe_file = directory / ".labreview-write-test"
+    try:
+        probe_file.write_bytes(b"")
+        probe_file.unlink()
+    except OSError as exc:
+        raise StorageError(f"Cannot write in {directory}: {exc.strerror or exc}.") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return str(original).splitlines()[0] if str(original) else type(original).__name__

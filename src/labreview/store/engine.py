@@ -1,0 +1,86 @@
+"""Engine factory: a path or an SQLAlchemy URL in, an engine with the right SQLite settings out.
+
+On SQLite every connection gets WAL, ``foreign_keys=ON``, a busy timeout and
+``synchronous=FULL``; pysqlite's own transaction handling is switched off so
+that SQLAlchemy's BEGIN is real (writes use ``BEGIN IMMEDIATE`` to take the
+write lock up front instead of failing on upgrade under contention).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a connection waits for another writer before giving up."""
+
+
+def is_url(target: str | Path) -> bool:
+    return "://" in str(target)
+
+
+def database_url(target: str | Path, *, read_only: bool = False) -> str:
+    """An SQLAlchemy URL for a path (SQLite) or the URL itself."""
+    if is_url(target):
+        return str(target)
+    path = Path(target).expanduser().resolve()
+    if read_only:
+        return f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
+    return f"sqlite:///{path.as_posix()}"
+
+
+def sqlite_path(target: str | Path) -> Path | None:
+    """The file behind a path or sqlite URL; None for other databases or in-memory ones."""
+    if not is_url(target):
+        return Path(target).expanduser().resolve()
+    url = make_url(str(target))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    database = url.database.removeprefix("file:")
+    return Path(database).expanduser().resolve()
+
+
+def make_engine(target: str | Path, *, read_only: bool = False) -> Engine:
+    """Create the engine; nothing is opened until the first connection."""
+    url = database_url(target, read_only=read_only)
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        poolclass=NullPool if read_only else None,
+    )
+    _configure_sqlite(engine, read_only=read_only)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if read_only:
+                cursor.execute("PRAGMA query_only = ON")
+            else:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # noqa: ANN001
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, beginning each transaction with ``BEGIN IMMEDIATE`` on SQLite."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(sqlite_begin="IMMEDIATE")

@@ -1,0 +1,293 @@
+"""The tables. Enum-valued columns hold the enum's string value (see ``labreview.domain``).
+
+Money is integer minor units. Rows that people edit concurrently carry a ``version``
+that every change increments, so that an edit based on stale data can be refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = SQLModel.metadata
+
+
+class Setting(SQLModel, table=True):
+    """Portfolio-wide settings: name, currency, target mix."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Person(SQLModel, table=True):
+    """Anyone who owns, sponsors or reviews; board members have a ``board_role``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    email: str = ""
+    board_role: str | None = Field(default=None, index=True)
+    active: bool = True
+
+
+class Initiative(SQLModel, table=True):
+    """An experiment, pilot, tool or use case, with the summary columns the backlog sorts on."""
+
+    __table_args__ = (
+        Index("ix_initiative_stage_key", "stage", "key"),
+        Index("ix_initiative_quarterly_cost", "quarterly_cost"),
+        Index("ix_initiative_title", "title"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    title: str
+    description: str = ""
+    stage: str = Field(index=True)
+    category: str = Field(index=True)
+    track: str = Field(index=True)
+    owner_id: int = Field(foreign_key="person.id", index=True)
+    sponsor_id: int | None = Field(default=None, foreign_key="person.id")
+    vendor: str = ""
+    quarterly_cost: int = 0
+    renewal_date: dt.date | None = None
+    ai_heavy: bool = False
+    # Success criteria pre-registered before the test.
+    baseline: str = ""
+    target_lift: str = ""
+    test_period: str = ""
+    operational_threshold: str = ""
+    pilot_approved_on: dt.date | None = None
+    # Summary columns kept current by the service layer in the same transaction.
+    current_gate: int | None = Field(default=1, index=True)
+    access_tier: int | None = Field(default=None, index=True)
+    # Mean score per criterion in the latest session that scored it (the weighted
+    # total is computed from these with the facilitator's weights), and the largest spread.
+    score_outcome_impact: float | None = None
+    score_operational_fit: float | None = None
+    score_integration_burden: float | None = None
+    score_data_risk: float | None = None
+    score_economic_value: float | None = None
+    score_spread: int | None = None
+    last_outcome: str | None = None
+    last_quarter: str | None = None
+    search_text: str = ""
+    version: int = 1
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Intake(SQLModel, table=True):
+    """The intake scorecard of an initiative (one per request)."""
+
+    initiative_id: int = Field(foreign_key="initiative.id", primary_key=True)
+    business_objective: str = ""
+    user_group: str = ""
+    data_sensitivity: str | None = None
+    integration_scope: str | None = None
+    success_metric: str | None = None
+    exit_plan: str = ""
+    version: int = 1
+
+
+class CriteriaChange(SQLModel, table=True):
+    """A pre-registered success criterion changed after pilot approval, with the reason."""
+
+    __tablename__ = "criteria_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="review_session.id")
+    field: str
+    before: str
+    after: str
+    reason: str
+    changed_at: dt.datetime
+    changed_by: str
+
+
+class ReviewSession(SQLModel, table=True):
+    """A quarterly review meeting."""
+
+    __tablename__ = "review_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    quarter: str = Field(unique=True)
+    held_on: dt.date
+    facilitator_id: int = Field(foreign_key="person.id")
+    status: str = "planned"
+    timebox_seconds: int = 480
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    current_item_id: int | None = None
+    version: int = 1
+
+
+class Attendee(SQLModel, table=True):
+    session_id: int = Field(foreign_key="review_session.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+
+
+class AgendaItem(SQLModel, table=True):
+    """An initiative on a session's agenda, in order, with its timebox and the time spent."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("session_id", "initiative_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="review_session.id", index=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    position: int
+    timebox_seconds: int = 480
+    spent_seconds: int = 0
+
+
+class Score(SQLModel, table=True):
+    """One reviewer's score of one criterion of one initiative in one session."""
+
+    __table_args__ = (UniqueConstraint("session_id", "initiative_id", "reviewer_id", "criterion"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="review_session.id")
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    reviewer_id: int = Field(foreign_key="person.id")
+    criterion: str
+    value: int
+    recorded_at: dt.datetime
+
+
+class GateTemplateItem(SQLModel, table=True):
+    """A line of a gate's checklist template; retiring one keeps its history (``active``).
+
+    ``ai_only`` items apply only to AI-heavy initiatives (the extra scrutiny of DOMAIN.md).
+    """
+
+    __tablename__ = "gate_template_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    gate: int = Field(index=True)
+    position: int
+    text: str
+    ai_only: bool = False
+    active: bool = True
+
+
+class GateCheck(SQLModel, table=True):
+    """The state of one checklist item for one initiative (absent means pending)."""
+
+    __tablename__ = "gate_check"
+
+    initiative_id: int = Field(foreign_key="initiative.id", primary_key=True)
+    item_id: int = Field(foreign_key="gate_template_item.id", primary_key=True)
+    state: str
+    reason: str = ""
+    updated_at: dt.datetime
+    updated_by: str
+
+
+class AccessRequest(SQLModel, table=True):
+    """A request for customer-data access of one tier."""
+
+    __tablename__ = "access_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    tier: int
+    data_description: str
+    retention_days: int
+    export_allowed: bool = False
+    expires_on: dt.date
+    requested_on: dt.date
+    status: str = "pending"
+    conditions: str = ""
+    version: int = 1
+
+
+class AccessSignature(SQLModel, table=True):
+    """An approval or rejection of an access request by one person in one capacity."""
+
+    __tablename__ = "access_signature"
+    __table_args__ = (UniqueConstraint("request_id", "capacity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="access_request.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    capacity: str
+    approve: bool
+    conditions: str = ""
+    session_id: int | None = Field(default=None, foreign_key="review_session.id")
+    signed_at: dt.datetime
+
+
+class BudgetLine(SQLModel, table=True):
+    """Money allocated to one initiative on one track in one quarter."""
+
+    __tablename__ = "budget_line"
+    __table_args__ = (UniqueConstraint("quarter", "initiative_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    quarter: str = Field(index=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    track: str
+    amount: int
+
+
+class Decision(SQLModel, table=True):
+    """What the board decided for one initiative in one session."""
+
+    __table_args__ = (UniqueConstraint("session_id", "initiative_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="review_session.id", index=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    outcome: str
+    stage_before: str
+    stage_after: str
+    track_before: str
+    track_after: str | None = None
+    rationale: str = ""
+    conditions: str = ""
+    next_review: dt.date | None = None
+    decided_at: dt.datetime
+
+
+class ActionItem(SQLModel, table=True):
+    __tablename__ = "action_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="review_session.id", index=True)
+    decision_id: int | None = Field(default=None, foreign_key="decision.id")
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    owner_id: int = Field(foreign_key="person.id")
+    text: str
+    due: dt.date
+    status: str = "open"
+    done_on: dt.date | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only log of every change: who, when, what, and the rows before → after.
+
+    ``changes`` is JSON; ``hash`` covers this record and ``prev_hash``, chaining the log.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    actor: str
+    action: str
+    summary: str
+    changes: str
+    undoes_id: int | None = Field(default=None, index=True)
+    prev_hash: str
+    hash: str

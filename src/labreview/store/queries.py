@@ -1,0 +1,190 @@
+"""Bulk reads in SQLAlchemy Core: the backlog, filtered, sorted and paged in SQL.
+
+The backlog never loads every row: ``page`` fetches one window, ``count`` and
+``counts_by_stage`` size the scroll area. Free text is matched with ``instr``
+against the lower-cased ``search_text`` column (no LIKE escaping needed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.engine import Connection, Row
+
+from labreview.store.models import AgendaItem, Initiative, Person
+
+STAGE_ORDER = ("lab", "transition", "factory", "retired")
+CRITERIA_COLUMNS = (
+    "score_outcome_impact",
+    "score_operational_fit",
+    "score_integration_burden",
+    "score_data_risk",
+    "score_economic_value",
+)
+
+initiative = Initiative.__table__
+person = Person.__table__
+agenda_item = AgendaItem.__table__
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the backlog shows. Each tuple is "any of"; ``words`` must all occur."""
+
+    words: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    tracks: tuple[str, ...] = ()
+    tiers: tuple[int | None, ...] = ()
+    gates: tuple[int | None, ...] = ()
+    owners: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    on_agenda: bool = False
+    agenda_session: int | None = None
+
+
+@dataclass(frozen=True)
+class Order:
+    column: str = "key"
+    descending: bool = False
+    group_by_stage: bool = False
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+
+def score_expression(weights: Mapping[str, float]) -> ColumnElement:
+    """Weighted mean of the criterion means that are present (NULL when none is)."""
+    numerator = None
+    denominator = None
+    for column in CRITERIA_COLUMNS:
+        weight = float(weights.get(column, 1.0))
+        col = initiative.c[column]
+        term = func.coalesce(col, 0.0) * weight
+        present = case((col.is_not(None), weight), else_=0.0)
+        numerator = term if numerator is None else numerator + term
+        denominator = present if denominator is None else denominator + present
+    return numerator / func.nullif(denominator, 0.0)
+
+
+def stage_rank() -> ColumnElement:
+    return case({stage: index for index, stage in enumerate(STAGE_ORDER)}, value=initiative.c.stage, else_=9)
+
+
+def _where(filters: Filters) -> list[ColumnElement]:
+    clauses: list[ColumnElement] = []
+    for word in filters.words:
+        clauses.append(func.instr(initiative.c.search_text, word.lower()) > 0)
+    for values, column in (
+        (filters.stages, initiative.c.stage),
+        (filters.categories, initiative.c.category),
+        (filters.tracks, initiative.c.track),
+        (filters.outcomes, initiative.c.last_outcome),
+    ):
+        if values:
+            clauses.append(column.in_(values))
+    for values, column in ((filters.tiers, initiative.c.access_tier), (filters.gates, initiative.c.current_gate)):
+        if values:
+            known = [v for v in values if v is not None]
+            parts = [column.in_(known)] if known else []
+            if None in values:
+                parts.append(column.is_(None))
+            clauses.append(or_(*parts))
+    if filters.owners:
+        clauses.append(or_(*(func.instr(func.lower(person.c.name), o.lower()) > 0 for o in filters.owners)))
+    if filters.on_agenda:
+        clauses.append(agenda_item.c.id.is_not(None))
+    return clauses
+
+
+def _from(filters: Filters):  # noqa: ANN202 - a join clause
+    joined = initiative.join(person, person.c.id == initiative.c.owner_id)
+    session_id = filters.agenda_session if filters.agenda_session is not None else -1
+    return joined.outerjoin(
+        agenda_item,
+        and_(agenda_item.c.initiative_id == initiative.c.id, agenda_item.c.session_id == session_id),
+    )
+
+
+def _sort_key(order: Order) -> ColumnElement:
+    columns: dict[str, ColumnElement] = {
+        "key": initiative.c.key,
+        "title": initiative.c.title,
+        "stage": stage_rank(),
+        "category": initiative.c.category,
+        "owner": person.c.name,
+        "cost": initiative.c.quarterly_cost,
+        "track": initiative.c.track,
+        "gate": func.coalesce(initiative.c.current_gate, 5),
+        "tier": initiative.c.access_tier,
+        "score": score_expression(order.weights),
+        "spread": initiative.c.score_spread,
+        "decision": initiative.c.last_quarter,
+    }
+    return columns.get(order.column, initiative.c.key)
+
+
+def page_select(filters: Filters, order: Order, offset: int, limit: int) -> Select:
+    key = _sort_key(order)
+    sort = [key.desc().nulls_last() if order.descending else key.asc().nulls_last()]
+    if order.group_by_stage:
+        sort.insert(0, stage_rank())
+    sort.append(initiative.c.key.desc() if order.descending else initiative.c.key)
+    return (
+        select(
+            initiative.c.key,
+            initiative.c.title,
+            initiative.c.stage,
+            initiative.c.category,
+            person.c.name.label("owner"),
+            initiative.c.quarterly_cost,
+            initiative.c.track,
+            initiative.c.current_gate,
+            initiative.c.access_tier,
+            score_expression(order.weights).label("score"),
+            initiative.c.score_spread,
+            initiative.c.last_outcome,
+            initiative.c.last_quarter,
+            (agenda_item.c.id.is_not(None)).label("on_agenda"),
+        )
+        .select_from(_from(filters))
+        .where(*_where(filters))
+        .order_by(*sort)
+        .offset(offset)
+        .limit(limit)
+    )
+
+
+def page(connection: Connection, filters: Filters, order: Order, offset: int, limit: int) -> Sequence[Row]:
+    return connection.execute(page_select(filters, order, offset, limit)).all()
+
+
+def count(connection: Connection, filters: Filters) -> int:
+    statement = select(func.count()).select_from(_from(filters)).where(*_where(filters))
+    return int(connection.execute(statement).scalar_one())
+
+
+def counts_by_stage(connection: Connection, filters: Filters) -> dict[str, int]:
+    statement = (
+        select(initiative.c.stage, func.count())
+        .select_from(_from(filters))
+        .where(*_where(filters))
+        .group_by(initiative.c.stage)
+    )
+    return {stage: int(n) for stage, n in connection.execute(statement).all()}
+
+
+def search_text(*parts: object) -> str:
+    """The lower-cased text the free-text filter matches against."""
+    return " ".join(str(p) for p in parts if p).lower()
+
+
+__all__ = ["Filters", "Order", "count", "counts_by_stage", "page", "search_text"]

@@ -1,0 +1,9 @@
+"""Which schema revisions this labreview knows, without importing Alembic.
+
+Kept equal to the Alembic scripts in ``migrations/versions`` by a test.
+"""
+
+REVISIONS: tuple[str, ...] = ("0001",)
+"""Every revision in order, oldest first."""
+
+HEAD = REVISIONS[-1]
