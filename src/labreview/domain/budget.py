@@ -35,7 +35,7 @@ class TargetMix:
             )
 
     @classmethod
-    def parse(cls, text: str) -> "TargetMix":
+    def parse(cls, text: str) -> TargetMix:
         """Read ``70/20/10`` (factory/iterate/lab)."""
         parts = [p.strip().rstrip("%") for p in str(text).replace(",", "/").split("/")]
         try:
@@ -60,7 +60,7 @@ class Mix:
     amounts: Mapping[Track, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, lines: Iterable[tuple[Track, int]]) -> "Mix":
+    def of(cls, lines: Iterable[tuple[Track, int]]) -> Mix:
         amounts = {track: 0 for track in Track}
         for track, amount in lines:
             amounts[Track(track)] += int(amount)

@@ -22,7 +22,7 @@ class _Labelled(StrEnum):
         return _LABELS.get(self, self.value.replace("_", " "))
 
     @classmethod
-    def parse(cls, text: str) -> "_Labelled":
+    def parse(cls, text: str) -> _Labelled:
         """Read a value or label, ignoring case, spaces, dashes and underscores."""
         wanted = _fold(text)
         for member in cls:
@@ -151,7 +151,7 @@ class AccessTier(IntEnum):
         return _TIER_DESCRIPTIONS[self]
 
     @classmethod
-    def parse(cls, text: str | int) -> "AccessTier":
+    def parse(cls, text: str | int) -> AccessTier:
         digits = re.sub(r"\D", "", str(text))
         if digits in ("1", "2", "3"):
             return cls(int(digits))
@@ -262,23 +262,23 @@ class Quarter:
             raise InvalidInput(f"{self.year}-Q{self.q} is not a quarter; write it like 2026-Q4.")
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         match = _QUARTER.match(text or "")
         if not match:
             raise InvalidInput(f"'{text}' is not a quarter; write it like 2026-Q4.")
         return cls(int(match[1]), int(match[2]))
 
     @classmethod
-    def of(cls, day: dt.date) -> "Quarter":
+    def of(cls, day: dt.date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     def __str__(self) -> str:
         return f"{self.year}-Q{self.q}"
 
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return Quarter(self.year + self.q // 4, self.q % 4 + 1)
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return Quarter(self.year - (self.q == 1), (self.q - 2) % 4 + 1)
 
     @property

@@ -14,15 +14,21 @@ from dataclasses import replace
 
 from labreview.domain.errors import InvalidInput
 from labreview.domain.vocabulary import Category, DecisionOutcome, Gate, Stage, Track
-from labreview.store.queries import Filters
+from labreview.store.filters import Filters
 
 FACETS = ("stage", "category", "owner", "tier", "track", "gate", "decision", "agenda")
 ALIASES = {"cat": "category", "level": "tier", "outcome": "decision", "s": "stage", "o": "owner"}
 _NONE = {"none", "no", "-", "0"}
 _YES = {"yes", "y", "true", "1", "on"}
 _GATES = {
-    "pilot": 1, "approval": 1, "evidence": 2, "review": 2,
-    "readiness": 3, "production": 3, "scale": 4, "monitoring": 4,
+    "pilot": 1,
+    "approval": 1,
+    "evidence": 2,
+    "review": 2,
+    "readiness": 3,
+    "production": 3,
+    "scale": 4,
+    "monitoring": 4,
 }
 
 
@@ -69,7 +75,7 @@ def _apply(filters: Filters, name: str, values: list[str]) -> Filters:
     raise AssertionError(name)  # pragma: no cover
 
 
-def _choose(enum, value: str):  # noqa: ANN001, ANN202 - any of our StrEnums
+def _choose(enum, value: str):
     folded = value.strip().lower().replace(" ", "-")
     matches = [m for m in enum if m.value.startswith(folded) or m.label.startswith(value.strip().lower())]
     if len(matches) == 1:
@@ -104,7 +110,12 @@ def _gate(value: str) -> int | None:
 
 def _example(name: str) -> str:
     return {
-        "stage": "stage:lab", "category": "category:capability", "owner": "owner:kim",
-        "tier": "tier:3", "track": "track:iterate", "gate": "gate:2", "decision": "decision:kill",
+        "stage": "stage:lab",
+        "category": "category:capability",
+        "owner": "owner:kim",
+        "tier": "tier:3",
+        "track": "track:iterate",
+        "gate": "gate:2",
+        "decision": "decision:kill",
         "agenda": "agenda:yes",
     }[name]

@@ -113,8 +113,16 @@ class Recorder:
         self.session.flush()
 
 
-def event_hash(prev_hash: str, event_id: int, at: dt.datetime, actor: str, action: str,
-               summary: str, changes: str, undoes_id: int | None) -> str:
+def event_hash(
+    prev_hash: str,
+    event_id: int,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    summary: str,
+    changes: str,
+    undoes_id: int | None,
+) -> str:
     material = json.dumps(
         [prev_hash, event_id, _plain(at), actor, action, summary, changes, undoes_id],
         ensure_ascii=False,
@@ -123,18 +131,30 @@ def event_hash(prev_hash: str, event_id: int, at: dt.datetime, actor: str, actio
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def append(session: Session, *, at: dt.datetime, actor: str, action: str, summary: str,
-           changes: Sequence[Change], undoes_id: int | None = None) -> AuditEvent:
+def append(
+    session: Session,
+    *,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    summary: str,
+    changes: Sequence[Change],
+    undoes_id: int | None = None,
+) -> AuditEvent:
     """Write the audit event for ``changes``, chained to the last one. Call inside the write transaction."""
-    last = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     event_id = (last.id + 1) if last else 1
     prev_hash = last.hash if last else GENESIS
     payload = json.dumps([c.as_json() for c in changes], ensure_ascii=False, sort_keys=True, default=_plain)
     event = AuditEvent(
-        id=event_id, at=at, actor=actor, action=action, summary=summary, changes=payload,
-        undoes_id=undoes_id, prev_hash=prev_hash,
+        id=event_id,
+        at=at,
+        actor=actor,
+        action=action,
+        summary=summary,
+        changes=payload,
+        undoes_id=undoes_id,
+        prev_hash=prev_hash,
         hash=event_hash(prev_hash, event_id, at, actor, action, summary, payload, undoes_id),
     )
     session.add(event)
@@ -147,8 +167,12 @@ def last_undoable(session: Session, actor: str) -> AuditEvent | None:
     undone = select(AuditEvent.undoes_id).where(AuditEvent.undoes_id.is_not(None))
     return session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.actor == actor, AuditEvent.undoes_id.is_(None),
-               AuditEvent.id.not_in(undone), AuditEvent.action != "undo")
+        .where(
+            AuditEvent.actor == actor,
+            AuditEvent.undoes_id.is_(None),
+            AuditEvent.id.not_in(undone),
+            AuditEvent.action != "undo",
+        )
         .order_by(AuditEvent.id.desc())
         .limit(1)
     ).first()
@@ -183,9 +207,7 @@ def revert(session: Session, event: AuditEvent) -> list[Change]:
 
 
 def _same(table: Table, current: Any, expected: dict[str, Any]) -> bool:
-    return all(
-        _plain(current[name]) == value for name, value in expected.items() if name not in IGNORED_ON_COMPARE
-    )
+    return all(_plain(current[name]) == value for name, value in expected.items() if name not in IGNORED_ON_COMPARE)
 
 
 def _require(ok: bool, event: AuditEvent) -> None:
@@ -217,8 +239,16 @@ def verify(events: Iterable[AuditEvent]) -> Verdict:
             return Verdict(False, checked, event.id, f"record {expected_id} is missing (next is {event.id})")
         if event.prev_hash != prev_hash:
             return Verdict(False, checked, event.id, "it does not follow the record before it (deleted or reordered)")
-        recomputed = event_hash(event.prev_hash, event.id, event.at, event.actor, event.action,
-                                event.summary, event.changes, event.undoes_id)
+        recomputed = event_hash(
+            event.prev_hash,
+            event.id,
+            event.at,
+            event.actor,
+            event.action,
+            event.summary,
+            event.changes,
+            event.undoes_id,
+        )
         if recomputed != event.hash:
             return Verdict(False, checked, event.id, "its content was changed after it was written")
         prev_hash = event.hash

@@ -100,8 +100,16 @@ INTAKE_CHOICE_FIELDS = {
 }
 CRITERIA_FIELDS = ("baseline", "target_lift", "test_period", "operational_threshold")
 EDITABLE_FIELDS = (
-    "title", "description", "category", "owner_id", "sponsor_id", "vendor",
-    "quarterly_cost", "renewal_date", "ai_heavy", "track",
+    "title",
+    "description",
+    "category",
+    "owner_id",
+    "sponsor_id",
+    "vendor",
+    "quarterly_cost",
+    "renewal_date",
+    "ai_heavy",
+    "track",
 )
 DEFAULT_SETTINGS = {"name": "Marketing technology portfolio", "currency": "EUR", "target_mix": "70/20/10"}
 
@@ -152,7 +160,7 @@ class Portfolio:
         self.read_only = read_only
 
     @classmethod
-    def open(cls, target: str | Path, *, create: bool = False, **options: Any) -> "Portfolio":
+    def open(cls, target: str | Path, *, create: bool = False, **options: Any) -> Portfolio:
         """Check, create or upgrade the database at ``target`` and open it."""
         from labreview.store.database import prepare
 
@@ -189,8 +197,12 @@ class Portfolio:
                 yield recorder
                 if recorder.changes:
                     ledger.append(
-                        session, at=self.now(), actor=self.actor, action=action,
-                        summary=getattr(recorder, "summary", action), changes=recorder.changes,
+                        session,
+                        at=self.now(),
+                        actor=self.actor,
+                        action=action,
+                        summary=getattr(recorder, "summary", action),
+                        changes=recorder.changes,
                     )
                 session.commit()
         except DomainError:
@@ -407,8 +419,11 @@ class Portfolio:
             if owner_name is None:
                 owner_name = session.get(Person, values.get("owner_id", row.owner_id)).name
             values["search_text"] = queries.search_text(
-                row.key, values.get("title", row.title), owner_name,
-                values.get("vendor", row.vendor), values.get("description", row.description),
+                row.key,
+                values.get("title", row.title),
+                owner_name,
+                values.get("vendor", row.vendor),
+                values.get("description", row.description),
             )
             changed = [n for n in values if n != "search_text" and getattr(row, n) != values[n]]
             if changed:
@@ -421,7 +436,9 @@ class Portfolio:
         """Set one of the six intake fields; choice fields take a value of DOMAIN.md's list."""
         if field in INTAKE_CHOICE_FIELDS:
             enum = INTAKE_CHOICE_FIELDS[field]
-            stored = None if value in (None, "") else (enum.parse(value) if isinstance(value, str) else enum(value)).value
+            stored = (
+                None if value in (None, "") else (enum.parse(value) if isinstance(value, str) else enum(value)).value
+            )
         elif field in INTAKE_TEXT_FIELDS:
             stored = clean_text(value, what=field.replace("_", " "))
         else:
@@ -435,7 +452,13 @@ class Portfolio:
             return self._initiative_view(rec.session, row)
 
     def set_success_criterion(
-        self, key: str, field: str, value: str, *, reason: str = "", quarter: str | None = None,
+        self,
+        key: str,
+        field: str,
+        value: str,
+        *,
+        reason: str = "",
+        quarter: str | None = None,
         version: int | None = None,
     ) -> InitiativeView:
         """Set a pre-registered criterion; after pilot approval a change needs a reason, which is kept."""
@@ -459,10 +482,18 @@ class Portfolio:
                         f"{row.pilot_approved_on.isoformat()}; changing the {label} needs a reason."
                     )
                 session_row = self._session_row(session, quarter) if quarter else None
-                rec.add(CriteriaChange(
-                    initiative_id=row.id, session_id=session_row.id if session_row else None, field=field,
-                    before=before, after=value, reason=reason, changed_at=self.now(), changed_by=self.actor,
-                ))
+                rec.add(
+                    CriteriaChange(
+                        initiative_id=row.id,
+                        session_id=session_row.id if session_row else None,
+                        field=field,
+                        before=before,
+                        after=value,
+                        reason=reason,
+                        changed_at=self.now(),
+                        changed_by=self.actor,
+                    )
+                )
             rec.update(row, **{field: value, "updated_at": self.now()})
             rec.summary = f"{key}: {label} set to “{value}”" + (f" (reason: {reason})" if reason else "")
             return self._initiative_view(session, row)
@@ -495,29 +526,49 @@ class Portfolio:
         owner = session.get(Person, row.owner_id)
         sponsor = session.get(Person, row.sponsor_id) if row.sponsor_id else None
         return InitiativeView(
-            id=row.id, key=row.key, title=row.title, description=row.description,
-            stage=Stage(row.stage), category=Category(row.category), track=Track(row.track),
-            owner=_person(owner), sponsor=_person(sponsor) if sponsor else None, vendor=row.vendor,
-            quarterly_cost=row.quarterly_cost, renewal_date=row.renewal_date, ai_heavy=row.ai_heavy,
-            baseline=row.baseline, target_lift=row.target_lift, test_period=row.test_period,
-            operational_threshold=row.operational_threshold, pilot_approved_on=row.pilot_approved_on,
+            id=row.id,
+            key=row.key,
+            title=row.title,
+            description=row.description,
+            stage=Stage(row.stage),
+            category=Category(row.category),
+            track=Track(row.track),
+            owner=_person(owner),
+            sponsor=_person(sponsor) if sponsor else None,
+            vendor=row.vendor,
+            quarterly_cost=row.quarterly_cost,
+            renewal_date=row.renewal_date,
+            ai_heavy=row.ai_heavy,
+            baseline=row.baseline,
+            target_lift=row.target_lift,
+            test_period=row.test_period,
+            operational_threshold=row.operational_threshold,
+            pilot_approved_on=row.pilot_approved_on,
             current_gate=Gate(row.current_gate) if row.current_gate else None,
             access_tier=AccessTier(row.access_tier) if row.access_tier else None,
             last_outcome=DecisionOutcome(row.last_outcome) if row.last_outcome else None,
-            last_quarter=row.last_quarter, version=row.version,
+            last_quarter=row.last_quarter,
+            version=row.version,
             intake=IntakeView(
-                business_objective=intake.business_objective, user_group=intake.user_group,
+                business_objective=intake.business_objective,
+                user_group=intake.user_group,
                 data_sensitivity=DataSensitivity(intake.data_sensitivity) if intake.data_sensitivity else None,
                 integration_scope=IntegrationScope(intake.integration_scope) if intake.integration_scope else None,
                 success_metric=SuccessMetric(intake.success_metric) if intake.success_metric else None,
-                exit_plan=intake.exit_plan, version=intake.version,
+                exit_plan=intake.exit_plan,
+                version=intake.version,
             ),
         )
 
     # ------------------------------------------------------------------ backlog
 
     def backlog(
-        self, filters: queries.Filters, order: queries.Order | None = None, *, offset: int = 0, limit: int = 50,
+        self,
+        filters: queries.Filters,
+        order: queries.Order | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 50,
     ) -> BacklogPage:
         """One window of the backlog and the number of rows matching ``filters``."""
         order = order or queries.Order()
@@ -531,6 +582,32 @@ class Portfolio:
         order = queries.Order(order.column, order.descending, order.group_by_stage, self._weights_by_column())
         with self.engine.connect() as connection:
             return [_backlog_row(r) for r in queries.page(connection, filters, order, offset, limit)]
+
+    def find_initiatives(self, text: str, limit: int = 12) -> list[tuple[str, str, str]]:
+        """(key, title, stage) of initiatives whose key starts with, or whose text contains, ``text``."""
+        wanted = text.strip().lower()
+        if not wanted:
+            return []
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(Initiative.key, Initiative.title, Initiative.stage)
+                .where(func.instr(Initiative.search_text, wanted) > 0)
+                .order_by(func.instr(func.lower(Initiative.key), wanted) != 1, Initiative.key)
+                .limit(limit)
+            ).all()
+        return [(k, t, s) for k, t, s in rows]
+
+    def backlog_index(self, filters: queries.Filters, order: queries.Order) -> list[int]:
+        """Ids of every initiative matching ``filters`` in display order; pair with ``backlog_rows_by_id``."""
+        order = queries.Order(order.column, order.descending, order.group_by_stage, self._weights_by_column())
+        with self.engine.connect() as connection:
+            return queries.index(connection, filters, order)
+
+    def backlog_rows_by_id(self, ids: Sequence[int], agenda_session: int | None = None) -> list[BacklogRow]:
+        with self.engine.connect() as connection:
+            return [
+                _backlog_row(r) for r in queries.rows_by_id(connection, ids, agenda_session, self._weights_by_column())
+            ]
 
     def backlog_count(self, filters: queries.Filters) -> int:
         with self.engine.connect() as connection:
@@ -582,9 +659,14 @@ class Portfolio:
             if session.scalars(select(ReviewSession).where(ReviewSession.quarter == quarter)).first():
                 raise InvalidInput(f"There is already a {quarter} session.")
             lead = self._find_person(session, facilitator)
-            row = rec.add(ReviewSession(
-                quarter=quarter, held_on=held_on, facilitator_id=lead.id, timebox_seconds=timebox_minutes * 60,
-            ))
+            row = rec.add(
+                ReviewSession(
+                    quarter=quarter,
+                    held_on=held_on,
+                    facilitator_id=lead.id,
+                    timebox_seconds=timebox_minutes * 60,
+                )
+            )
             seen: set[int] = set()
             for ref in attendees:
                 person = self._find_person(session, ref)
@@ -611,8 +693,12 @@ class Portfolio:
             first = session.scalars(
                 select(AgendaItem).where(AgendaItem.session_id == row.id).order_by(AgendaItem.position)
             ).first()
-            rec.update(row, status=SessionStatus.OPEN.value, started_at=self.now(),
-                       current_item_id=row.current_item_id or (first.id if first else None))
+            rec.update(
+                row,
+                status=SessionStatus.OPEN.value,
+                started_at=self.now(),
+                current_item_id=row.current_item_id or (first.id if first else None),
+            )
             rec.summary = f"Started the {row.quarter} session"
             return self._session_view(session, row)
 
@@ -654,8 +740,14 @@ class Portfolio:
                 last = session.execute(
                     select(func.max(AgendaItem.position)).where(AgendaItem.session_id == row.id)
                 ).scalar_one()
-                rec.add(AgendaItem(session_id=row.id, initiative_id=initiative.id, position=(last or 0) + 1,
-                                   timebox_seconds=row.timebox_seconds))
+                rec.add(
+                    AgendaItem(
+                        session_id=row.id,
+                        initiative_id=initiative.id,
+                        position=(last or 0) + 1,
+                        timebox_seconds=row.timebox_seconds,
+                    )
+                )
                 rec.summary = f"Put {initiative.key} on the {row.quarter} agenda"
             else:
                 if self._decision_row(session, row.id, initiative.id) is not None:
@@ -671,9 +763,9 @@ class Portfolio:
             session = rec.session
             row = self._session_row(session, quarter)
             _require_not_closed(row)
-            items = list(session.scalars(
-                select(AgendaItem).where(AgendaItem.session_id == row.id).order_by(AgendaItem.position)
-            ))
+            items = list(
+                session.scalars(select(AgendaItem).where(AgendaItem.session_id == row.id).order_by(AgendaItem.position))
+            )
             initiative = self._find_initiative(session, key)
             index = next((i for i, it in enumerate(items) if it.initiative_id == initiative.id), None)
             if index is None:
@@ -700,7 +792,8 @@ class Portfolio:
                 initiative = self._find_initiative(session, key)
                 item_id = session.execute(
                     select(AgendaItem.id).where(
-                        AgendaItem.session_id == row.id, AgendaItem.initiative_id == initiative.id)
+                        AgendaItem.session_id == row.id, AgendaItem.initiative_id == initiative.id
+                    )
                 ).scalar()
         table = ReviewSession.__table__
         self._plain_write(update(table).where(table.c.id == row.id).values(current_item_id=item_id))
@@ -755,12 +848,14 @@ class Portfolio:
 
     def _session_view(self, session: Session, row: ReviewSession) -> SessionView:
         attendees = session.scalars(
-            select(Person).join(Attendee, Attendee.person_id == Person.id)
-            .where(Attendee.session_id == row.id).order_by(Person.name)
+            select(Person)
+            .join(Attendee, Attendee.person_id == Person.id)
+            .where(Attendee.session_id == row.id)
+            .order_by(Person.name)
         ).all()
-        decided = dict(session.execute(
-            select(Decision.initiative_id, Decision.outcome).where(Decision.session_id == row.id)
-        ).all())
+        decided = dict(
+            session.execute(select(Decision.initiative_id, Decision.outcome).where(Decision.session_id == row.id)).all()
+        )
         agenda_rows = session.execute(
             select(AgendaItem, Initiative.key, Initiative.title, Initiative.stage)
             .join(Initiative, Initiative.id == AgendaItem.initiative_id)
@@ -769,24 +864,37 @@ class Portfolio:
         ).all()
         agenda = tuple(
             AgendaEntry(
-                id=item.id, position=item.position, key=key, title=title, stage=Stage(stage),
-                timebox_seconds=item.timebox_seconds, spent_seconds=item.spent_seconds,
+                id=item.id,
+                position=item.position,
+                key=key,
+                title=title,
+                stage=Stage(stage),
+                timebox_seconds=item.timebox_seconds,
+                spent_seconds=item.spent_seconds,
                 decided=DecisionOutcome(decided[item.initiative_id]) if item.initiative_id in decided else None,
             )
             for item, key, title, stage in agenda_rows
         )
         current_key = next((e.key for e in agenda if e.id == row.current_item_id), None)
         return SessionView(
-            id=row.id, quarter=row.quarter, held_on=row.held_on,
-            facilitator=_person(session.get(Person, row.facilitator_id)), status=SessionStatus(row.status),
-            timebox_seconds=row.timebox_seconds, attendees=tuple(_person(p) for p in attendees),
-            agenda=agenda, current_key=current_key, started_at=row.started_at, ended_at=row.ended_at,
+            id=row.id,
+            quarter=row.quarter,
+            held_on=row.held_on,
+            facilitator=_person(session.get(Person, row.facilitator_id)),
+            status=SessionStatus(row.status),
+            timebox_seconds=row.timebox_seconds,
+            attendees=tuple(_person(p) for p in attendees),
+            agenda=agenda,
+            current_key=current_key,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
         )
 
     # ------------------------------------------------------------------ scores
 
-    def record_score(self, quarter: str, key: str, reviewer: int | str, criterion: Criterion | str,
-                     value: object) -> ScoreSheet:
+    def record_score(
+        self, quarter: str, key: str, reviewer: int | str, criterion: Criterion | str, value: object
+    ) -> ScoreSheet:
         """Record (or change) one reviewer's score of one criterion."""
         criterion = Criterion.parse(criterion) if isinstance(criterion, str) else Criterion(criterion)
         score = scoring.validate_score(value)
@@ -795,13 +903,25 @@ class Portfolio:
             row = self._open_session(session, quarter)
             initiative = self._find_initiative(session, key)
             who = self._check_reviewer(session, row, reviewer)
-            existing = session.scalars(select(Score).where(
-                Score.session_id == row.id, Score.initiative_id == initiative.id,
-                Score.reviewer_id == who.id, Score.criterion == criterion.value,
-            )).first()
+            existing = session.scalars(
+                select(Score).where(
+                    Score.session_id == row.id,
+                    Score.initiative_id == initiative.id,
+                    Score.reviewer_id == who.id,
+                    Score.criterion == criterion.value,
+                )
+            ).first()
             if existing is None:
-                rec.add(Score(session_id=row.id, initiative_id=initiative.id, reviewer_id=who.id,
-                              criterion=criterion.value, value=score, recorded_at=self.now()))
+                rec.add(
+                    Score(
+                        session_id=row.id,
+                        initiative_id=initiative.id,
+                        reviewer_id=who.id,
+                        criterion=criterion.value,
+                        value=score,
+                        recorded_at=self.now(),
+                    )
+                )
                 was = ""
             else:
                 was = f" (was {existing.value})"
@@ -817,10 +937,14 @@ class Portfolio:
             row = self._open_session(session, quarter)
             initiative = self._find_initiative(session, key)
             who = self._find_person(session, reviewer)
-            existing = session.scalars(select(Score).where(
-                Score.session_id == row.id, Score.initiative_id == initiative.id,
-                Score.reviewer_id == who.id, Score.criterion == criterion.value,
-            )).first()
+            existing = session.scalars(
+                select(Score).where(
+                    Score.session_id == row.id,
+                    Score.initiative_id == initiative.id,
+                    Score.reviewer_id == who.id,
+                    Score.criterion == criterion.value,
+                )
+            ).first()
             if existing is not None:
                 rec.delete(existing)
                 self._refresh_scores(rec, initiative)
@@ -853,8 +977,9 @@ class Portfolio:
         values["score_spread"] = None
         if latest is not None:
             triples = session.execute(
-                select(Score.reviewer_id, Score.criterion, Score.value)
-                .where(Score.session_id == latest, Score.initiative_id == initiative.id)
+                select(Score.reviewer_id, Score.criterion, Score.value).where(
+                    Score.session_id == latest, Score.initiative_id == initiative.id
+                )
             ).all()
             summary = scoring.summarize((r, Criterion(c), v) for r, c, v in triples)
             for criterion, stats in summary.stats.items():
@@ -864,12 +989,15 @@ class Portfolio:
 
     def _score_sheet(self, session: Session, row: ReviewSession, initiative: Initiative) -> ScoreSheet:
         attendees = session.scalars(
-            select(Person).join(Attendee, Attendee.person_id == Person.id)
-            .where(Attendee.session_id == row.id, Person.board_role.is_not(None)).order_by(Person.name)
+            select(Person)
+            .join(Attendee, Attendee.person_id == Person.id)
+            .where(Attendee.session_id == row.id, Person.board_role.is_not(None))
+            .order_by(Person.name)
         ).all()
         triples = session.execute(
-            select(Score.reviewer_id, Score.criterion, Score.value)
-            .where(Score.session_id == row.id, Score.initiative_id == initiative.id)
+            select(Score.reviewer_id, Score.criterion, Score.value).where(
+                Score.session_id == row.id, Score.initiative_id == initiative.id
+            )
         ).all()
         scores = {(r, Criterion(c)): v for r, c, v in triples}
         reviewers = list(attendees)
@@ -878,8 +1006,7 @@ class Portfolio:
             reviewers.append(session.get(Person, reviewer_id))
         summary = scoring.summarize(((r, Criterion(c), v) for r, c, v in triples), self.weights)
         totals = {
-            p.id: scoring.weighted_total(
-                {c: v for (r, c), v in scores.items() if r == p.id}, self.weights)
+            p.id: scoring.weighted_total({c: v for (r, c), v in scores.items() if r == p.id}, self.weights)
             for p in reviewers
         }
         return ScoreSheet(row.quarter, initiative.key, tuple(_person(p) for p in reviewers), scores, summary, totals)
@@ -889,7 +1016,8 @@ class Portfolio:
     def templates(self) -> list[TemplateItemView]:
         with self._read() as session:
             rows = session.scalars(
-                select(GateTemplateItem).where(GateTemplateItem.active)
+                select(GateTemplateItem)
+                .where(GateTemplateItem.active)
                 .order_by(GateTemplateItem.gate, GateTemplateItem.position)
             )
             return [TemplateItemView(r.id, Gate(r.gate), r.position, r.text, r.ai_only) for r in rows]
@@ -923,9 +1051,9 @@ class Portfolio:
                 raise NotFound(f"There is no checklist item {item_id}.")
             rec.update(row, active=False)
             rec.summary = f"Removed “{row.text}” from the {Gate(row.gate).label} checklist"
-            for initiative_id in rec.session.execute(
-                select(GateCheck.initiative_id).where(GateCheck.item_id == item_id)
-            ).scalars().all():
+            for initiative_id in (
+                rec.session.execute(select(GateCheck.initiative_id).where(GateCheck.item_id == item_id)).scalars().all()
+            ):
                 self._refresh_gate(rec, rec.session.get(Initiative, initiative_id))
             self._refresh_all_gates_without_checks(rec)
 
@@ -958,8 +1086,16 @@ class Portfolio:
                 raise PolicyRefusal(f"“{item.text}” applies to AI-heavy initiatives only; {key} is not one.")
             existing = session.get(GateCheck, (initiative.id, item.id))
             if existing is None:
-                rec.add(GateCheck(initiative_id=initiative.id, item_id=item.id, state=state.value, reason=reason,
-                                  updated_at=self.now(), updated_by=self.actor))
+                rec.add(
+                    GateCheck(
+                        initiative_id=initiative.id,
+                        item_id=item.id,
+                        state=state.value,
+                        reason=reason,
+                        updated_at=self.now(),
+                        updated_by=self.actor,
+                    )
+                )
             else:
                 rec.update(existing, state=state.value, reason=reason, updated_at=self.now(), updated_by=self.actor)
             self._refresh_gate(rec, initiative)
@@ -968,26 +1104,32 @@ class Portfolio:
             return self._checklist(session, initiative)
 
     def _template_rows(self, session: Session) -> list[GateTemplateItem]:
-        return list(session.scalars(
-            select(GateTemplateItem).where(GateTemplateItem.active)
-            .order_by(GateTemplateItem.gate, GateTemplateItem.position)
-        ))
+        return list(
+            session.scalars(
+                select(GateTemplateItem)
+                .where(GateTemplateItem.active)
+                .order_by(GateTemplateItem.gate, GateTemplateItem.position)
+            )
+        )
 
     def _reports(self, session: Session, initiative: Initiative) -> tuple[gate_rules.GateReport, ...]:
         states = {
-            c.item_id: c for c in session.scalars(
-                select(GateCheck).where(GateCheck.initiative_id == initiative.id))
+            c.item_id: c for c in session.scalars(select(GateCheck).where(GateCheck.initiative_id == initiative.id))
         }
         items = []
         for template in self._template_rows(session):
             if template.ai_only and not initiative.ai_heavy:
                 continue
             check = states.get(template.id)
-            items.append(gate_rules.CheckItem(
-                item_id=template.id, gate=Gate(template.gate), text=template.text,
-                state=CheckState(check.state) if check else CheckState.PENDING,
-                reason=check.reason if check else "",
-            ))
+            items.append(
+                gate_rules.CheckItem(
+                    item_id=template.id,
+                    gate=Gate(template.gate),
+                    text=template.text,
+                    state=CheckState(check.state) if check else CheckState.PENDING,
+                    reason=check.reason if check else "",
+                )
+            )
         return gate_rules.evaluate(items)
 
     def _refresh_gate(self, rec: ledger.Recorder, initiative: Initiative) -> None:
@@ -1002,8 +1144,9 @@ class Portfolio:
         reports = self._reports(session, initiative)
         stage = Stage(initiative.stage)
         refusals = gate_rules.promotion_refusals(stage, reports) if stage in gate_rules.PROMOTION_GATES else []
-        return ChecklistView(initiative.key, stage, initiative.ai_heavy, reports,
-                             gate_rules.current_gate(reports), tuple(refusals))
+        return ChecklistView(
+            initiative.key, stage, initiative.ai_heavy, reports, gate_rules.current_gate(reports), tuple(refusals)
+        )
 
     # ------------------------------------------------------------------ access
 
@@ -1011,14 +1154,21 @@ class Portfolio:
         with self._read() as session:
             initiative = self._find_initiative(session, key)
             rows = session.scalars(
-                select(AccessRequest).where(AccessRequest.initiative_id == initiative.id)
+                select(AccessRequest)
+                .where(AccessRequest.initiative_id == initiative.id)
                 .order_by(AccessRequest.requested_on.desc(), AccessRequest.id.desc())
             ).all()
             return [self._access_view(session, initiative, r) for r in rows]
 
     def request_access(
-        self, key: str, *, tier: AccessTier | int | str, data_description: str, retention_days: int,
-        export_allowed: bool = False, expires_on: dt.date | None = None,
+        self,
+        key: str,
+        *,
+        tier: AccessTier | int | str,
+        data_description: str,
+        retention_days: int,
+        export_allowed: bool = False,
+        expires_on: dt.date | None = None,
     ) -> AccessRequestView:
         tier = AccessTier.parse(tier) if not isinstance(tier, AccessTier) else tier
         description = clean_text(data_description, what="data description", limit=1000, required=True)
@@ -1032,17 +1182,30 @@ class Portfolio:
             intake = session.get(Intake, initiative.id)
             sensitivity = DataSensitivity(intake.data_sensitivity) if intake and intake.data_sensitivity else None
             access_rules.validate_request(tier, sensitivity, int(retention_days), expires_on, today, export_allowed)
-            row = rec.add(AccessRequest(
-                initiative_id=initiative.id, tier=int(tier), data_description=description,
-                retention_days=int(retention_days), export_allowed=bool(export_allowed), expires_on=expires_on,
-                requested_on=today,
-            ))
+            row = rec.add(
+                AccessRequest(
+                    initiative_id=initiative.id,
+                    tier=int(tier),
+                    data_description=description,
+                    retention_days=int(retention_days),
+                    export_allowed=bool(export_allowed),
+                    expires_on=expires_on,
+                    requested_on=today,
+                )
+            )
             rec.summary = f"{initiative.key} requested {tier.label} access: {description}"
             return self._access_view(session, initiative, row)
 
     def sign_access(
-        self, request_id: int, signer: int | str, *, approve: bool = True, capacity: Capacity | str | None = None,
-        conditions: str = "", quarter: str | None = None, version: int | None = None,
+        self,
+        request_id: int,
+        signer: int | str,
+        *,
+        approve: bool = True,
+        capacity: Capacity | str | None = None,
+        conditions: str = "",
+        quarter: str | None = None,
+        version: int | None = None,
     ) -> AccessRequestView:
         """Approve (optionally with conditions) or reject an access request, under the policy.
 
@@ -1066,9 +1229,11 @@ class Portfolio:
             who = self._find_person(session, signer)
             owner = session.get(Person, initiative.owner_id)
             if capacity is None:
-                options = [c for c in access_rules.capacities_for(tier, _signer(who), owner.id)
-                           if c in access_rules.missing(tier, existing)]
-                capacity = options[0] if options else _refusal_capacity(tier, existing)
+                held = access_rules.capacities_for(tier, _signer(who), owner.id)
+                open_ = [c for c in held if c in access_rules.missing(tier, existing)]
+                # With nothing left to sign in, check against what they hold (→ "already signed")
+                # or else the first capacity still missing (→ "needs the security partner").
+                capacity = (open_ or held or [_refusal_capacity(tier, existing)])[0]
             capacity = Capacity.parse(capacity) if isinstance(capacity, str) else capacity
             attendees = None
             session_row = None
@@ -1076,22 +1241,34 @@ class Portfolio:
                 session_row = self._open_session(session, quarter)
                 attendees = self._attendee_ids(session, session_row.id)
             access_rules.check_signature(tier, capacity, _signer(who), _signer(owner), existing, attendees)
-            rec.add(AccessSignature(
-                request_id=request.id, person_id=who.id, capacity=capacity.value, approve=approve,
-                conditions=conditions, session_id=session_row.id if session_row else None, signed_at=self.now(),
-            ))
+            rec.add(
+                AccessSignature(
+                    request_id=request.id,
+                    person_id=who.id,
+                    capacity=capacity.value,
+                    approve=approve,
+                    conditions=conditions,
+                    session_id=session_row.id if session_row else None,
+                    signed_at=self.now(),
+                )
+            )
             signatures = self._signatures(session, request.id)
             new_state = access_rules.status(tier, signatures, request.expires_on, self.today())
             all_conditions = "; ".join(
-                s.conditions for s in session.scalars(
-                    select(AccessSignature).where(AccessSignature.request_id == request.id, AccessSignature.approve)
-                    .order_by(AccessSignature.id)) if s.conditions
+                s.conditions
+                for s in session.scalars(
+                    select(AccessSignature)
+                    .where(AccessSignature.request_id == request.id, AccessSignature.approve)
+                    .order_by(AccessSignature.id)
+                )
+                if s.conditions
             )
             rec.update(request, status=new_state.value, conditions=all_conditions)
             self._refresh_access(rec, initiative)
             verb = "approved" if approve else "rejected"
-            rec.summary = (f"{who.name} ({capacity.label}) {verb} {tier.label} access for {initiative.key}"
-                           + (f": {conditions}" if conditions else ""))
+            rec.summary = f"{who.name} ({capacity.label}) {verb} {tier.label} access for {initiative.key}" + (
+                f": {conditions}" if conditions else ""
+            )
             return self._access_view(session, initiative, request)
 
     def _signatures(self, session: Session, request_id: int) -> list[access_rules.Signature]:
@@ -1104,8 +1281,10 @@ class Portfolio:
         today = self.today()
         requests = rec.session.scalars(select(AccessRequest).where(AccessRequest.initiative_id == initiative.id))
         pairs = [
-            (AccessTier(r.tier), access_rules.status(AccessTier(r.tier), self._signatures(rec.session, r.id),
-                                                     r.expires_on, today))
+            (
+                AccessTier(r.tier),
+                access_rules.status(AccessTier(r.tier), self._signatures(rec.session, r.id), r.expires_on, today),
+            )
             for r in requests
         ]
         tier = access_rules.effective_tier(pairs)
@@ -1114,18 +1293,29 @@ class Portfolio:
     def _access_view(self, session: Session, initiative: Initiative, row: AccessRequest) -> AccessRequestView:
         tier = AccessTier(row.tier)
         signatures = session.execute(
-            select(AccessSignature, Person).join(Person, Person.id == AccessSignature.person_id)
-            .where(AccessSignature.request_id == row.id).order_by(AccessSignature.id)
+            select(AccessSignature, Person)
+            .join(Person, Person.id == AccessSignature.person_id)
+            .where(AccessSignature.request_id == row.id)
+            .order_by(AccessSignature.id)
         ).all()
         plain = [access_rules.Signature(s.person_id, Capacity(s.capacity), s.approve) for s, _p in signatures]
         return AccessRequestView(
-            id=row.id, key=initiative.key, tier=tier, data_description=row.data_description,
-            retention_days=row.retention_days, export_allowed=row.export_allowed, expires_on=row.expires_on,
-            requested_on=row.requested_on, status=access_rules.status(tier, plain, row.expires_on, self.today()),
+            id=row.id,
+            key=initiative.key,
+            tier=tier,
+            data_description=row.data_description,
+            retention_days=row.retention_days,
+            export_allowed=row.export_allowed,
+            expires_on=row.expires_on,
+            requested_on=row.requested_on,
+            status=access_rules.status(tier, plain, row.expires_on, self.today()),
             conditions=row.conditions,
-            signatures=tuple(SignatureView(_person(p), Capacity(s.capacity), s.approve, s.conditions, s.signed_at)
-                             for s, p in signatures),
-            missing=access_rules.missing(tier, plain), version=row.version,
+            signatures=tuple(
+                SignatureView(_person(p), Capacity(s.capacity), s.approve, s.conditions, s.signed_at)
+                for s, p in signatures
+            ),
+            missing=access_rules.missing(tier, plain),
+            version=row.version,
         )
 
     # ------------------------------------------------------------------ budget
@@ -1137,8 +1327,9 @@ class Portfolio:
             session = rec.session
             initiative = self._find_initiative(session, key)
             track = (Track.parse(track) if isinstance(track, str) else track) or Track(initiative.track)
-            line = session.scalars(select(BudgetLine).where(
-                BudgetLine.quarter == quarter, BudgetLine.initiative_id == initiative.id)).first()
+            line = session.scalars(
+                select(BudgetLine).where(BudgetLine.quarter == quarter, BudgetLine.initiative_id == initiative.id)
+            ).first()
             if line is None:
                 rec.add(BudgetLine(quarter=quarter, initiative_id=initiative.id, track=track.value, amount=amount))
             else:
@@ -1153,12 +1344,15 @@ class Portfolio:
         with self._read() as session:
             history_rows = session.execute(
                 select(BudgetLine.quarter, BudgetLine.track, func.sum(BudgetLine.amount))
-                .group_by(BudgetLine.quarter, BudgetLine.track).order_by(BudgetLine.quarter)
+                .group_by(BudgetLine.quarter, BudgetLine.track)
+                .order_by(BudgetLine.quarter)
             ).all()
             lines = {
-                initiative_id: (Track(track), amount) for initiative_id, track, amount in session.execute(
-                    select(BudgetLine.initiative_id, BudgetLine.track, BudgetLine.amount)
-                    .where(BudgetLine.quarter == quarter)
+                initiative_id: (Track(track), amount)
+                for initiative_id, track, amount in session.execute(
+                    select(BudgetLine.initiative_id, BudgetLine.track, BudgetLine.amount).where(
+                        BudgetLine.quarter == quarter
+                    )
                 ).all()
             }
             decided = session.execute(
@@ -1190,8 +1384,14 @@ class Portfolio:
                 notes.append(f"{key} {decision.outcome}: {money} moves from {track_before.label} to {after.label}")
         projected = budget_rules.project(lines, changes)
         return BudgetView(
-            quarter=quarter, currency=currency, target=target, mix=mix, drift=budget_rules.drift(mix, target),
-            projected=projected, projected_drift=budget_rules.drift(projected, target), history=history,
+            quarter=quarter,
+            currency=currency,
+            target=target,
+            mix=mix,
+            drift=budget_rules.drift(mix, target),
+            projected=projected,
+            projected_drift=budget_rules.drift(projected, target),
+            history=history,
             changes=tuple(notes),
         )
 
@@ -1229,17 +1429,30 @@ class Portfolio:
                 refusals = gate_rules.promotion_refusals(stage, self._reports(session, initiative))
                 if refusals:
                     raise PolicyRefusal(f"{initiative.key} cannot be promoted yet. " + " ".join(refusals))
-            decision = rec.add(Decision(
-                session_id=row.id, initiative_id=initiative.id, outcome=outcome.value, stage_before=stage.value,
-                stage_after=effect.stage.value, track_before=initiative.track,
-                track_after=effect.track.value if effect.track else None, rationale=rationale,
-                conditions=conditions, next_review=next_review, decided_at=self.now(),
-            ))
+            decision = rec.add(
+                Decision(
+                    session_id=row.id,
+                    initiative_id=initiative.id,
+                    outcome=outcome.value,
+                    stage_before=stage.value,
+                    stage_after=effect.stage.value,
+                    track_before=initiative.track,
+                    track_after=effect.track.value if effect.track else None,
+                    rationale=rationale,
+                    conditions=conditions,
+                    next_review=next_review,
+                    decided_at=self.now(),
+                )
+            )
             for item in action_items:
                 self._add_action(rec, row, initiative, item, decision.id)
             rec.update(
-                initiative, stage=effect.stage.value, track=(effect.track or Track(initiative.track)).value,
-                last_outcome=outcome.value, last_quarter=row.quarter, updated_at=self.now(),
+                initiative,
+                stage=effect.stage.value,
+                track=(effect.track or Track(initiative.track)).value,
+                last_outcome=outcome.value,
+                last_quarter=row.quarter,
+                updated_at=self.now(),
             )
             arrow = f" ({stage.label} → {effect.stage.label})" if effect.stage is not stage else ""
             rec.summary = f"Decided {outcome.value} for {initiative.key}{arrow}: {rationale or 'no rationale'}"
@@ -1265,19 +1478,36 @@ class Portfolio:
             rec.summary = f"Done: {action.text}"
             return self._action_view(rec.session, action)
 
-    def _add_action(self, rec: ledger.Recorder, row: ReviewSession, initiative: Initiative, item: NewActionItem,
-                    decision_id: int | None) -> ActionItem:
+    def _add_action(
+        self,
+        rec: ledger.Recorder,
+        row: ReviewSession,
+        initiative: Initiative,
+        item: NewActionItem,
+        decision_id: int | None,
+    ) -> ActionItem:
         text = clean_text(item.text, what="action item", limit=500, required=True)
         owner = self._find_person(rec.session, item.owner_id)
         if item.due < self.today():
             raise InvalidInput(f"The action “{text}” is due {item.due.isoformat()}, which is in the past.")
-        return rec.add(ActionItem(session_id=row.id, decision_id=decision_id, initiative_id=initiative.id,
-                                  owner_id=owner.id, text=text, due=item.due))
+        return rec.add(
+            ActionItem(
+                session_id=row.id,
+                decision_id=decision_id,
+                initiative_id=initiative.id,
+                owner_id=owner.id,
+                text=text,
+                due=item.due,
+            )
+        )
 
     def decisions(self, quarter: str | None = None) -> list[DecisionView]:
         with self._read() as session:
-            statement = (select(Decision).join(ReviewSession, ReviewSession.id == Decision.session_id)
-                         .order_by(ReviewSession.quarter, Decision.decided_at, Decision.id))
+            statement = (
+                select(Decision)
+                .join(ReviewSession, ReviewSession.id == Decision.session_id)
+                .order_by(ReviewSession.quarter, Decision.decided_at, Decision.id)
+            )
             if quarter:
                 statement = statement.where(ReviewSession.quarter == str(Quarter.parse(quarter)))
             return [self._decision_view(session, d) for d in session.scalars(statement).all()]
@@ -1290,8 +1520,11 @@ class Portfolio:
 
     def action_items(self, *, quarter: str | None = None, status: ActionStatus | None = None) -> list[ActionItemView]:
         with self._read() as session:
-            statement = (select(ActionItem).join(ReviewSession, ReviewSession.id == ActionItem.session_id)
-                         .order_by(ActionItem.due, ActionItem.id))
+            statement = (
+                select(ActionItem)
+                .join(ReviewSession, ReviewSession.id == ActionItem.session_id)
+                .order_by(ActionItem.due, ActionItem.id)
+            )
             if quarter:
                 statement = statement.where(ReviewSession.quarter == str(Quarter.parse(quarter)))
             if status:
@@ -1299,29 +1532,44 @@ class Portfolio:
             return [self._action_view(session, a) for a in session.scalars(statement).all()]
 
     def _decision_row(self, session: Session, session_id: int, initiative_id: int) -> Decision | None:
-        return session.scalars(select(Decision).where(
-            Decision.session_id == session_id, Decision.initiative_id == initiative_id)).first()
+        return session.scalars(
+            select(Decision).where(Decision.session_id == session_id, Decision.initiative_id == initiative_id)
+        ).first()
 
     def _decision_view(self, session: Session, row: Decision) -> DecisionView:
         initiative = session.get(Initiative, row.initiative_id)
         quarter = session.get(ReviewSession, row.session_id).quarter
         actions = session.scalars(
-            select(ActionItem).where(ActionItem.decision_id == row.id).order_by(ActionItem.id)).all()
+            select(ActionItem).where(ActionItem.decision_id == row.id).order_by(ActionItem.id)
+        ).all()
         return DecisionView(
-            id=row.id, quarter=quarter, key=initiative.key, title=initiative.title,
-            outcome=DecisionOutcome(row.outcome), stage_before=Stage(row.stage_before),
-            stage_after=Stage(row.stage_after), track_before=Track(row.track_before),
-            track_after=Track(row.track_after) if row.track_after else None, rationale=row.rationale,
-            conditions=row.conditions, next_review=row.next_review, decided_at=row.decided_at,
+            id=row.id,
+            quarter=quarter,
+            key=initiative.key,
+            title=initiative.title,
+            outcome=DecisionOutcome(row.outcome),
+            stage_before=Stage(row.stage_before),
+            stage_after=Stage(row.stage_after),
+            track_before=Track(row.track_before),
+            track_after=Track(row.track_after) if row.track_after else None,
+            rationale=row.rationale,
+            conditions=row.conditions,
+            next_review=row.next_review,
+            decided_at=row.decided_at,
             action_items=tuple(self._action_view(session, a) for a in actions),
         )
 
     def _action_view(self, session: Session, row: ActionItem) -> ActionItemView:
         initiative = session.get(Initiative, row.initiative_id)
         return ActionItemView(
-            id=row.id, text=row.text, owner=_person(session.get(Person, row.owner_id)), due=row.due,
-            key=initiative.key, title=initiative.title,
-            quarter=session.get(ReviewSession, row.session_id).quarter, status=row.status,
+            id=row.id,
+            text=row.text,
+            owner=_person(session.get(Person, row.owner_id)),
+            due=row.due,
+            key=initiative.key,
+            title=initiative.title,
+            quarter=session.get(ReviewSession, row.session_id).quarter,
+            status=row.status,
         )
 
     # ------------------------------------------------------------------ audit and undo
@@ -1340,14 +1588,22 @@ class Portfolio:
                 raise NotFound("There is nothing to undo.")
             inverse = ledger.revert(rec.session, event)
             # Recorded by hand: revert works on Core rows, not through the recorder.
-            ledger.append(rec.session, at=self.now(), actor=self.actor, action="undo",
-                          summary=f"Undid: {event.summary}", changes=inverse, undoes_id=event.id)
+            ledger.append(
+                rec.session,
+                at=self.now(),
+                actor=self.actor,
+                action="undo",
+                summary=f"Undid: {event.summary}",
+                changes=inverse,
+                undoes_id=event.id,
+            )
             return event.summary
 
     def audit_log(self, limit: int = 50) -> list[AuditEntry]:
         with self._read() as session:
-            undone = set(session.execute(
-                select(AuditEvent.undoes_id).where(AuditEvent.undoes_id.is_not(None))).scalars())
+            undone = set(
+                session.execute(select(AuditEvent.undoes_id).where(AuditEvent.undoes_id.is_not(None))).scalars()
+            )
             rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)).all()
             return [AuditEntry(r.id, r.at, r.actor, r.action, r.summary, r.id in undone) for r in rows]
 
@@ -1375,13 +1631,20 @@ def _refusal_capacity(tier: AccessTier, existing: Sequence[access_rules.Signatur
 
 def _backlog_row(row: Any) -> BacklogRow:
     return BacklogRow(
-        key=row.key, title=row.title, stage=Stage(row.stage), category=Category(row.category), owner=row.owner,
-        quarterly_cost=row.quarterly_cost, track=Track(row.track),
+        key=row.key,
+        title=row.title,
+        stage=Stage(row.stage),
+        category=Category(row.category),
+        owner=row.owner,
+        quarterly_cost=row.quarterly_cost,
+        track=Track(row.track),
         current_gate=Gate(row.current_gate) if row.current_gate else None,
         access_tier=AccessTier(row.access_tier) if row.access_tier else None,
-        score=row.score, spread=row.score_spread,
+        score=row.score,
+        spread=row.score_spread,
         last_outcome=DecisionOutcome(row.last_outcome) if row.last_outcome else None,
-        last_quarter=row.last_quarter, on_agenda=bool(row.on_agenda),
+        last_quarter=row.last_quarter,
+        on_agenda=bool(row.on_agenda),
     )
 
 
@@ -1390,8 +1653,9 @@ def _intake_values(values: Mapping[str, object]) -> dict[str, Any]:
     for name, value in values.items():
         if name in INTAKE_CHOICE_FIELDS:
             enum = INTAKE_CHOICE_FIELDS[name]
-            result[name] = None if value in (None, "") else (enum.parse(value) if isinstance(value, str)
-                                                              else enum(value)).value
+            result[name] = (
+                None if value in (None, "") else (enum.parse(value) if isinstance(value, str) else enum(value)).value
+            )
         elif name in INTAKE_TEXT_FIELDS:
             result[name] = clean_text(value, what=name.replace("_", " "))
         else:

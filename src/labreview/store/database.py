@@ -47,8 +47,7 @@ class Probe:
             State.CURRENT: f"{where} is a labreview database (schema {self.revision}).",
             State.OLDER: f"{where} has an older schema ({self.revision}); it will be upgraded after a backup.",
             State.NEWER: (
-                f"{where} was written by a newer labreview (schema {self.revision}); "
-                "upgrade labreview to open it."
+                f"{where} was written by a newer labreview (schema {self.revision}); upgrade labreview to open it."
             ),
             State.FOREIGN: f"{where} is an SQLite database but not a labreview portfolio.",
             State.CORRUPT: f"{where} is not a readable SQLite database ({self.detail or 'damaged or not SQLite'}).",
@@ -164,7 +163,7 @@ def prepare(target: str | Path, *, create: bool = False) -> Probe:
     if found.state is not State.CURRENT:
         try:
             upgrade(target)
-        except Exception as exc:  # noqa: BLE001 - any failure here is reported as one line
+        except Exception as exc:
             raise StorageError(f"Cannot set up the database at {path}: {_reason(exc)}.") from exc
     return found
 

@@ -59,7 +59,7 @@ def make_engine(target: str | Path, *, read_only: bool = False) -> Engine:
 
 def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
         cursor = dbapi_connection.cursor()
         try:
@@ -74,7 +74,7 @@ def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
             cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # noqa: ANN001
+    def _on_begin(connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
 

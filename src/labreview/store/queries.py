@@ -8,7 +8,6 @@ against the lower-cased ``search_text`` column (no LIKE escaping needed).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from sqlalchemy import (
     ColumnElement,
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Row
 
+from labreview.store.filters import Filters, Order
 from labreview.store.models import AgendaItem, Initiative, Person
 
 STAGE_ORDER = ("lab", "transition", "factory", "retired")
@@ -35,30 +35,6 @@ CRITERIA_COLUMNS = (
 initiative = Initiative.__table__
 person = Person.__table__
 agenda_item = AgendaItem.__table__
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the backlog shows. Each tuple is "any of"; ``words`` must all occur."""
-
-    words: tuple[str, ...] = ()
-    stages: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    tracks: tuple[str, ...] = ()
-    tiers: tuple[int | None, ...] = ()
-    gates: tuple[int | None, ...] = ()
-    owners: tuple[str, ...] = ()
-    outcomes: tuple[str, ...] = ()
-    on_agenda: bool = False
-    agenda_session: int | None = None
-
-
-@dataclass(frozen=True)
-class Order:
-    column: str = "key"
-    descending: bool = False
-    group_by_stage: bool = False
-    weights: Mapping[str, float] = field(default_factory=dict)
 
 
 def score_expression(weights: Mapping[str, float]) -> ColumnElement:
@@ -105,7 +81,7 @@ def _where(filters: Filters) -> list[ColumnElement]:
     return clauses
 
 
-def _from(filters: Filters):  # noqa: ANN202 - a join clause
+def _from(filters: Filters):
     joined = initiative.join(person, person.c.id == initiative.c.owner_id)
     session_id = filters.agenda_session if filters.agenda_session is not None else -1
     return joined.outerjoin(
@@ -132,32 +108,62 @@ def _sort_key(order: Order) -> ColumnElement:
     return columns.get(order.column, initiative.c.key)
 
 
-def page_select(filters: Filters, order: Order, offset: int, limit: int) -> Select:
+def _ordering(order: Order) -> list[ColumnElement]:
     key = _sort_key(order)
     sort = [key.desc().nulls_last() if order.descending else key.asc().nulls_last()]
     if order.group_by_stage:
         sort.insert(0, stage_rank())
     sort.append(initiative.c.key.desc() if order.descending else initiative.c.key)
+    return sort
+
+
+def index(connection: Connection, filters: Filters, order: Order) -> list[int]:
+    """The ids of every matching initiative, in display order (the backlog pages through these)."""
+    statement = select(initiative.c.id).select_from(_from(filters)).where(*_where(filters)).order_by(*_ordering(order))
+    return list(connection.execute(statement).scalars())
+
+
+def rows_by_id(
+    connection: Connection, ids: Sequence[int], agenda_session: int | None, weights: Mapping[str, float]
+) -> list[Row]:
+    """The backlog columns of ``ids``, in the order given."""
+    if not ids:
+        return []
+    statement = (
+        _columns(weights)
+        .select_from(_from(Filters(agenda_session=agenda_session)))
+        .where(initiative.c.id.in_(list(ids)))
+    )
+    found = {row.id: row for row in connection.execute(statement).all()}
+    return [found[i] for i in ids if i in found]
+
+
+def _columns(weights: Mapping[str, float]) -> Select:
+    return select(
+        initiative.c.id,
+        initiative.c.key,
+        initiative.c.title,
+        initiative.c.stage,
+        initiative.c.category,
+        person.c.name.label("owner"),
+        initiative.c.quarterly_cost,
+        initiative.c.track,
+        initiative.c.current_gate,
+        initiative.c.access_tier,
+        score_expression(weights).label("score"),
+        initiative.c.score_spread,
+        initiative.c.last_outcome,
+        initiative.c.last_quarter,
+        (agenda_item.c.id.is_not(None)).label("on_agenda"),
+    )
+
+
+def page_select(filters: Filters, order: Order, offset: int, limit: int) -> Select:
     return (
-        select(
-            initiative.c.key,
-            initiative.c.title,
-            initiative.c.stage,
-            initiative.c.category,
-            person.c.name.label("owner"),
-            initiative.c.quarterly_cost,
-            initiative.c.track,
-            initiative.c.current_gate,
-            initiative.c.access_tier,
-            score_expression(order.weights).label("score"),
-            initiative.c.score_spread,
-            initiative.c.last_outcome,
-            initiative.c.last_quarter,
-            (agenda_item.c.id.is_not(None)).label("on_agenda"),
-        )
+        _columns(order.weights)
         .select_from(_from(filters))
         .where(*_where(filters))
-        .order_by(*sort)
+        .order_by(*_ordering(order))
         .offset(offset)
         .limit(limit)
     )

@@ -1,0 +1,3 @@
+from labreview.cli import main
+
+raise SystemExit(main())

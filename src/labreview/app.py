@@ -1,0 +1,434 @@
+"""The Textual app: the meeting frame, navigation between screens, and the timebox clock.
+
+``make_app`` builds it from explicit arguments for the command line, Pilot tests
+and snapshot tests alike. The first frame is painted before the store is
+imported: a worker opens the portfolio and then shows the first screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive, var
+from textual.widgets import Footer, LoadingIndicator, Static
+
+from labreview.commands import LabReviewCommands
+from labreview.config import Config, save_theme
+from labreview.domain.errors import DomainError
+from labreview.screens.access import AccessScreen
+from labreview.screens.agenda import AgendaScreen
+from labreview.screens.backlog import BacklogScreen
+from labreview.screens.base import MeetingScreen
+from labreview.screens.budget import BudgetScreen
+from labreview.screens.decision import DecisionDialog
+from labreview.screens.gates import GatesScreen
+from labreview.screens.help import HelpScreen
+from labreview.screens.outcomes import OutcomesScreen
+from labreview.screens.scorecard import ScorecardScreen
+from labreview.widgets.meeting_header import MeetingHeader, MeetingState
+
+if TYPE_CHECKING:
+    from labreview.portfolio.service import Portfolio
+    from labreview.portfolio.views import SessionView
+
+SCREENS_BY_KEY = {
+    "agenda": ("h", "Agenda", "The session's agenda: order, timeboxes, what was decided"),
+    "backlog": ("b", "Backlog", "Every initiative: filter, sort, put on the agenda"),
+    "scorecard": ("s", "Scorecard", "Intake fields and the board's scores of the current initiative"),
+    "gates": ("g", "Gates", "The gate checklists of the current initiative"),
+    "access": ("a", "Access", "Customer-data access requests and approvals"),
+    "budget": ("m", "Budget", "The 70/20/10 mix: actual, target and after today's decisions"),
+    "outcomes": ("o", "Outcomes", "Decisions of the session and open action items"),
+}
+FLUSH_EVERY = 15
+"""Seconds between saves of the running timebox clock."""
+
+
+class LabReviewApp(App[None]):
+    """The facilitator's app for a quarterly Lab/Factory review."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "labreview"
+    COMMANDS: ClassVar = App.COMMANDS | {LabReviewCommands}
+    MODES: ClassVar = {
+        "agenda": AgendaScreen,
+        "backlog": BacklogScreen,
+        "scorecard": ScorecardScreen,
+        "gates": GatesScreen,
+        "access": AccessScreen,
+        "budget": BudgetScreen,
+        "outcomes": OutcomesScreen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(key, f"goto('{mode}')", label, id=f"labreview.screen.{mode}", tooltip=tip, show=False)
+            for mode, (key, label, tip) in SCREENS_BY_KEY.items()
+        ),
+        Binding(
+            "n", "step(1)", "Next item", id="labreview.agenda.next", tooltip="Open the next agenda item", show=False
+        ),
+        Binding(
+            "p",
+            "step(-1)",
+            "Previous item",
+            id="labreview.agenda.previous",
+            tooltip="Open the previous agenda item",
+            show=False,
+        ),
+        Binding("d", "decide", "Decide", id="labreview.decide", tooltip="Record the board's decision"),
+        Binding("ctrl+z", "undo", "Undo", id="labreview.undo", tooltip="Undo your last change (audited)"),
+        Binding("question_mark", "keys", "Keys", id="labreview.keys", tooltip="The keys of this screen"),
+        Binding("escape", "back", "Back", id="labreview.back", tooltip="Back to the previous screen", show=False),
+    ]
+
+    meeting: reactive[MeetingState] = reactive(MeetingState)
+    """What the header shows."""
+    revision: reactive[int] = reactive(0)
+    """Bumped after every change, so that the screen on show reloads."""
+    current_key: reactive[str | None] = reactive(None)
+    """The initiative the meeting is looking at (the current agenda item, or one opened from the backlog)."""
+    reviewer_id: var[int | None] = var(None)
+    """The reviewer whose scores digits enter."""
+
+    def __init__(
+        self,
+        target: str | Path,
+        *,
+        config: Config | None = None,
+        read_only: bool = False,
+        demo: bool = False,
+        clock: Callable[[], dt.datetime] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.target = str(target)
+        self.config = config or Config()
+        self.read_only = read_only
+        self.demo = demo
+        self._clock = clock
+        self._monotonic = monotonic
+        self.portfolio: Portfolio = None  # type: ignore[assignment] - set by _ready before any screen shows
+        self.session: SessionView | None = None
+        self.portfolio_name = "labreview"
+        self.ready = asyncio.Event()
+        """Set once the portfolio is open and the first screen is shown (tests wait on it)."""
+        self._history: list[str] = []
+        self._item_started: float | None = None
+        self._item_base = 0
+        self._unsaved = 0.0
+        self._ticks = 0
+
+    # ------------------------------------------------------------------ start-up
+
+    def compose(self) -> ComposeResult:
+        yield MeetingHeader()
+        yield Static("Opening the portfolio…", id="opening")
+        yield LoadingIndicator()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        if self.config.keymap:
+            self.set_keymap(dict(self.config.keymap))
+        banner = "DEMO" if self.demo else ("READ-ONLY" if self.read_only else "")
+        self.meeting = MeetingState(banner=banner)
+        self._open()
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open(self) -> None:
+        from labreview.portfolio.service import Portfolio  # deferred: SQLAlchemy loads after the first frame
+
+        options = {"actor": self.config.who, "weights": self.config.weights, "read_only": self.read_only}
+        if self._clock is not None:
+            options["clock"] = self._clock
+        try:
+            portfolio = Portfolio.open(self.target, **options)
+            if not self.read_only:
+                portfolio.ensure_defaults()
+            session = portfolio.active_session()
+        except DomainError as exc:
+            self.call_from_thread(self.exit, None, 2, f"labreview: {exc.message}")
+            return
+        self.call_from_thread(self._portfolio_ready, portfolio, session)
+
+    def _portfolio_ready(self, portfolio: Portfolio, session: SessionView | None) -> None:
+        self.portfolio = portfolio
+        self.portfolio_name = portfolio.name
+        self.session = session
+        if session is not None:
+            self.current_key = session.current_key or (session.agenda[0].key if session.agenda else None)
+        if self.current_key is None:
+            keys = portfolio.initiative_keys()
+            self.current_key = keys[0] if keys else None
+        self._start_item_clock()
+        self._update_header()
+        self.set_interval(1, self._tick)
+        self.switch_mode("agenda" if session is not None else "backlog")
+        self.ready.set()
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted and theme != self.config.theme:
+            save_theme(self.config, theme)
+
+    # ------------------------------------------------------------------ state shared by screens
+
+    def changed(self) -> None:
+        """Data changed: reload the session and let the visible screen redraw."""
+        if self.session is not None:
+            self.session = self.portfolio.session(self.session.quarter)
+        self._update_header()
+        self.revision += 1
+
+    def open_item(self, key: str, mode: str | None = "scorecard") -> None:
+        """Look at ``key`` (and remember it as the meeting's current item when it is on the agenda)."""
+        if key != self.current_key:
+            self._stop_item_clock()
+            self.current_key = key
+            if self._on_agenda(key) and self.session is not None and not self.read_only:
+                self.portfolio.set_current_item(self.session.quarter, key)
+            self._start_item_clock()
+            self._update_header()
+        if mode is not None:
+            self.action_goto(mode)
+
+    def _on_agenda(self, key: str | None) -> bool:
+        return self.session is not None and any(e.key == key for e in self.session.agenda)
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        screen = self.screen
+        if isinstance(screen, MeetingScreen):
+            screen.say(message, error=error)
+        else:
+            self.notify(message, severity="error" if error else "information")
+
+    # ------------------------------------------------------------------ actions
+
+    def action_goto(self, mode: str) -> None:
+        if self.portfolio is None or mode not in self.MODES:
+            return
+        if self.current_mode != mode:
+            self._history.append(self.current_mode)
+            del self._history[:-20]
+            self.switch_mode(mode)
+
+    def action_back(self) -> None:
+        if self._history:
+            self.switch_mode(self._history.pop())
+
+    def action_step(self, delta: int) -> None:
+        """Move through the agenda; from the agenda or backlog, open the item's scorecard."""
+        if self.session is None or not self.session.agenda:
+            self.say("There is no agenda; put initiatives on it from the backlog with space.", error=True)
+            return
+        agenda = self.session.agenda
+        position = self.session.position_of(self.current_key)
+        if position is None:
+            target = 0 if delta > 0 else len(agenda) - 1
+        else:
+            target = position + delta
+        if not 0 <= target < len(agenda):
+            self.say("That was the last agenda item." if delta > 0 else "This is the first agenda item.")
+            return
+        stay = self.current_mode in ("scorecard", "gates", "access")
+        self.open_item(agenda[target].key, None if stay else "scorecard")
+
+    def action_decide(self) -> None:
+        if self.portfolio is None or self.current_key is None:
+            return
+        if self.session is None:
+            self.say("Decisions are recorded in a session; plan one first.", error=True)
+            return
+        try:
+            initiative = self.portfolio.initiative(self.current_key)
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        self.push_screen(DecisionDialog(initiative, self.session), self._decided)
+
+    def _decided(self, decision) -> None:
+        if decision is None:
+            return
+        self.changed()
+        arrow = ""
+        if decision.stage_after is not decision.stage_before:
+            arrow = f" ({decision.stage_before.label} → {decision.stage_after.label})"
+        self.say(f"Recorded: {decision.outcome.label} for {decision.key}{arrow}. ctrl+z undoes it.")
+
+    def action_undo(self) -> None:
+        if self.portfolio is None:
+            return
+        try:
+            summary = self.portfolio.undo()
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        self.changed()
+        self.say(f"Undone: {summary}")
+
+    def action_keys(self) -> None:
+        self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        self._stop_item_clock()
+        self.exit()
+
+    # ------------------------------------------------------------------ session
+
+    def start_session(self) -> None:
+        if self.session is None:
+            self.say("There is no session to start.", error=True)
+            return
+        try:
+            self.session = self.portfolio.start_session(self.session.quarter)
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        if self.session.current_key:
+            self.current_key = self.session.current_key
+        self._start_item_clock()
+        self.changed()
+        self.say(f"The {self.session.quarter} session has started.")
+
+    def end_session(self) -> None:
+        if self.session is None:
+            return
+        self._stop_item_clock()
+        try:
+            self.session = self.portfolio.end_session(self.session.quarter)
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        self.changed()
+        self.say(f"The {self.session.quarter} session has ended; export the minutes from Outcomes.")
+
+    def plan_next_session(self) -> None:
+        """Plan the quarter after the latest session, with the same facilitator and attendees."""
+        from labreview.domain.vocabulary import Quarter
+        from labreview.screens.prompt import PromptDialog
+
+        sessions = self.portfolio.sessions()
+        latest = sessions[-1] if sessions else None
+        quarter = Quarter.parse(latest.quarter).next() if latest else Quarter.of(self.portfolio.today())
+        board = self.portfolio.board()
+        if latest is None and not board:
+            self.say("There is no review board in this portfolio yet, so there is nobody to attend.", error=True)
+            return
+        facilitator = latest.facilitator.id if latest else board[0].id
+        attendees = [p.id for p in latest.attendees] if latest else [p.id for p in board]
+        default = quarter.first_day + dt.timedelta(days=52)
+
+        def create(answer: str | None) -> None:
+            if answer is None:
+                return
+            try:
+                held_on = dt.date.fromisoformat(answer.strip())
+            except ValueError:
+                self.say(f"Write the date as YYYY-MM-DD; got '{answer}'.", error=True)
+                return
+            try:
+                self.portfolio.create_session(
+                    str(quarter),
+                    held_on=held_on,
+                    facilitator=facilitator,
+                    attendees=attendees,
+                    timebox_minutes=self.config.timebox_minutes,
+                )
+            except DomainError as exc:
+                self.say(exc.message, error=True)
+                return
+            self.session = self.portfolio.active_session()
+            self.changed()
+            self.say(f"Planned the {quarter} review on {held_on.isoformat()}; add items from the backlog.")
+
+        self.push_screen(PromptDialog(f"Date of the {quarter} review (YYYY-MM-DD):", value=default.isoformat()), create)
+
+    # ------------------------------------------------------------------ timebox clock
+
+    def _clock_runs(self) -> bool:
+        return (
+            self.session is not None
+            and self.session.status.value == "open"
+            and self._on_agenda(self.current_key)
+            and not self.read_only
+        )
+
+    def _start_item_clock(self) -> None:
+        entry = self._entry()
+        self._item_base = entry.spent_seconds if entry else 0
+        self._unsaved = 0.0
+        self._item_started = self._monotonic() if self._clock_runs() else None
+
+    def _stop_item_clock(self) -> None:
+        self._save_clock()
+        self._item_started = None
+
+    def _elapsed(self) -> float:
+        if self._item_started is None:
+            return self._item_base + self._unsaved
+        return self._item_base + self._unsaved + (self._monotonic() - self._item_started)
+
+    def _save_clock(self) -> None:
+        if self._item_started is None or self.session is None or self.current_key is None:
+            return
+        now = self._monotonic()
+        self._unsaved += now - self._item_started
+        self._item_started = now
+        whole = int(self._unsaved)
+        if whole <= 0:
+            return
+        try:
+            self.portfolio.add_time(self.session.quarter, self.current_key, whole)
+        except DomainError:
+            return  # keep counting; the next flush tries again
+        self._unsaved -= whole
+        self._item_base += whole
+
+    def _tick(self) -> None:
+        self._ticks += 1
+        if self._item_started is not None and self._ticks % FLUSH_EVERY == 0:
+            self._save_clock()
+        self._update_header()
+
+    def _entry(self):
+        if self.session is None:
+            return None
+        return next((e for e in self.session.agenda if e.key == self.current_key), None)
+
+    def _update_header(self) -> None:
+        session = self.session
+        entry = self._entry()
+        banner = "DEMO" if self.demo else ("READ-ONLY" if self.read_only else "")
+        self.meeting = MeetingState(
+            portfolio=self.portfolio_name,
+            quarter=session.quarter if session else None,
+            status=session.status.value if session else None,
+            position=(session.position_of(self.current_key) or 0) + 1 if entry else None,
+            total=len(session.agenda) if session else 0,
+            key=self.current_key,
+            elapsed=int(self._elapsed()) if entry else 0,
+            timebox=entry.timebox_seconds if entry else 0,
+            running=self._item_started is not None,
+            banner=banner,
+        )
+
+
+def make_app(
+    target: str | Path,
+    *,
+    config: Config | None = None,
+    read_only: bool = False,
+    demo: bool = False,
+    clock: Callable[[], dt.datetime] | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> LabReviewApp:
+    """Build the app on the portfolio database at ``target`` (already checked by the caller)."""
+    return LabReviewApp(target, config=config, read_only=read_only, demo=demo, clock=clock, monotonic=monotonic)

@@ -1,0 +1,81 @@
+"""The command palette (ctrl+p): "verb: object" entries for everything that has no key of its own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from labreview.app import LabReviewApp
+
+
+class LabReviewCommands(Provider):
+    """Screens, session, agenda and initiative jumps; initiatives are searched in the database."""
+
+    @property
+    def lab(self) -> LabReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        from labreview.app import SCREENS_BY_KEY
+
+        lab = self.lab
+        commands: list[tuple[str, Callable[[], object], str]] = [
+            (f"open: {label.lower()}", partial(lab.action_goto, mode), f"{tip} (key {key})")
+            for mode, (key, label, tip) in SCREENS_BY_KEY.items()
+        ]
+        session = lab.session
+        if session is not None:
+            if session.status.value == "planned":
+                commands.append(
+                    (
+                        f"session: start {session.quarter}",
+                        lab.start_session,
+                        "Open the session: scores and decisions are recorded in it",
+                    )
+                )
+            if session.status.value == "open":
+                commands.append((f"session: end {session.quarter}", lab.end_session, "Close the session's record"))
+        commands.extend(
+            [
+                ("session: plan next", lab.plan_next_session, "Plan the next quarterly review"),
+                ("agenda: next item", partial(lab.action_step, 1), "Open the next agenda item (key n)"),
+                ("agenda: previous item", partial(lab.action_step, -1), "Open the previous agenda item (key p)"),
+                ("decide: current initiative", lab.action_decide, "Record the board's decision (key d)"),
+                ("undo: last change", lab.action_undo, "Undo your last change (ctrl+z)"),
+                ("theme: change", lab.search_themes, "Pick another colour theme (remembered)"),
+                ("keys: show", lab.action_keys, "The keys of this screen (?)"),
+            ]
+        )
+        return commands
+
+    async def discover(self) -> Hits:
+        if self.lab.portfolio is None:
+            return
+        for title, callback, help_text in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        if self.lab.portfolio is None:
+            return
+        matcher = self.matcher(query)
+        for title, callback, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+        words = query.strip()
+        if len(words) < 2:
+            return
+        found = await asyncio.to_thread(self.lab.portfolio.find_initiatives, words, 12)
+        for rank, (key, title, stage) in enumerate(found):
+            text = f"jump: {key} {title}"
+            yield Hit(
+                max(0.1, 0.9 - rank * 0.05),
+                matcher.highlight(text) if matcher.match(text) else text,
+                partial(self.lab.open_item, key),
+                help=f"{stage} · open its scorecard",
+            )

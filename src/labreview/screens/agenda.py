@@ -1,0 +1,165 @@
+"""Agenda: the session's items in order, with timeboxes, time spent and what was decided."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from labreview.screens.base import MeetingScreen
+from labreview.screens.prompt import PromptDialog
+from labreview.widgets.meeting_header import clock
+from labreview.widgets.text import plain
+
+
+class AgendaScreen(MeetingScreen):
+    TITLE_TEXT = "Agenda"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="labreview.agenda.open", tooltip="Open the item's scorecard"),
+        Binding("space", "remove", "Off agenda", id="labreview.agenda.remove", tooltip="Take the item off the agenda"),
+        Binding("shift+up,K", "move(-1)", "Move up", id="labreview.agenda.up", tooltip="Move the item earlier"),
+        Binding("shift+down,J", "move(1)", "Move down", id="labreview.agenda.down", tooltip="Move the item later"),
+        Binding("t", "timebox", "Timebox", id="labreview.agenda.timebox", tooltip="Change the item's timebox"),
+        Binding("S", "start", "Start session", id="labreview.session.start", tooltip="Start the session"),
+        Binding("E", "end", "End session", id="labreview.session.end", tooltip="End the session"),
+    ]
+
+    def body(self) -> ComposeResult:
+        yield Static(id="session-summary", classes="summary")
+        table = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+        table.add_column("#", key="pos", width=3)
+        table.add_column("Key", key="key", width=8)
+        table.add_column("Initiative", key="title")
+        table.add_column("Stage", key="stage", width=10)
+        table.add_column("Time", key="time", width=11)
+        table.add_column("Decision", key="decision", width=11)
+        yield table
+        yield Static(id="attendees", classes="summary")
+
+    def refresh_view(self) -> None:
+        session = self.lab.session
+        table = self.query_one("#agenda", DataTable)
+        summary = self.query_one("#session-summary", Static)
+        if session is None:
+            summary.update("No review session is planned. Plan one with ctrl+p → “session: plan”.")
+            table.clear()
+            return
+        facilitator = session.facilitator.name
+        line = Text()
+        line.append(f"{session.quarter} review", style="bold")
+        line.append(f" · {session.status.label} · held on {session.held_on.isoformat()} · facilitator ")
+        line.append_text(plain(facilitator))
+        line.append(f" · {len(session.agenda)} items")
+        summary.update(line)
+        people = Text("Attending: ", style="bold")
+        for index, person in enumerate(session.attendees):
+            if index:
+                people.append(", ")
+            people.append_text(plain(person.name))
+            people.append(f" ({person.role_label})", style="dim")
+        self.query_one("#attendees", Static).update(people)
+        keep = table.cursor_row
+        table.clear()
+        for entry in session.agenda:
+            marker = "▶" if entry.key == self.lab.current_key else str(entry.position)
+            over = entry.spent_seconds > entry.timebox_seconds
+            time_text = Text(
+                f"{clock(entry.spent_seconds)}/{clock(entry.timebox_seconds)}", style="bold red" if over else ""
+            )
+            table.add_row(
+                marker,
+                entry.key,
+                plain(entry.title),
+                entry.stage.label,
+                time_text,
+                Text(entry.decided.label, style="bold") if entry.decided else Text("—", style="dim"),
+                key=entry.key,
+            )
+        if session.agenda:
+            current = session.position_of(self.lab.current_key)
+            table.move_cursor(row=min(keep, len(session.agenda) - 1) if current is None else current)
+        if session.status.value == "planned":
+            self.hint(f"The {session.quarter} session has not started: S starts it (scores and decisions need it).")
+        table.focus()
+
+    def _selected(self) -> str | None:
+        table = self.query_one("#agenda", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+
+    def action_open(self) -> None:
+        key = self._selected()
+        if key:
+            self.lab.open_item(key)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_remove(self) -> None:
+        key = self._selected()
+        if key and self.lab.session:
+            self.attempt(
+                self.portfolio.toggle_agenda,
+                self.lab.session.quarter,
+                key,
+                done=f"Took {key} off the agenda (ctrl+z puts it back).",
+            )
+
+    def action_move(self, delta: int) -> None:
+        key = self._selected()
+        if key and self.lab.session:
+            session = self.attempt(self.portfolio.move_agenda_item, self.lab.session.quarter, key, delta)
+            if session is not None:
+                position = session.position_of(key)
+                if position is not None:
+                    self.query_one("#agenda", DataTable).move_cursor(row=position)
+
+    def action_timebox(self) -> None:
+        key = self._selected()
+        session = self.lab.session
+        if not key or session is None:
+            return
+        entry = next(e for e in session.agenda if e.key == key)
+
+        def apply(value: str | None) -> None:
+            if value is None:
+                return
+            if not value.strip().isdigit():
+                self.say(f"A timebox is a whole number of minutes; got '{value}'.", error=True)
+                return
+            self.attempt(
+                self.portfolio.set_timebox,
+                session.quarter,
+                key,
+                int(value),
+                done=f"Timebox of {key} is now {int(value)} minutes.",
+            )
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Timebox for {key} (minutes)", value=str(entry.timebox_seconds // 60), placeholder="8", restrict=r"\d*"
+            ),
+            apply,
+        )
+
+    def action_start(self) -> None:
+        self.lab.start_session()
+
+    def action_end(self) -> None:
+        session = self.lab.session
+        if session is None:
+            return
+
+        def confirm(answer: str | None) -> None:
+            if answer is not None:
+                self.lab.end_session()
+
+        undecided = [e.key for e in session.agenda if e.decided is None]
+        note = f" {len(undecided)} items have no decision and will be carried over." if undecided else ""
+        self.app.push_screen(PromptDialog(f"End the {session.quarter} session?{note}", confirm_only=True), confirm)

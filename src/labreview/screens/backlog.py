@@ -1,0 +1,288 @@
+"""Backlog: every initiative, filtered and sorted in the database, drawn a screenful at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
+
+from labreview.domain.errors import DomainError
+from labreview.domain.vocabulary import Stage, format_money
+from labreview.portfolio.backlog import parse_filter
+from labreview.screens.base import MeetingScreen
+from labreview.store.filters import Filters, Order
+from labreview.widgets.virtual_table import Column, Row, VirtualTable
+
+if TYPE_CHECKING:
+    from labreview.portfolio.views import BacklogRow
+
+COLUMNS = (
+    Column("agenda", "", 1),
+    Column("key", "Key", 8),
+    Column("title", "Initiative", 0, min_width=18),
+    Column("stage", "Stage", 10),
+    Column("category", "Category", 11, drop=3),
+    Column("owner", "Owner", 14, drop=5),
+    Column("cost", "Cost/qtr", 11, align="right", drop=6),
+    Column("track", "Track", 7, drop=2),
+    Column("gate", "Gate", 4, drop=7),
+    Column("tier", "Tier", 4, drop=4),
+    Column("score", "Score", 8, align="right"),
+    Column("decision", "Last decision", 16, drop=1),
+)
+SORTABLE = [c.key for c in COLUMNS if c.key != "agenda"]
+SORT_COLUMN = {"decision": "decision", "cost": "cost"}
+
+
+@dataclass(frozen=True)
+class BacklogSource:
+    """Display rows over an ordered id list; with grouping, a heading before each stage's rows."""
+
+    ids: Sequence[int]
+    groups: Sequence[tuple[Stage, int]]
+    fetch: Callable[[Sequence[int]], list[BacklogRow]]
+    currency: str
+
+    def __len__(self) -> int:
+        return len(self.ids) + len(self.groups)
+
+    def _locate(self, index: int) -> tuple[str, int]:
+        """('heading', group number) or ('row', position in ids)."""
+        if not self.groups:
+            return "row", index
+        position = 0
+        for number, (_stage, count) in enumerate(self.groups):
+            if index == 0:
+                return "heading", number
+            if index <= count:
+                return "row", position + index - 1
+            index -= count + 1
+            position += count
+        return "row", len(self.ids)
+
+    def rows(self, start: int, stop: int) -> list[Row]:
+        located = [self._locate(i) for i in range(start, stop)]
+        wanted = [self.ids[p] for kind, p in located if kind == "row" and p < len(self.ids)]
+        fetched = iter(self.fetch(wanted))
+        result = []
+        for kind, position in located:
+            if kind == "heading":
+                stage, count = self.groups[position]
+                result.append(Row("", heading=f"── {stage.label.title()} ({count:,})"))
+            else:
+                row = next(fetched, None)
+                if row is not None:
+                    result.append(self._row(row))
+        return result
+
+    def _row(self, row: BacklogRow) -> Row:
+        score = "" if row.score is None else f"{row.score:.1f}"
+        if row.spread is not None and row.score is not None:
+            score += f" ±{row.spread}"
+        decision = f"{row.last_outcome.value} {row.last_quarter}" if row.last_outcome else ""
+        styles = {"agenda": "mark"}
+        if row.spread is not None and row.spread >= 2:
+            styles["score"] = "warn"
+        if row.stage is Stage.RETIRED:
+            styles.update({"title": "dim", "stage": "dim"})
+        return Row(
+            row.key,
+            {
+                "agenda": "●" if row.on_agenda else "",
+                "key": row.key,
+                "title": row.title,
+                "stage": row.stage.label,
+                "category": row.category.label,
+                "owner": row.owner,
+                "cost": format_money(row.quarterly_cost, self.currency).split(" ", 1)[-1],
+                "track": row.track.label,
+                "gate": str(int(row.current_gate)) if row.current_gate else "✓",
+                "tier": f"L{int(row.access_tier)}" if row.access_tier else "–",
+                "score": score,
+                "decision": decision,
+            },
+            styles,
+        )
+
+
+class BacklogScreen(MeetingScreen):
+    TITLE_TEXT = "Backlog"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="labreview.backlog.filter",
+            tooltip="Filter by words and facets such as stage:lab owner:kim tier:3",
+        ),
+        Binding(
+            "space",
+            "agenda",
+            "Agenda ±",
+            id="labreview.backlog.agenda",
+            tooltip="Put the initiative on the session agenda, or take it off",
+        ),
+        Binding(
+            "less_than_sign",
+            "sort(-1)",
+            "Sort ←",
+            id="labreview.backlog.sort_left",
+            tooltip="Sort by the column to the left",
+        ),
+        Binding(
+            "greater_than_sign",
+            "sort(1)",
+            "Sort →",
+            id="labreview.backlog.sort_right",
+            tooltip="Sort by the column to the right",
+        ),
+        Binding("r", "reverse", "Reverse", id="labreview.backlog.reverse", tooltip="Reverse the sort order"),
+        Binding("G", "group", "Group", id="labreview.backlog.group", tooltip="Group by stage"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+        self.order = Order("key")
+        self._filter_text = ""
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="filter-bar"):
+            yield Input(
+                placeholder="/ filter: words, stage:lab owner:kim tier:3 category:capability", id="filter", compact=True
+            )
+            yield Static("", id="count")
+        yield Static("", id="filter-problem", classes="problem")
+        table = VirtualTable(COLUMNS, id="backlog")
+        table.sort_column = "key"
+        yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(VirtualTable).focus()
+
+    def refresh_view(self) -> None:
+        self._reload()
+
+    def _query(self) -> tuple[Filters, Order]:
+        session = self.lab.session
+        filters = replace(self.filters, agenda_session=session.id if session else None)
+        return filters, self.order
+
+    def _reload(self, *, keep: str | None = None) -> None:
+        table = self.query_one(VirtualTable)
+        self._load(*self._query(), keep or table.cursor_key or self.lab.current_key)
+
+    @work(thread=True, exclusive=True, group="backlog", exit_on_error=False)
+    def _load(self, filters: Filters, order: Order, keep: str | None) -> None:
+        """Index the matching rows in the database (off the UI thread) and fetch the first screenful."""
+        portfolio = self.portfolio
+        ids = portfolio.backlog_index(filters, order)
+        groups: list[tuple[Stage, int]] = []
+        if order.group_by_stage:
+            counts = portfolio.backlog_stage_counts(filters)
+            groups = [(stage, counts[stage]) for stage in Stage if counts.get(stage)]
+        total = portfolio.backlog_count(Filters(agenda_session=filters.agenda_session))
+        session_id = filters.agenda_session
+        source = BacklogSource(
+            ids, groups, lambda wanted: portfolio.backlog_rows_by_id(wanted, session_id), portfolio.currency
+        )
+        source.rows(0, min(len(source), 64))  # warm the first block off the UI thread
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, source, total, keep)
+
+    def _show(self, source: BacklogSource, total: int, keep: str | None) -> None:
+        table = self.query_one(VirtualTable)
+        table.empty_text = "No initiative matches the filter." if self._filter_text else "The portfolio is empty."
+        table.set_source(source, keep_key=keep)
+        shown = len(source.ids)
+        self.query_one("#count", Static).update(
+            Text(f" {shown:,} of {total:,}", style="bold") if shown != total else Text(f" {total:,} initiatives")
+        )
+
+    # ----------------------------------------------------------------- filter
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        problem = self.query_one("#filter-problem", Static)
+        try:
+            filters = parse_filter(event.value)
+        except DomainError as exc:
+            problem.update(Text(exc.message, style="bold"))
+            problem.add_class("-shown")
+            return
+        problem.update("")
+        problem.remove_class("-shown")
+        self._filter_text = event.value
+        self.filters = filters
+        self._reload()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.query_one(VirtualTable).focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.focused is self.query_one("#filter", Input):
+            event.stop()
+            event.prevent_default()
+            self.query_one(VirtualTable).focus()
+
+    # ----------------------------------------------------------------- rows
+
+    @on(VirtualTable.Selected)
+    def _open(self, event: VirtualTable.Selected) -> None:
+        self.lab.open_item(event.key)
+
+    @on(VirtualTable.HeaderClicked)
+    def _header_clicked(self, event: VirtualTable.HeaderClicked) -> None:
+        if event.column in SORTABLE:
+            same = event.column == self.order.column
+            self._sort(event.column, not self.order.descending if same else False)
+
+    def action_agenda(self) -> None:
+        table = self.query_one(VirtualTable)
+        key = table.cursor_key
+        session = self.lab.session
+        if key is None:
+            return
+        if session is None:
+            self.say("There is no session to put it on; plan one with ctrl+p → “session: plan”.", error=True)
+            return
+        before = session.position_of(key)
+        result = self.attempt(self.portfolio.toggle_agenda, session.quarter, key)
+        if result is not None:
+            if before is None:
+                self.say(f"Put {key} on the {session.quarter} agenda as item {len(result.agenda)}.")
+            else:
+                self.say(f"Took {key} off the {session.quarter} agenda.")
+
+    def action_sort(self, step: int) -> None:
+        index = SORTABLE.index(self.order.column) if self.order.column in SORTABLE else 0
+        self._sort(SORTABLE[(index + step) % len(SORTABLE)], self.order.descending)
+
+    def action_reverse(self) -> None:
+        self._sort(self.order.column, not self.order.descending)
+
+    def action_group(self) -> None:
+        self.order = replace(self.order, group_by_stage=not self.order.group_by_stage)
+        self._reload()
+        self.say("Grouped by stage." if self.order.group_by_stage else "Not grouped.")
+
+    def _sort(self, column: str, descending: bool) -> None:
+        self.order = replace(self.order, column=SORT_COLUMN.get(column, column), descending=descending)
+        table = self.query_one(VirtualTable)
+        table.sort_column = column
+        table.sort_descending = descending
+        self._reload()

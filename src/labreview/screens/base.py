@@ -1,0 +1,82 @@
+"""What every meeting screen shares: header, body, a message line for answers, and the footer of its keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from labreview.domain.errors import DomainError, StaleEdit
+from labreview.widgets.meeting_header import MeetingHeader
+from labreview.widgets.message_line import MessageLine
+
+if TYPE_CHECKING:
+    from labreview.app import LabReviewApp
+    from labreview.portfolio.service import Portfolio
+
+T = TypeVar("T")
+
+
+class MeetingScreen(Screen):
+    """A screen of the meeting. Subclasses compose ``body`` and implement ``refresh_view``."""
+
+    TITLE_TEXT: ClassVar[str] = ""
+    """What the screen is, for the help and the command palette."""
+
+    @property
+    def lab(self) -> LabReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def portfolio(self) -> Portfolio:
+        return self.lab.portfolio
+
+    def compose(self) -> ComposeResult:
+        yield MeetingHeader()
+        yield from self.body()
+        yield MessageLine(id="message")
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "revision", self._data_changed, init=False)
+        self.watch(self.app, "current_key", self._data_changed, init=False)
+
+    def _data_changed(self, _value: object = None) -> None:
+        if self.is_current:
+            self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """Show the current data (called when the screen is shown and after every change)."""
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        self.query_one(MessageLine).show(message, error=error)
+        if error:
+            self.app.bell()
+
+    def hint(self, message: str) -> None:
+        self.query_one(MessageLine).hint(message)
+
+    def attempt(self, action: Callable[..., T], *args: Any, done: str | None = None, **kwargs: Any) -> T | None:
+        """Run a service call; a refusal is said on this screen's message line, nothing is lost."""
+        try:
+            result = action(*args, **kwargs)
+        except StaleEdit as exc:
+            self.lab.changed()
+            self.say(exc.message, error=True)
+            return None
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return None
+        self.lab.changed()
+        if done:
+            self.say(done)
+        return result

@@ -1,0 +1,219 @@
+"""The decision dialog: outcome (one key), rationale, conditions, next review and action items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
+
+from labreview.domain import decisions as rules
+from labreview.domain.errors import DomainError
+from labreview.domain.vocabulary import DecisionOutcome
+from labreview.portfolio.views import NewActionItem
+from labreview.widgets.text import plain
+
+if TYPE_CHECKING:
+    from labreview.app import LabReviewApp
+    from labreview.portfolio.views import InitiativeView, SessionView
+
+HOTKEY = {
+    DecisionOutcome.PROMOTE: "p",
+    DecisionOutcome.ITERATE: "i",
+    DecisionOutcome.KILL: "k",
+    DecisionOutcome.HOLD: "h",
+    DecisionOutcome.RENEW: "n",
+    DecisionOutcome.RETIRE: "r",
+    DecisionOutcome.CONSOLIDATE: "c",
+}
+MEANING = {
+    DecisionOutcome.PROMOTE: "to the next stage",
+    DecisionOutcome.ITERATE: "another cycle in this stage",
+    DecisionOutcome.KILL: "retire it; publish what was learned",
+    DecisionOutcome.HOLD: "pause until the next review",
+    DecisionOutcome.RENEW: "keep it in production",
+    DecisionOutcome.RETIRE: "sunset the tool",
+    DecisionOutcome.CONSOLIDATE: "fold it into another tool",
+}
+ACTION_ROWS = 2
+
+
+class DecisionDialog(ModalScreen["DecisionView | None"]):
+    """Choose the outcome with its letter; the rationale gets the focus; enter records the decision."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="labreview.dialog.cancel", tooltip="Close without deciding"),
+        Binding("ctrl+s", "record", "Record", id="labreview.decision.record", tooltip="Record the decision"),
+    ]
+
+    def __init__(self, initiative: InitiativeView, session: SessionView) -> None:
+        super().__init__()
+        self.initiative = initiative
+        self.session = session
+        self.outcomes = rules.allowed(initiative.stage)
+        self.outcome: DecisionOutcome | None = None
+
+    @property
+    def lab(self) -> LabReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        item = self.initiative
+        title = Text(f"Decision for {item.key} ", style="bold")
+        title.append_text(plain(item.title, "bold"))
+        title.append(f" · {item.stage.label} · {self.session.quarter}")
+        board = [(p.name, p.id) for p in self.session.attendees]
+        if item.owner.id not in {p.id for p in self.session.attendees}:
+            board.insert(0, (item.owner.name, item.owner.id))
+        with Vertical(classes="dialog wide", id="decision"):
+            yield Label(title, classes="dialog-title")
+            if not self.outcomes:
+                yield Label(f"A {item.stage.label} initiative takes no further decisions.", classes="problem")
+            yield OptionList(
+                *(
+                    Option(
+                        Text.assemble(
+                            (f"{HOTKEY[o]}  ", "bold"), (o.label.capitalize(), "bold"), (f" — {MEANING[o]}", "dim")
+                        ),
+                        id=o.value,
+                    )
+                    for o in self.outcomes
+                ),
+                id="outcomes",
+            )
+            with VerticalScroll(id="decision-form"), Grid(classes="form"):
+                yield Label("Rationale")
+                yield Input(
+                    placeholder="why (required except for renew)", id="rationale", max_length=2000, compact=True
+                )
+                yield Label("Conditions")
+                yield Input(placeholder="optional", id="conditions", max_length=2000, compact=True)
+                yield Label("Next review")
+                yield Input(placeholder="YYYY-MM-DD", id="next-review", max_length=10, compact=True)
+                for index in range(ACTION_ROWS):
+                    yield Label(f"Action {index + 1}")
+                    with Horizontal(classes="action-row"):
+                        yield Input(
+                            placeholder="action item (optional)", id=f"action-{index}", max_length=500, compact=True
+                        )
+                        yield Select(
+                            board,
+                            prompt="owner",
+                            id=f"owner-{index}",
+                            value=item.owner.id if index == 0 else Select.NULL,
+                            compact=True,
+                        )
+                        yield Input(
+                            (self.lab.portfolio.today() + dt.timedelta(days=30)).isoformat(),
+                            id=f"due-{index}",
+                            max_length=10,
+                            classes="due",
+                            compact=True,
+                        )
+            yield Label("", id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("Record (enter)", variant="primary", id="ok")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#outcomes", OptionList).focus()
+        refusals = self.lab.portfolio.checklist(self.initiative.key).promotion_refusals
+        if DecisionOutcome.PROMOTE in self.outcomes and refusals:
+            self._problem("Promotion is not possible yet: " + " ".join(refusals), error=False)
+
+    def on_key(self, event) -> None:
+        if isinstance(self.focused, Input):
+            return
+        for outcome in self.outcomes:
+            if event.character == HOTKEY[outcome]:
+                event.stop()
+                event.prevent_default()
+                self._choose(outcome)
+                return
+
+    @on(OptionList.OptionSelected, "#outcomes")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose(DecisionOutcome(event.option.id))
+
+    def _choose(self, outcome: DecisionOutcome) -> None:
+        self.outcome = outcome
+        options = self.query_one("#outcomes", OptionList)
+        options.highlighted = self.outcomes.index(outcome)
+        review = rules.default_next_review(outcome, self.lab.portfolio.today())
+        self.query_one("#next-review", Input).value = review.isoformat() if review else ""
+        self.query_one("#rationale", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_record()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.action_record()
+        else:
+            self.dismiss(None)
+
+    def _problem(self, message: str, *, error: bool = True) -> None:
+        label = self.query_one("#problem", Label)
+        label.update(plain(message, "bold" if error else "", one_line=False))
+        label.set_class(error, "-error")
+        if error:
+            self.app.bell()
+
+    def _date(self, widget_id: str, what: str) -> dt.date | None:
+        text = self.query_one(widget_id, Input).value.strip()
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise DomainError(f"Write the {what} as YYYY-MM-DD; got '{text}'.") from None
+
+    def action_record(self) -> None:
+        if self.outcome is None:
+            options = self.query_one("#outcomes", OptionList)
+            if options.highlighted is None or not self.outcomes:
+                self._problem(
+                    "Choose the outcome first: " + ", ".join(f"{HOTKEY[o]} {o.label}" for o in self.outcomes) + "."
+                )
+                return
+            self.outcome = self.outcomes[options.highlighted]
+        try:
+            actions = []
+            for index in range(ACTION_ROWS):
+                text = self.query_one(f"#action-{index}", Input).value.strip()
+                if not text:
+                    continue
+                owner = self.query_one(f"#owner-{index}", Select).value
+                if owner is Select.NULL:
+                    raise DomainError(f"Action {index + 1} needs an owner.")
+                due = self._date(f"#due-{index}", f"due date of action {index + 1}")
+                if due is None:
+                    raise DomainError(f"Action {index + 1} needs a due date.")
+                actions.append(NewActionItem(text, int(owner), due))
+            decision = self.lab.portfolio.record_decision(
+                self.session.quarter,
+                self.initiative.key,
+                self.outcome,
+                rationale=self.query_one("#rationale", Input).value,
+                conditions=self.query_one("#conditions", Input).value,
+                next_review=self._date("#next-review", "next review date"),
+                action_items=actions,
+            )
+        except DomainError as exc:
+            self._problem(exc.message)
+            return
+        self.dismiss(decision)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,273 @@
+"""Gates: the four checklists of the current initiative, their status, and whether it may be promoted."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from labreview.domain.gates import next_state
+from labreview.domain.vocabulary import CheckState, Gate, GateStatus, Stage
+from labreview.screens.base import MeetingScreen
+from labreview.screens.prompt import PromptDialog
+from labreview.widgets.text import plain
+
+if TYPE_CHECKING:
+    from labreview.domain.gates import CheckItem
+    from labreview.portfolio.views import ChecklistView
+
+MARK = {
+    CheckState.MET: ("✔", "green"),
+    CheckState.NOT_MET: ("✘", "bold red"),
+    CheckState.PENDING: ("○", "dim"),
+    CheckState.WAIVED: ("≈", "yellow"),
+}
+STATUS_STYLE = {
+    GateStatus.MET: "bold green",
+    GateStatus.MET_WITH_WAIVERS: "bold yellow",
+    GateStatus.NOT_MET: "bold red",
+    GateStatus.PENDING: "bold",
+}
+NEXT_STAGE = {Stage.LAB: Stage.TRANSITION, Stage.TRANSITION: Stage.FACTORY}
+
+
+class GatesScreen(MeetingScreen):
+    TITLE_TEXT = "Gates"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "cycle",
+            "Met/not/pending",
+            id="labreview.gates.cycle",
+            tooltip="Cycle the item: pending → met → not met → pending",
+        ),
+        Binding("w", "waive", "Waive", id="labreview.gates.waive", tooltip="Waive the item (a reason is required)"),
+        Binding(
+            "e",
+            "edit",
+            "Edit text",
+            id="labreview.gates.edit",
+            tooltip="Edit the item's text in the template (all initiatives)",
+        ),
+        Binding(
+            "plus,insert",
+            "add",
+            "Add item",
+            id="labreview.gates.add",
+            tooltip="Add an item to this gate's template (all initiatives)",
+        ),
+        Binding(
+            "x",
+            "retire",
+            "Remove item",
+            id="labreview.gates.remove",
+            tooltip="Remove the item from the template (its history is kept)",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: ChecklistView | None = None
+        self._items: dict[str, CheckItem] = {}
+        self._key: str | None = None
+
+    def body(self) -> ComposeResult:
+        yield Static(id="item-title", classes="summary")
+        table = DataTable(id="checklist", cursor_type="row", zebra_stripes=False)
+        table.add_column(" ", key="mark", width=2)
+        table.add_column("Check", key="text")
+        table.add_column("Note", key="note")
+        yield table
+        yield Static(id="readiness", classes="summary")
+
+    def refresh_view(self) -> None:
+        key = self.lab.current_key
+        if key is None:
+            self.query_one("#item-title", Static).update("No initiative selected.")
+            return
+        item = self.portfolio.initiative(key)
+        self.view = self.portfolio.checklist(key)
+        title = Text()
+        title.append(f"{item.key} ", style="bold")
+        title.append_text(plain(item.title, "bold"))
+        title.append(f" · {item.stage.label}")
+        if self.view.current_gate:
+            title.append(f" · current gate {int(self.view.current_gate)} {self.view.current_gate.label}")
+        else:
+            title.append(" · all gates passed")
+        self.query_one("#item-title", Static).update(title)
+        table = self.query_one("#checklist", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self._items.clear()
+        for report in self.view.reports:
+            current = report.gate is self.view.current_gate
+            heading = Text(f"{int(report.gate)}  {report.gate.label}", style="bold reverse" if current else "bold")
+            counts = f"{report.count(CheckState.MET)}/{len(report.items)} met"
+            status = Text(f"{report.status.label} · {counts}", style=STATUS_STYLE[report.status])
+            if not report.reached:
+                status.append(" · after the gates before it", style="dim")
+            table.add_row(Text("▸" if current else " ", style="bold"), heading, status, key=f"g{int(report.gate)}")
+            for entry in report.items:
+                mark, style = MARK[entry.state]
+                row_key = f"i{entry.item_id}"
+                self._items[row_key] = entry
+                note = plain(entry.reason, "italic") if entry.reason else Text(entry.state.label, style="dim")
+                table.add_row(Text(mark, style=style), plain(entry.text), note, key=row_key)
+        same = key == self._key
+        self._key = key
+        table.move_cursor(row=min(keep, table.row_count - 1) if same else self._first_open_row())
+        self._show_readiness(item.stage)
+        table.focus()
+
+    def _first_open_row(self) -> int:
+        table = self.query_one("#checklist", DataTable)
+        for index, row_key in enumerate(table.rows):
+            entry = self._items.get(str(row_key.value))
+            if entry and entry.gate is self.view.current_gate and entry.state is not CheckState.MET:
+                return index
+        return 0
+
+    def _show_readiness(self, stage: Stage) -> None:
+        widget = self.query_one("#readiness", Static)
+        view = self.view
+        if stage not in NEXT_STAGE:
+            widget.update(
+                Text(f"A {stage.label} initiative is not promoted; gate 4 tracks it after launch.", style="dim")
+            )
+            return
+        target = NEXT_STAGE[stage]
+        if view.promotion_refusals:
+            text = Text(f"Promotion to {target.label}: refused. ", style="bold red")
+            text.append_text(plain(" ".join(view.promotion_refusals), one_line=False))
+        else:
+            text = Text(f"Promotion to {target.label}: the gates allow it (d to decide).", style="bold green")
+        widget.update(text)
+
+    def _selected(self) -> tuple[str, CheckItem | None]:
+        table = self.query_one("#checklist", DataTable)
+        if table.row_count == 0:
+            return "", None
+        row_key = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        return row_key, self._items.get(row_key)
+
+    def _gate_at_cursor(self) -> Gate | None:
+        row_key, entry = self._selected()
+        if entry is not None:
+            return entry.gate
+        if row_key.startswith("g"):
+            return Gate(int(row_key[1:]))
+        return None
+
+    def action_cycle(self) -> None:
+        _row, entry = self._selected()
+        if entry is None:
+            self.say("Put the cursor on a checklist item (not a gate heading).", error=True)
+            return
+        state = next_state(entry.state)
+        self.attempt(self.portfolio.set_check, self.lab.current_key, entry.item_id, state)
+
+    @on(DataTable.RowSelected, "#checklist")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_cycle()
+
+    def action_waive(self) -> None:
+        _row, entry = self._selected()
+        if entry is None:
+            self.say("Put the cursor on the checklist item to waive.", error=True)
+            return
+        key = self.lab.current_key
+
+        def apply(reason: str | None) -> None:
+            if reason is not None:
+                self.attempt(
+                    self.portfolio.set_check,
+                    key,
+                    entry.item_id,
+                    CheckState.WAIVED,
+                    reason,
+                    done="Waived; the reason goes into the minutes.",
+                )
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Waive “{entry.text}” for {key}. Why does it not apply?",
+                value=entry.reason,
+                placeholder="reason (required, recorded in the minutes)",
+                required="A waiver needs a reason: say why this check does not apply.",
+            ),
+            apply,
+        )
+
+    def action_edit(self) -> None:
+        _row, entry = self._selected()
+        if entry is None:
+            self.say("Put the cursor on the checklist item to edit.", error=True)
+            return
+
+        def apply(text: str | None) -> None:
+            if text is not None:
+                self.attempt(
+                    self.portfolio.rename_template_item,
+                    entry.item_id,
+                    text,
+                    done="The template changed for every initiative.",
+                )
+
+        self.app.push_screen(
+            PromptDialog(
+                "Edit the checklist item (for every initiative):",
+                value=entry.text,
+                required="A checklist item needs text.",
+                max_length=300,
+            ),
+            apply,
+        )
+
+    def action_add(self) -> None:
+        gate = self._gate_at_cursor() or Gate.PILOT_APPROVAL
+
+        def apply(text: str | None) -> None:
+            if text is not None:
+                self.attempt(
+                    self.portfolio.add_template_item,
+                    gate,
+                    text,
+                    done=f"Added to the {gate.label} checklist of every initiative.",
+                )
+
+        self.app.push_screen(
+            PromptDialog(
+                f"New item for the {gate.label} checklist (every initiative):",
+                required="A checklist item needs text.",
+                max_length=300,
+            ),
+            apply,
+        )
+
+    def action_retire(self) -> None:
+        _row, entry = self._selected()
+        if entry is None:
+            self.say("Put the cursor on the checklist item to remove.", error=True)
+            return
+
+        def apply(answer: str | None) -> None:
+            if answer is not None:
+                self.attempt(
+                    self.portfolio.retire_template_item,
+                    entry.item_id,
+                    done="Removed from the template; recorded checks are kept in the history.",
+                )
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Remove “{entry.text}” from the {entry.gate.label} checklist of every initiative?", confirm_only=True
+            ),
+            apply,
+        )

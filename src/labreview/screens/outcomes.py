@@ -1,0 +1,135 @@
+"""Outcomes: the session's decisions, and the action items still open from any session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Label
+
+from labreview.domain.vocabulary import ActionStatus
+from labreview.screens.base import MeetingScreen
+from labreview.widgets.text import plain
+
+if TYPE_CHECKING:
+    from labreview.portfolio.views import ActionItemView
+
+OUTCOME_STYLE = {
+    "promote": "bold green",
+    "kill": "bold red",
+    "retire": "bold red",
+    "consolidate": "bold red",
+    "iterate": "bold yellow",
+    "hold": "bold",
+    "renew": "bold cyan",
+}
+
+
+class OutcomesScreen(MeetingScreen):
+    TITLE_TEXT = "Outcomes"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "done",
+            "Action done",
+            id="labreview.outcomes.done",
+            tooltip="Mark the action item under the cursor as done",
+        ),
+        Binding(
+            "tab",
+            "switch",
+            "Switch table",
+            id="labreview.outcomes.switch",
+            show=False,
+            tooltip="Move between decisions and action items",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.actions: list[ActionItemView] = []
+
+    def body(self) -> ComposeResult:
+        yield Label("", id="decisions-title", classes="section")
+        decisions = DataTable(id="decisions", cursor_type="row", zebra_stripes=True)
+        decisions.add_column("Key", key="key", width=8)
+        decisions.add_column("Initiative", key="title")
+        decisions.add_column("Outcome", key="outcome", width=11)
+        decisions.add_column("Stage", key="stage", width=22)
+        decisions.add_column("Rationale", key="rationale")
+        yield decisions
+        yield Label("", id="actions-title", classes="section")
+        actions = DataTable(id="actions", cursor_type="row", zebra_stripes=True)
+        actions.add_column("Due", key="due", width=10)
+        actions.add_column("Owner", key="owner", width=14)
+        actions.add_column("Key", key="key", width=8)
+        actions.add_column("Action", key="text")
+        actions.add_column("From", key="from", width=7)
+        yield actions
+
+    def refresh_view(self) -> None:
+        session = self.lab.session
+        decisions = self.portfolio.decisions(session.quarter) if session else []
+        table = self.query_one("#decisions", DataTable)
+        table.clear()
+        for decision in decisions:
+            stage = decision.stage_before.label
+            if decision.stage_after is not decision.stage_before:
+                stage += f" → {decision.stage_after.label}"
+            table.add_row(
+                decision.key,
+                plain(decision.title),
+                Text(decision.outcome.label, style=OUTCOME_STYLE.get(decision.outcome.value, "")),
+                stage,
+                plain(decision.rationale),
+                key=decision.key,
+            )
+        quarter = session.quarter if session else "—"
+        self.query_one("#decisions-title", Label).update(
+            Text(f"Decisions in {quarter}: {len(decisions)}", style="bold")
+        )
+        self.actions = self.portfolio.action_items(status=ActionStatus.OPEN)
+        actions = self.query_one("#actions", DataTable)
+        keep = actions.cursor_row
+        actions.clear()
+        today = self.portfolio.today()
+        for item in self.actions:
+            late = item.due < today
+            actions.add_row(
+                Text(item.due.isoformat(), style="bold red" if late else ""),
+                plain(item.owner.name),
+                item.key,
+                plain(item.text),
+                item.quarter,
+                key=str(item.id),
+            )
+        if self.actions:
+            actions.move_cursor(row=min(keep, len(self.actions) - 1))
+        late = sum(1 for a in self.actions if a.due < today)
+        self.query_one("#actions-title", Label).update(
+            Text(f"Open action items: {len(self.actions)}" + (f" ({late} overdue)" if late else ""), style="bold")
+        )
+        if not self.focused:
+            actions.focus()
+
+    def action_done(self) -> None:
+        table = self.query_one("#actions", DataTable)
+        if not self.actions or self.focused is not table:
+            self.say("Put the cursor on an action item (tab switches tables) to mark it done.", error=True)
+            return
+        item = self.actions[min(table.cursor_row, len(self.actions) - 1)]
+        self.attempt(self.portfolio.complete_action_item, item.id, done=f"Done: {item.text} (ctrl+z reopens it).")
+
+    def action_switch(self) -> None:
+        decisions = self.query_one("#decisions", DataTable)
+        actions = self.query_one("#actions", DataTable)
+        (actions if self.focused is decisions else decisions).focus()
+
+    @on(DataTable.RowSelected, "#decisions")
+    def _open_decision(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.lab.open_item(str(event.row_key.value))

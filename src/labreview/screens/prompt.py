@@ -1,0 +1,130 @@
+"""Small dialogs: ask for one line of text (a reason, a number), confirm, or pick from a list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from labreview.widgets.text import plain
+
+
+class PromptDialog(ModalScreen[str | None]):
+    """Ask for one line; ``required`` refuses an empty answer in place. Dismisses with the text or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="labreview.dialog.cancel", tooltip="Close without changing anything"),
+    ]
+
+    def __init__(
+        self,
+        question: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        required: str | None = None,
+        restrict: str | None = None,
+        confirm_only: bool = False,
+        max_length: int = 1000,
+    ) -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+        self.required = required
+        self.restrict = restrict
+        self.confirm_only = confirm_only
+        self.max_length = max_length
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.question, one_line=False), classes="dialog-title")
+            if not self.confirm_only:
+                yield Input(
+                    self.value,
+                    placeholder=self.placeholder,
+                    restrict=self.restrict,
+                    max_length=self.max_length,
+                    id="answer",
+                )
+            yield Label("", id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        if self.confirm_only:
+            self.query_one("#ok", Button).focus()
+        else:
+            self.query_one("#answer", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._finish()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self._finish()
+        else:
+            self.dismiss(None)
+
+    def _finish(self) -> None:
+        if self.confirm_only:
+            self.dismiss("yes")
+            return
+        text = self.query_one("#answer", Input).value
+        if self.required and not text.strip():
+            self.query_one("#problem", Label).update(Text(self.required, style="bold"))
+            self.app.bell()
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickDialog(ModalScreen[str | None]):
+    """Pick one of ``choices`` (id, label, note) with the arrows and enter, or a first letter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="labreview.dialog.cancel", tooltip="Close without choosing"),
+    ]
+
+    def __init__(self, question: str, choices: Sequence[tuple[str, str, str]], *, selected: str | None = None) -> None:
+        super().__init__()
+        self.question = question
+        self.choices = list(choices)
+        self.selected = selected
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.question, one_line=False), classes="dialog-title")
+            options = []
+            for choice_id, label, note in self.choices:
+                text = plain(label)
+                if note:
+                    text.append(f"  {note}", style="dim")
+                options.append(Option(text, id=choice_id))
+            yield OptionList(*options, id="choices")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#choices", OptionList)
+        options.focus()
+        ids = [c[0] for c in self.choices]
+        if self.selected in ids:
+            options.highlighted = ids.index(self.selected)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

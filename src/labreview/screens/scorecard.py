@@ -1,0 +1,478 @@
+"""Scorecard: the board's scores of the current initiative, and its intake fields.
+
+The grid has a row per criterion and a column per reviewer attending the
+session. Digits 1–5 score the cell under the cursor and move to the next
+criterion; ``r`` moves to the next reviewer. The intake tab holds the six
+intake fields and the pre-registered success criteria.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, VerticalScroll
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent, TabPane
+
+from labreview.domain.errors import DomainError
+from labreview.domain.gates import gate_status
+from labreview.domain.scoring import CONTESTED_SPREAD
+from labreview.domain.vocabulary import (
+    CheckState,
+    Criterion,
+    DataSensitivity,
+    IntegrationScope,
+    SuccessMetric,
+)
+from labreview.screens.base import MeetingScreen
+from labreview.screens.prompt import PromptDialog
+from labreview.widgets.text import plain
+
+if TYPE_CHECKING:
+    from labreview.portfolio.views import InitiativeView, PersonView, ScoreSheet
+
+SHORT = {
+    Criterion.OUTCOME_IMPACT: "Outcome impact",
+    Criterion.OPERATIONAL_FIT: "Operational fit",
+    Criterion.INTEGRATION_BURDEN: "Integration",
+    Criterion.DATA_RISK: "Data risk",
+    Criterion.ECONOMIC_VALUE: "Economic value",
+}
+CRITERIA = tuple(Criterion)
+TOTAL_ROW = len(CRITERIA)
+CHOICES = {
+    "data_sensitivity": DataSensitivity,
+    "integration_scope": IntegrationScope,
+    "success_metric": SuccessMetric,
+}
+TEXT_FIELDS = {
+    "business_objective": "Business objective",
+    "user_group": "User group (who, how often)",
+    "exit_plan": "Exit plan (if the pilot fails)",
+}
+CRITERIA_FIELDS = {
+    "baseline": "Baseline",
+    "target_lift": "Target lift",
+    "test_period": "Test period",
+    "operational_threshold": "Operational threshold",
+}
+STATE_MARK = {CheckState.MET: "✔", CheckState.NOT_MET: "✘", CheckState.PENDING: "○", CheckState.WAIVED: "≈"}
+
+
+def short_name(person: PersonView) -> str:
+    return person.name.split()[0][:8]
+
+
+class ScorecardScreen(MeetingScreen):
+    TITLE_TEXT = "Scorecard"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(
+                str(n),
+                f"score({n})",
+                str(n),
+                show=False,
+                id=f"labreview.score.{n}",
+                tooltip=f"Score {n} for the reviewer and criterion under the cursor",
+            )
+            for n in range(1, 6)
+        ),
+        Binding(
+            "1-5",
+            "noop",
+            "Score",
+            key_display="1–5",
+            id="labreview.score.hint",
+            tooltip="Digits 1 to 5 score and move to the next criterion",
+        ),
+        Binding(
+            "r",
+            "reviewer(1)",
+            "Next reviewer",
+            id="labreview.score.reviewer",
+            tooltip="Score for the next attending reviewer",
+        ),
+        Binding(
+            "R",
+            "reviewer(-1)",
+            "Prev reviewer",
+            id="labreview.score.reviewer_back",
+            show=False,
+            tooltip="Score for the previous reviewer",
+        ),
+        Binding(
+            "delete,backspace", "clear", "Clear", id="labreview.score.clear", tooltip="Clear the score under the cursor"
+        ),
+        Binding("i", "tab('intake')", "Intake", id="labreview.score.intake", tooltip="The intake fields"),
+        Binding("c", "tab('scores')", "Scores", id="labreview.score.scores", show=False, tooltip="The score grid"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sheet: ScoreSheet | None = None
+        self.initiative: InitiativeView | None = None
+        self._loading_form = False
+
+    def body(self) -> ComposeResult:
+        yield Static(id="item-title", classes="summary")
+        with TabbedContent(id="tabs", initial="scores"):
+            with TabPane("Scores", id="scores"):
+                yield DataTable(id="grid", cursor_type="cell", zebra_stripes=False)
+                yield Static(id="totals", classes="summary")
+                yield Static(id="ai-checks", classes="summary")
+            with TabPane("Intake", id="intake"), VerticalScroll(id="intake-form"), Grid(id="intake-grid"):
+                for field, label in TEXT_FIELDS.items():
+                    yield Label(label)
+                    yield Input(id=f"f-{field}", classes="field", compact=True, max_length=10_000)
+                for field, enum in CHOICES.items():
+                    yield Label(field.replace("_", " ").capitalize())
+                    yield Select(
+                        [(m.label, m.value) for m in enum],
+                        id=f"f-{field}",
+                        classes="field",
+                        prompt="(not set)",
+                        compact=True,
+                    )
+                for field, label in CRITERIA_FIELDS.items():
+                    yield Label(label)
+                    yield Input(id=f"f-{field}", classes="field criteria", compact=True, max_length=500)
+
+    # ----------------------------------------------------------------- view
+
+    def refresh_view(self) -> None:
+        key = self.lab.current_key
+        if key is None:
+            self.query_one("#item-title", Static).update("No initiative selected: open one from the agenda or backlog.")
+            return
+        try:
+            self.initiative = self.portfolio.initiative(key)
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        self._show_title()
+        session = self.lab.session
+        self.sheet = self.portfolio.score_sheet(session.quarter, key) if session else None
+        self._show_grid()
+        self._show_form()
+        if session is None:
+            self.hint("Scores belong to a session; plan one first.")
+        elif session.status.value == "planned":
+            self.hint(f"Start the {session.quarter} session (S on the agenda) before scoring.")
+        elif session.status.value == "closed":
+            self.hint(f"The {session.quarter} session has ended; its scores are read-only.")
+
+    def _show_title(self) -> None:
+        item = self.initiative
+        line = Text()
+        line.append(f"{item.key} ", style="bold")
+        line.append_text(plain(item.title, "bold"))
+        line.append(f" · {item.stage.label} · {item.category.label} · owner ")
+        line.append_text(plain(item.owner.name))
+        if item.ai_heavy:
+            line.append(" · AI-heavy", style="bold magenta")
+        self.query_one("#item-title", Static).update(line)
+
+    def _reviewers(self) -> list[PersonView]:
+        return list(self.sheet.reviewers) if self.sheet else []
+
+    def _show_grid(self) -> None:
+        grid = self.query_one("#grid", DataTable)
+        cursor = grid.cursor_coordinate
+        grid.clear(columns=True)
+        reviewers = self._reviewers()
+        grid.add_column("Criterion", key="criterion")
+        for person in reviewers:
+            grid.add_column(plain(short_name(person)), key=str(person.id))
+        grid.add_column("Mean", key="mean")
+        grid.add_column("Spread", key="spread")
+        sheet = self.sheet
+        for criterion in CRITERIA:
+            cells: list[object] = [SHORT[criterion]]
+            for person in reviewers:
+                value = sheet.score(person.id, criterion) if sheet else None
+                cells.append(Text(str(value) if value else "·", justify="center"))
+            stats = sheet.summary.stats.get(criterion) if sheet else None
+            cells.append(Text(f"{stats.mean:.1f}" if stats else "", justify="right"))
+            if stats and stats.spread >= CONTESTED_SPREAD and stats.count > 1:
+                cells.append(Text(f"{stats.spread} contested", style="bold yellow"))
+            else:
+                cells.append(Text(str(stats.spread) if stats else ""))
+            grid.add_row(*cells, key=criterion.value)
+        totals: list[object] = [Text("Weighted total", style="bold")]
+        for person in reviewers:
+            total = sheet.totals.get(person.id) if sheet else None
+            totals.append(Text(f"{total:.2f}" if total is not None else "", justify="center", style="bold"))
+        overall = sheet.summary.total if sheet else None
+        totals.append(Text(f"{overall:.2f}" if overall is not None else "", justify="right", style="bold"))
+        totals.append(Text(""))
+        grid.add_row(*totals, key="total")
+        column = self._reviewer_column()
+        row = cursor.row if cursor.row < TOTAL_ROW and self.lab.reviewer_id is not None else 0
+        if column is not None:
+            grid.cursor_coordinate = Coordinate(min(row, TOTAL_ROW - 1), column)
+        self._show_totals()
+        self._show_ai_checks()
+
+    def _reviewer_column(self) -> int | None:
+        reviewers = self._reviewers()
+        if not reviewers:
+            return None
+        ids = [p.id for p in reviewers]
+        if self.lab.reviewer_id not in ids:
+            unscored = [p.id for p in reviewers if not any(self.sheet.score(p.id, c) for c in CRITERIA)]
+            self.lab.reviewer_id = (unscored or ids)[0]
+        return ids.index(self.lab.reviewer_id) + 1
+
+    def _show_totals(self) -> None:
+        sheet = self.sheet
+        line = Text()
+        reviewer = next((p for p in self._reviewers() if p.id == self.lab.reviewer_id), None)
+        if reviewer:
+            line.append("Scoring for ")
+            line.append_text(plain(reviewer.name, "bold"))
+            line.append(f" ({reviewer.role_label}) · 1–5 score · r next reviewer")
+        if sheet and sheet.summary.total is not None:
+            reviewers = sheet.summary.reviewers
+            line.append(f"\nBoard: {reviewers} reviewer{'s' * (reviewers != 1)}, weighted total ")
+            line.append(f"{sheet.summary.total:.2f}", style="bold")
+            contested = sheet.summary.contested
+            if contested:
+                names = ", ".join(c.label for c in contested)
+                line.append(f" · contested: {names} — discuss before deciding", style="bold yellow")
+        self.query_one("#totals", Static).update(line)
+
+    def _show_ai_checks(self) -> None:
+        widget = self.query_one("#ai-checks", Static)
+        item = self.initiative
+        if not item or not item.ai_heavy:
+            widget.display = False
+            return
+        checklist = self.portfolio.checklist(item.key)
+        ai_items = [i for r in checklist.reports for i in r.items if i.item_id in self._ai_item_ids()]
+        text = Text("AI scrutiny ", style="bold magenta")
+        text.append(f"({gate_status(ai_items).label}): ")
+        for index, entry in enumerate(ai_items):
+            if index:
+                text.append(" · ")
+            text.append(f"{STATE_MARK[entry.state]} ")
+            text.append_text(plain(entry.text))
+        widget.update(text)
+        widget.display = True
+
+    def _ai_item_ids(self) -> set[int]:
+        return {t.id for t in self.portfolio.templates() if t.ai_only}
+
+    def _show_form(self) -> None:
+        item = self.initiative
+        self._loading_form = True
+        try:
+            for field in TEXT_FIELDS:
+                self.query_one(f"#f-{field}", Input).value = getattr(item.intake, field)
+            for field in CHOICES:
+                value = getattr(item.intake, field)
+                select = self.query_one(f"#f-{field}", Select)
+                select.value = value.value if value else Select.NULL
+            for field in CRITERIA_FIELDS:
+                self.query_one(f"#f-{field}", Input).value = getattr(item, field)
+        finally:
+            self.call_after_refresh(self._form_loaded)
+
+    def _form_loaded(self) -> None:
+        self._loading_form = False
+
+    # ----------------------------------------------------------------- scoring
+
+    def action_noop(self) -> None:
+        """The footer hint for digits; the digits themselves are separate bindings."""
+
+    def action_score(self, value: int) -> None:
+        grid = self.query_one("#grid", DataTable)
+        session = self.lab.session
+        if session is None or self.initiative is None or self.sheet is None:
+            self.say("Open an initiative in a session to score it.", error=True)
+            return
+        row, column = grid.cursor_coordinate
+        reviewers = self._reviewers()
+        if not 1 <= column <= len(reviewers) or row >= TOTAL_ROW:
+            self.say("Put the cursor on a reviewer's cell (r picks the reviewer) to score.", error=True)
+            return
+        reviewer = reviewers[column - 1]
+        criterion = CRITERIA[row]
+        sheet = self.attempt(
+            self.portfolio.record_score, session.quarter, self.initiative.key, reviewer.id, criterion, value
+        )
+        if sheet is None:
+            return
+        self.sheet = sheet
+        self.lab.reviewer_id = reviewer.id
+        self._update_cells(reviewer, criterion)
+        if row < TOTAL_ROW - 1:
+            grid.cursor_coordinate = Coordinate(row + 1, column)
+            self.say(f"{reviewer.name}: {criterion.label} {value}.")
+        else:
+            self.say(f"{reviewer.name} has scored all five criteria — r for the next reviewer, d to decide.")
+
+    def _update_cells(self, reviewer: PersonView, criterion: Criterion) -> None:
+        """Redraw only what a score changes: the cell, its criterion's mean and spread, the totals."""
+        grid = self.query_one("#grid", DataTable)
+        sheet = self.sheet
+        value = sheet.score(reviewer.id, criterion)
+        grid.update_cell(criterion.value, str(reviewer.id), Text(str(value) if value else "·", justify="center"))
+        stats = sheet.summary.stats.get(criterion)
+        grid.update_cell(criterion.value, "mean", Text(f"{stats.mean:.1f}" if stats else "", justify="right"))
+        if stats and stats.count > 1 and stats.spread >= CONTESTED_SPREAD:
+            spread = Text(f"{stats.spread} contested", style="bold yellow")
+        else:
+            spread = Text(str(stats.spread) if stats else "")
+        grid.update_cell(criterion.value, "spread", spread)
+        total = sheet.totals.get(reviewer.id)
+        grid.update_cell(
+            "total", str(reviewer.id), Text(f"{total:.2f}" if total is not None else "", justify="center", style="bold")
+        )
+        overall = sheet.summary.total
+        grid.update_cell(
+            "total", "mean", Text(f"{overall:.2f}" if overall is not None else "", justify="right", style="bold")
+        )
+        self._show_totals()
+
+    def action_clear(self) -> None:
+        grid = self.query_one("#grid", DataTable)
+        session = self.lab.session
+        row, column = grid.cursor_coordinate
+        reviewers = self._reviewers()
+        if session is None or self.initiative is None or not 1 <= column <= len(reviewers) or row >= TOTAL_ROW:
+            return
+        reviewer = reviewers[column - 1]
+        sheet = self.attempt(
+            self.portfolio.clear_score, session.quarter, self.initiative.key, reviewer.id, CRITERIA[row]
+        )
+        if sheet is not None:
+            self.sheet = sheet
+            self._update_cells(reviewer, CRITERIA[row])
+
+    def action_reviewer(self, step: int) -> None:
+        reviewers = self._reviewers()
+        if not reviewers:
+            self.say("Nobody on the board attends this session; add attendees first.", error=True)
+            return
+        ids = [p.id for p in reviewers]
+        index = ids.index(self.lab.reviewer_id) if self.lab.reviewer_id in ids else -1
+        self.lab.reviewer_id = ids[(index + step) % len(ids)]
+        self.query_one(TabbedContent).active = "scores"
+        grid = self.query_one("#grid", DataTable)
+        grid.cursor_coordinate = Coordinate(0, ids.index(self.lab.reviewer_id) + 1)
+        grid.focus()
+        self._show_totals()
+
+    @on(DataTable.CellHighlighted, "#grid")
+    def _cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        reviewers = self._reviewers()
+        column = event.coordinate.column
+        if 1 <= column <= len(reviewers) and reviewers[column - 1].id != self.lab.reviewer_id:
+            self.lab.reviewer_id = reviewers[column - 1].id
+            self._show_totals()
+
+    def action_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+        if name == "scores":
+            self.query_one("#grid", DataTable).focus()
+        else:
+            self.query_one("#f-business_objective", Input).focus()
+
+    # ----------------------------------------------------------------- intake form
+
+    @on(Input.Submitted, ".field")
+    def _field_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._save_field(event.input)
+        self.focus_next()
+
+    def on_descendant_blur(self, event) -> None:
+        if isinstance(event.widget, Input) and event.widget.has_class("field"):
+            self._save_field(event.widget)
+
+    @on(Select.Changed, ".field")
+    def _choice_changed(self, event: Select.Changed) -> None:
+        if self._loading_form or self.initiative is None:
+            return
+        field = (event.select.id or "").removeprefix("f-")
+        value = None if event.value is Select.NULL else event.value
+        current = getattr(self.initiative.intake, field)
+        if (current.value if current else None) == value:
+            return
+        self.attempt(
+            self.portfolio.set_intake,
+            self.initiative.key,
+            field,
+            value,
+            version=self.initiative.intake.version,
+            done=f"{field.replace('_', ' ').capitalize()} saved.",
+        )
+
+    def _save_field(self, widget: Input) -> None:
+        if self._loading_form or self.initiative is None:
+            return
+        field = (widget.id or "").removeprefix("f-")
+        value = widget.value
+        item = self.initiative
+        if field in TEXT_FIELDS:
+            if value.strip() == getattr(item.intake, field):
+                return
+            self.attempt(
+                self.portfolio.set_intake,
+                item.key,
+                field,
+                value,
+                version=item.intake.version,
+                done=f"{TEXT_FIELDS[field]} saved.",
+            )
+        elif field in CRITERIA_FIELDS:
+            if value.strip() == getattr(item, field):
+                return
+            if item.criteria_locked:
+                self._ask_reason(field, value)
+            else:
+                self.attempt(
+                    self.portfolio.set_success_criterion,
+                    item.key,
+                    field,
+                    value,
+                    version=item.version,
+                    done=f"{CRITERIA_FIELDS[field]} saved.",
+                )
+
+    def _ask_reason(self, field: str, value: str) -> None:
+        item = self.initiative
+        label = CRITERIA_FIELDS[field].lower()
+        session = self.lab.session
+
+        def apply(reason: str | None) -> None:
+            if reason is None:
+                self.query_one(f"#f-{field}", Input).value = getattr(item, field)
+                self.say(f"The {label} was left as it was.")
+                return
+            self.attempt(
+                self.portfolio.set_success_criterion,
+                item.key,
+                field,
+                value,
+                reason=reason,
+                quarter=session.quarter if session and session.status.value == "open" else None,
+                version=item.version,
+                done=f"The {label} changed; the reason is recorded for the minutes.",
+            )
+
+        self.app.push_screen(
+            PromptDialog(
+                f"{item.key}'s success criteria were fixed at pilot approval "
+                f"({item.pilot_approved_on.isoformat()}). Why does the {label} change?",
+                placeholder="reason (recorded in the minutes)",
+                required="A reason is required to change a pre-registered criterion.",
+            ),
+            apply,
+        )

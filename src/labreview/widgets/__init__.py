@@ -1,0 +1,1 @@
+"""Widgets of our own: the virtual backlog table, the meeting header, the budget bar."""
