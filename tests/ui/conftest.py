@@ -8,18 +8,44 @@ from labreview.app import make_app
 from labreview.config import Config
 
 
+class Stopwatch:
+    """A monotonic clock the test moves by hand (for the timebox)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def app_factory(sample_copy, clock):
+def stopwatch() -> Stopwatch:
+    return Stopwatch()
+
+
+@pytest.fixture
+def app_factory(sample_copy, clock, stopwatch, tmp_path):
     def build(**options):
-        config = options.pop("config", Config(actor="Kim Novak"))
-        return make_app(sample_copy, config=config, clock=clock, monotonic=lambda: 1000.0, **options)
+        config = options.pop("config", Config(actor="Kim Novak", path=tmp_path / "config.toml"))
+        return make_app(sample_copy, config=config, clock=clock, monotonic=stopwatch, **options)
 
     return build
 
 
 async def ready(pilot) -> None:
-    """Wait until the portfolio is open and the first screen is drawn."""
+    """Wait until the portfolio is open, the first screen drawn and background loads done."""
     await pilot.app.ready.wait()
+    await settle(pilot)
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+
+
+def message(app) -> str:
+    from labreview.widgets.message_line import MessageLine
+
+    return str(app.screen.query_one(MessageLine).render())

@@ -71,14 +71,7 @@ class AccessScreen(MeetingScreen):
 
     def body(self) -> ComposeResult:
         yield Static(id="item-title", classes="summary")
-        table = DataTable(id="requests", cursor_type="row", zebra_stripes=True)
-        table.add_column("Tier", key="tier", width=7)
-        table.add_column("Data", key="data")
-        table.add_column("Keep", key="retention", width=5)
-        table.add_column("Export", key="export", width=6)
-        table.add_column("Expires", key="expires", width=10)
-        table.add_column("Status", key="status", width=9)
-        yield table
+        yield DataTable(id="requests", cursor_type="row", zebra_stripes=True)
         yield Static(id="detail", classes="summary")
         yield Static(id="policy", classes="summary dim")
 
@@ -100,11 +93,21 @@ class AccessScreen(MeetingScreen):
         self.query_one("#item-title", Static).update(title)
         table = self.query_one("#requests", DataTable)
         keep = table.cursor_row
-        table.clear()
+        self.reset_table(
+            table,
+            (
+                ("Tier", "tier", 7),
+                ("Data", "data", None),
+                ("Keep", "retention", 5),
+                ("Export", "export", 6),
+                ("Expires", "expires", 10),
+                ("Status", "status", 9),
+            ),
+        )
         for request in self.requests:
             table.add_row(
                 request.tier.label,
-                plain(request.data_description),
+                plain(request.data_description, width=self.room(60)),
                 f"{request.retention_days}d",
                 "yes" if request.export_allowed else "no",
                 request.expires_on.isoformat(),

@@ -14,6 +14,15 @@ from labreview.screens.prompt import PromptDialog
 from labreview.widgets.meeting_header import clock
 from labreview.widgets.text import plain
 
+COLUMNS = (
+    ("#", "pos", 3),
+    ("Key", "key", 8),
+    ("Initiative", "title", None),
+    ("Stage", "stage", 10),
+    ("Time", "time", 11),
+    ("Decision", "decision", 11),
+)
+
 
 class AgendaScreen(MeetingScreen):
     TITLE_TEXT = "Agenda"
@@ -30,14 +39,7 @@ class AgendaScreen(MeetingScreen):
 
     def body(self) -> ComposeResult:
         yield Static(id="session-summary", classes="summary")
-        table = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
-        table.add_column("#", key="pos", width=3)
-        table.add_column("Key", key="key", width=8)
-        table.add_column("Initiative", key="title")
-        table.add_column("Stage", key="stage", width=10)
-        table.add_column("Time", key="time", width=11)
-        table.add_column("Decision", key="decision", width=11)
-        yield table
+        yield DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
         yield Static(id="attendees", classes="summary")
 
     def refresh_view(self) -> None:
@@ -46,7 +48,7 @@ class AgendaScreen(MeetingScreen):
         summary = self.query_one("#session-summary", Static)
         if session is None:
             summary.update("No review session is planned. Plan one with ctrl+p → “session: plan”.")
-            table.clear()
+            self.reset_table(table, COLUMNS)
             return
         facilitator = session.facilitator.name
         line = Text()
@@ -55,15 +57,17 @@ class AgendaScreen(MeetingScreen):
         line.append_text(plain(facilitator))
         line.append(f" · {len(session.agenda)} items")
         summary.update(line)
-        people = Text("Attending: ", style="bold")
+        people = Text(f"Attending ({len(session.attendees)}): ", style="bold")
+        wide = self.size.width >= 140
         for index, person in enumerate(session.attendees):
             if index:
                 people.append(", ")
             people.append_text(plain(person.name))
-            people.append(f" ({person.role_label})", style="dim")
+            if wide:
+                people.append(f" ({person.role_label})", style="dim")
         self.query_one("#attendees", Static).update(people)
         keep = table.cursor_row
-        table.clear()
+        self.reset_table(table, COLUMNS)
         for entry in session.agenda:
             marker = "▶" if entry.key == self.lab.current_key else str(entry.position)
             over = entry.spent_seconds > entry.timebox_seconds
@@ -73,7 +77,7 @@ class AgendaScreen(MeetingScreen):
             table.add_row(
                 marker,
                 entry.key,
-                plain(entry.title),
+                plain(entry.title, width=self.room(58)),
                 entry.stage.label,
                 time_text,
                 Text(entry.decided.label, style="bold") if entry.decided else Text("—", style="dim"),

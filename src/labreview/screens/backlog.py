@@ -29,14 +29,14 @@ COLUMNS = (
     Column("key", "Key", 8),
     Column("title", "Initiative", 0, min_width=18),
     Column("stage", "Stage", 10),
-    Column("category", "Category", 11, drop=3),
-    Column("owner", "Owner", 14, drop=5),
+    Column("category", "Category", 11, drop=4),
+    Column("owner", "Owner", 14, drop=1),
     Column("cost", "Cost/qtr", 11, align="right", drop=6),
-    Column("track", "Track", 7, drop=2),
+    Column("track", "Track", 7, drop=5),
     Column("gate", "Gate", 4, drop=7),
-    Column("tier", "Tier", 4, drop=4),
+    Column("tier", "Tier", 4, drop=2),
     Column("score", "Score", 8, align="right"),
-    Column("decision", "Last decision", 16, drop=1),
+    Column("decision", "Last decision", 16, drop=3),
 )
 SORTABLE = [c.key for c in COLUMNS if c.key != "agenda"]
 SORT_COLUMN = {"decision": "decision", "cost": "cost"}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 
 from labreview.domain.errors import DomainError, StaleEdit
 from labreview.widgets.meeting_header import MeetingHeader
@@ -56,6 +56,21 @@ class MeetingScreen(Screen):
 
     def refresh_view(self) -> None:
         """Show the current data (called when the screen is shown and after every change)."""
+
+    def room(self, used: int, *, least: int = 12) -> int:
+        """Cells left on a line of this screen after ``used`` cells (for the one flexible table column)."""
+        return max(least, self.size.width - used)
+
+    @staticmethod
+    def reset_table(table: DataTable, columns: Sequence[tuple[str, str, int | None]]) -> None:
+        """Empty ``table`` and set its columns again, so that auto-sized columns shrink to the new content."""
+        table.clear(columns=True)
+        for label, key, width in columns:
+            table.add_column(label, key=key, width=width)
+
+    def on_resize(self) -> None:
+        if self.is_current and self.lab.portfolio is not None:
+            self.refresh_view()
 
     def say(self, message: str, *, error: bool = False) -> None:
         self.query_one(MessageLine).show(message, error=error)

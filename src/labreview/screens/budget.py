@@ -30,7 +30,7 @@ def text_form(view: BudgetView) -> str:
     for now, after in zip(view.drift, view.projected_drift, strict=True):
         lines.append(
             f"{now.track.label:<8}{_amount(view.mix.amount(now.track)):>11}{round_points(now.actual):>6}%"
-            f"{now.target.normalize():>6}%{_signed(now.points):>7}p{_signed_amount(now.money):>12}"
+            f"{format(now.target.normalize(), 'f'):>6}%{_signed(now.points):>7}p{_signed_amount(now.money):>12}"
             f"{round_points(after.actual):>7}%{_signed(after.points):>7}p"
         )
     return "\n".join(lines)
@@ -46,7 +46,11 @@ def _signed(points) -> str:
 
 
 def _signed_amount(minor: int) -> str:
-    return ("+" if minor > 0 else "−" if minor < 0 else "") + _amount(abs(minor))
+    return ("+" if minor > 0 else "-" if minor < 0 else "") + _amount(abs(minor))
+
+
+PLOT_COLOURS = ["blue", "orange", "green"]
+"""factory, iterate, lab: the same hues as the bar above (theme primary, warning, success)."""
 
 
 class BudgetScreen(MeetingScreen):
@@ -117,15 +121,12 @@ class BudgetScreen(MeetingScreen):
         if not quarters:
             plot.refresh()
             return
-        xs = list(range(1, len(quarters) + 1))
-        markers = {Track.FACTORY: "hd", Track.ITERATE: "dot", Track.LAB: "x"}
-        for track in Track:
-            plt.plot(
-                xs, [float(mix.share(track)) for _q, mix in view.history], label=track.label, marker=markers[track]
-            )
-        plt.xticks(xs, quarters)
+        shares = [[round(float(mix.share(track)), 1) for _q, mix in view.history] for track in Track]
+        plt.stacked_bar(quarters, shares, labels=[t.label for t in Track], width=0.6, color=PLOT_COLOURS)
+        target_lab = float(view.target.share(Track.LAB))
+        plt.hline(100 - target_lab, color="gray")  # lab share above this line is over target
         plt.ylim(0, 100)
-        plt.title(f"Share of spend by track (target {view.target})")
+        plt.title(f"Mix by quarter, % of spend (line: lab target {view.target.share(Track.LAB).normalize():f} %)")
         plot.refresh()
 
     def action_copy(self) -> None:

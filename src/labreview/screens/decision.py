@@ -123,13 +123,21 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#outcomes", OptionList).focus()
+        options = self.query_one("#outcomes", OptionList)
+        options.focus()
+        options.highlighted = None  # nothing is chosen until the facilitator chooses
         refusals = self.lab.portfolio.checklist(self.initiative.key).promotion_refusals
         if DecisionOutcome.PROMOTE in self.outcomes and refusals:
             self._problem("Promotion is not possible yet: " + " ".join(refusals), error=False)
 
     def on_key(self, event) -> None:
         if isinstance(self.focused, Input):
+            return
+        options = self.query_one("#outcomes", OptionList)
+        if event.key == "enter" and self.focused is options and options.highlighted is None:
+            event.stop()
+            event.prevent_default()
+            self.action_record()
             return
         for outcome in self.outcomes:
             if event.character == HOTKEY[outcome]:

@@ -78,11 +78,7 @@ class GatesScreen(MeetingScreen):
 
     def body(self) -> ComposeResult:
         yield Static(id="item-title", classes="summary")
-        table = DataTable(id="checklist", cursor_type="row", zebra_stripes=False)
-        table.add_column(" ", key="mark", width=2)
-        table.add_column("Check", key="text")
-        table.add_column("Note", key="note")
-        yield table
+        yield DataTable(id="checklist", cursor_type="row", zebra_stripes=False)
         yield Static(id="readiness", classes="summary")
 
     def refresh_view(self) -> None:
@@ -103,7 +99,7 @@ class GatesScreen(MeetingScreen):
         self.query_one("#item-title", Static).update(title)
         table = self.query_one("#checklist", DataTable)
         keep = table.cursor_row
-        table.clear()
+        self.reset_table(table, ((" ", "mark", 2), ("Check", "text", None), ("Note", "note", 28)))
         self._items.clear()
         for report in self.view.reports:
             current = report.gate is self.view.current_gate
@@ -111,14 +107,14 @@ class GatesScreen(MeetingScreen):
             counts = f"{report.count(CheckState.MET)}/{len(report.items)} met"
             status = Text(f"{report.status.label} · {counts}", style=STATUS_STYLE[report.status])
             if not report.reached:
-                status.append(" · after the gates before it", style="dim")
+                status.append(" · later", style="dim")
             table.add_row(Text("▸" if current else " ", style="bold"), heading, status, key=f"g{int(report.gate)}")
             for entry in report.items:
                 mark, style = MARK[entry.state]
                 row_key = f"i{entry.item_id}"
                 self._items[row_key] = entry
-                note = plain(entry.reason, "italic") if entry.reason else Text(entry.state.label, style="dim")
-                table.add_row(Text(mark, style=style), plain(entry.text), note, key=row_key)
+                note = plain(entry.reason, "italic", width=28) if entry.reason else Text(entry.state.label, style="dim")
+                table.add_row(Text(mark, style=style), plain(entry.text, width=self.room(40)), note, key=row_key)
         same = key == self._key
         self._key = key
         table.move_cursor(row=min(keep, table.row_count - 1) if same else self._first_open_row())
@@ -155,6 +151,13 @@ class GatesScreen(MeetingScreen):
             return "", None
         row_key = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
         return row_key, self._items.get(row_key)
+
+    def _select(self, row_key: str) -> None:
+        table = self.query_one("#checklist", DataTable)
+        for index, key in enumerate(table.rows):
+            if key.value == row_key:
+                table.move_cursor(row=index)
+                return
 
     def _gate_at_cursor(self) -> Gate | None:
         row_key, entry = self._selected()
@@ -234,13 +237,16 @@ class GatesScreen(MeetingScreen):
         gate = self._gate_at_cursor() or Gate.PILOT_APPROVAL
 
         def apply(text: str | None) -> None:
-            if text is not None:
-                self.attempt(
-                    self.portfolio.add_template_item,
-                    gate,
-                    text,
-                    done=f"Added to the {gate.label} checklist of every initiative.",
-                )
+            if text is None:
+                return
+            item = self.attempt(
+                self.portfolio.add_template_item,
+                gate,
+                text,
+                done=f"Added to the {gate.label} checklist of every initiative.",
+            )
+            if item is not None:
+                self._select(f"i{item.id}")
 
         self.app.push_screen(
             PromptDialog(

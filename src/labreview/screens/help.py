@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.table import Table
@@ -27,7 +28,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide", id="help"):
             yield Label(Text(f"Keys — {title}", style="bold"), classes="dialog-title")
             with VerticalScroll():
-                yield Static(self._table())
+                self.table = self._table()
+                yield Static(self.table, id="keys")
             yield Label(Text("Remap any key by its id in the [keymap] table of the config file.", style="dim"))
 
     def _table(self) -> Table:
@@ -36,15 +38,20 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Key", no_wrap=True)
         table.add_column("Does")
         table.add_column("Id", style="dim", no_wrap=True)
-        groups: dict[str, dict[str, tuple[list[str], str]]] = {"This screen": {}, "Everywhere": {}}
+        groups: dict[str, dict[str, tuple[list[str], str]]] = {"This screen": {}, "Everywhere": {}, "Moving around": {}}
         for key, active in self.for_screen.active_bindings.items():
             binding = active.binding
             if binding.key == "1-5" or binding.system:
                 continue
-            group = groups["Everywhere" if active.node is self.app else "This screen"]
+            if active.node is self.app:
+                group = groups["Everywhere"]
+            elif active.node is self.for_screen:
+                group = groups["This screen"]
+            else:
+                group = groups["Moving around"]
             name = binding.id or f"{binding.action}"
             keys, text = group.setdefault(name, ([], binding.tooltip or binding.description))
-            keys.append(binding.key_display or self.app.get_key_display(binding._replace(key=key)))
+            keys.append(binding.key_display or self.app.get_key_display(replace(binding, key=key)))
         for title, entries in groups.items():
             table.add_row(Text(title, style="bold underline"), "", "")
             for name, (keys, text) in entries.items():

@@ -55,37 +55,34 @@ class OutcomesScreen(MeetingScreen):
 
     def body(self) -> ComposeResult:
         yield Label("", id="decisions-title", classes="section")
-        decisions = DataTable(id="decisions", cursor_type="row", zebra_stripes=True)
-        decisions.add_column("Key", key="key", width=8)
-        decisions.add_column("Initiative", key="title")
-        decisions.add_column("Outcome", key="outcome", width=11)
-        decisions.add_column("Stage", key="stage", width=22)
-        decisions.add_column("Rationale", key="rationale")
-        yield decisions
+        yield DataTable(id="decisions", cursor_type="row", zebra_stripes=True)
         yield Label("", id="actions-title", classes="section")
-        actions = DataTable(id="actions", cursor_type="row", zebra_stripes=True)
-        actions.add_column("Due", key="due", width=10)
-        actions.add_column("Owner", key="owner", width=14)
-        actions.add_column("Key", key="key", width=8)
-        actions.add_column("Action", key="text")
-        actions.add_column("From", key="from", width=7)
-        yield actions
+        yield DataTable(id="actions", cursor_type="row", zebra_stripes=True)
 
     def refresh_view(self) -> None:
         session = self.lab.session
         decisions = self.portfolio.decisions(session.quarter) if session else []
         table = self.query_one("#decisions", DataTable)
-        table.clear()
+        self.reset_table(
+            table,
+            (
+                ("Key", "key", 8),
+                ("Initiative", "title", None),
+                ("Outcome", "outcome", 11),
+                ("Stage", "stage", 22),
+                ("Rationale", "rationale", None),
+            ),
+        )
         for decision in decisions:
             stage = decision.stage_before.label
             if decision.stage_after is not decision.stage_before:
                 stage += f" → {decision.stage_after.label}"
             table.add_row(
                 decision.key,
-                plain(decision.title),
+                plain(decision.title, width=max(12, (self.size.width - 60) // 2)),
                 Text(decision.outcome.label, style=OUTCOME_STYLE.get(decision.outcome.value, "")),
                 stage,
-                plain(decision.rationale),
+                plain(decision.rationale, width=max(12, (self.size.width - 60) // 2)),
                 key=decision.key,
             )
         quarter = session.quarter if session else "—"
@@ -95,15 +92,24 @@ class OutcomesScreen(MeetingScreen):
         self.actions = self.portfolio.action_items(status=ActionStatus.OPEN)
         actions = self.query_one("#actions", DataTable)
         keep = actions.cursor_row
-        actions.clear()
+        self.reset_table(
+            actions,
+            (
+                ("Due", "due", 10),
+                ("Owner", "owner", 14),
+                ("Key", "key", 8),
+                ("Action", "text", None),
+                ("From", "from", 7),
+            ),
+        )
         today = self.portfolio.today()
         for item in self.actions:
             late = item.due < today
             actions.add_row(
                 Text(item.due.isoformat(), style="bold red" if late else ""),
-                plain(item.owner.name),
+                plain(item.owner.name, width=14),
                 item.key,
-                plain(item.text),
+                plain(item.text, width=self.room(58)),
                 item.quarter,
                 key=str(item.id),
             )

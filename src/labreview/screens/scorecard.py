@@ -117,6 +117,7 @@ class ScorecardScreen(MeetingScreen):
         self.sheet: ScoreSheet | None = None
         self.initiative: InitiativeView | None = None
         self._loading_form = False
+        self._grid_key: str | None = None
 
     def body(self) -> ComposeResult:
         yield Static(id="item-title", classes="summary")
@@ -212,7 +213,9 @@ class ScorecardScreen(MeetingScreen):
         totals.append(Text(""))
         grid.add_row(*totals, key="total")
         column = self._reviewer_column()
-        row = cursor.row if cursor.row < TOTAL_ROW and self.lab.reviewer_id is not None else 0
+        same_item = self.sheet is not None and self.sheet.key == self._grid_key
+        self._grid_key = self.sheet.key if self.sheet else None
+        row = cursor.row if same_item and cursor.row < TOTAL_ROW else 0  # a new item starts at the top
         if column is not None:
             grid.cursor_coordinate = Coordinate(min(row, TOTAL_ROW - 1), column)
         self._show_totals()

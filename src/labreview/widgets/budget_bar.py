@@ -12,7 +12,6 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -84,9 +83,9 @@ class BudgetBar(Widget):
                     segments.append(Segment(fill, base + self._style(track)))
             return Strip(segments).adjust_cell_length(width, base)
         if y == len(self.rows):
-            legend = Text(" " * (LABEL_WIDTH + 1))
+            segments = [Segment(" " * (LABEL_WIDTH + 1), base)]
             for track in Track:
-                legend.append(FILL[track] * 2, style=self._style(track))
-                legend.append(f" {track.label}   ")
-            return Strip(list(legend.render(self.app.console))).adjust_cell_length(width, base)
+                segments.append(Segment(FILL[track] * 2, base + self._style(track)))
+                segments.append(Segment(f" {track.label}   ", base))
+            return Strip(segments).adjust_cell_length(width, base)
         return Strip.blank(width, base)

@@ -65,7 +65,7 @@ class MeetingHeader(Widget):
         if state.key:
             right.append(f"  {state.key}", style="bold")
             if state.timebox:
-                timer = f" ⏱ {clock(state.elapsed)}/{clock(state.timebox)}"
+                timer = f" {clock(state.elapsed)}/{clock(state.timebox)}"
                 style = "bold white on red" if state.over else ("bold" if state.running else "dim")
                 right.append(timer, style=style)
         if state.banner:

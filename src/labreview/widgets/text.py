@@ -30,6 +30,9 @@ def safe(value: object, *, one_line: bool = True) -> str:
     return "".join(out)
 
 
-def plain(value: object, style: str = "", *, one_line: bool = True) -> Text:
-    """A Rich ``Text`` of user text (so that ``[bold]`` in a title stays literal)."""
-    return Text(safe(value, one_line=one_line), style=style)
+def plain(value: object, style: str = "", *, one_line: bool = True, width: int | None = None) -> Text:
+    """A Rich ``Text`` of user text (so that ``[bold]`` in a title stays literal), cut to ``width`` cells."""
+    text = Text(safe(value, one_line=one_line), style=style)
+    if width is not None:
+        text.truncate(max(1, width), overflow="ellipsis")
+    return text

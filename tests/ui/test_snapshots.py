@@ -1,0 +1,43 @@
+"""What the board sees: every screen at 100×32 and 80×24 on the sample portfolio (review SVG changes!)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import ready, settle
+
+SIZES = [(100, 32), (80, 24)]
+
+
+def keys_then_settle(*keys: str, started: bool = True):
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        if started:
+            await pilot.press("S")
+            await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+SCREENS = {
+    "agenda-planned": keys_then_settle(started=False),
+    "agenda": keys_then_settle(),
+    "backlog": keys_then_settle("b"),
+    "scorecard": keys_then_settle("enter", "4", "3", "5", "r", "2"),
+    "intake": keys_then_settle("enter", "i"),
+    "gates": keys_then_settle("g"),
+    "access": keys_then_settle("n", "n", "n", "a"),
+    "budget": keys_then_settle("m"),
+    "outcomes": keys_then_settle("o"),
+    "decision": keys_then_settle("d", "i"),
+    "help": keys_then_settle("g", "question_mark"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, app_factory, screen, size):
+    assert snap_compare(app_factory(), terminal_size=size, run_before=SCREENS[screen])
