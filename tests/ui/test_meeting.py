@@ -498,7 +498,7 @@ async def test_timebox_runs_turns_red_and_is_stored(app_factory, stopwatch):
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)
         stopwatch.now += 9 * 60
-        app._tick()  # noqa: SLF001 - the one-second interval, without waiting for it
+        app._tick()  # the one-second interval, without waiting a second for it
         await settle(pilot)
         state = app.screen.query_one(MeetingHeader).state
         assert state.running and state.over and state.elapsed >= 9 * 60

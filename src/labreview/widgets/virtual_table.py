@@ -92,7 +92,7 @@ class VirtualTable(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    VirtualTable { height: 1fr; background: $surface; }
+    VirtualTable { height: 1fr; background: $surface; overflow-x: hidden; }
     VirtualTable > .virtual-table--header { text-style: bold; background: $panel; color: $text; }
     VirtualTable > .virtual-table--cursor { background: $block-cursor-blurred-background; }
     VirtualTable:focus > .virtual-table--cursor {
@@ -144,7 +144,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.source = source
         self._cache.clear()
         total = len(source)
-        self.virtual_size = Size(self.size.width, total + 1)
+        self.virtual_size = Size(0, total + 1)
         target = 0 if cursor is None else cursor
         if keep_key is not None:
             for index, row in enumerate(self._rows(0, min(total, BLOCK * 4))):
@@ -243,7 +243,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _column_at(self, x: int) -> Column | None:
         position = 0
-        for column, width in self._columns_for(self.size.width):
+        for column, width in self._columns_for(self.scrollable_content_region.width):
             if position <= x < position + width + 1:
                 return column
             position += width + 1
@@ -269,7 +269,7 @@ class VirtualTable(ScrollView, can_focus=True):
         return self._layout
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         layout = self._columns_for(width)
         if y == 0:
             return self._header_strip(layout, width)
@@ -327,7 +327,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_width = -1
-        self.virtual_size = Size(event.size.width, len(self.source) + 1)
+        self.virtual_size = Size(0, len(self.source) + 1)
 
 
 def _ellipsis(text: str, width: int) -> str:
