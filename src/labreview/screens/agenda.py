@@ -47,7 +47,7 @@ class AgendaScreen(MeetingScreen):
         table = self.query_one("#agenda", DataTable)
         summary = self.query_one("#session-summary", Static)
         if session is None:
-            summary.update("No review session is planned. Plan one with ctrl+p → “session: plan”.")
+            summary.update("No review session is planned. Plan one with ctrl+p → “session: plan next”.")
             self.reset_table(table, COLUMNS)
             return
         facilitator = session.facilitator.name

@@ -258,7 +258,7 @@ class BacklogScreen(MeetingScreen):
         if key is None:
             return
         if session is None:
-            self.say("There is no session to put it on; plan one with ctrl+p → “session: plan”.", error=True)
+            self.say("There is no session to put it on; plan one with ctrl+p → “session: plan next”.", error=True)
             return
         before = session.position_of(key)
         result = self.attempt(self.portfolio.toggle_agenda, session.quarter, key)

@@ -69,9 +69,10 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
         title = Text(f"Decision for {item.key} ", style="bold")
         title.append_text(plain(item.title, "bold"))
         title.append(f" · {item.stage.label} · {self.session.quarter}")
-        board = [(p.name, p.id) for p in self.session.attendees]
-        if item.owner.id not in {p.id for p in self.session.attendees}:
-            board.insert(0, (item.owner.name, item.owner.id))
+        members = self.lab.portfolio.board()
+        board = [(p.name, p.id) for p in members]
+        if item.owner.id not in {p.id for p in members}:
+            board.insert(0, (item.owner.name, item.owner.id))  # the owner takes most follow-ups
         with Vertical(classes="dialog wide", id="decision"):
             yield Label(title, classes="dialog-title")
             if not self.outcomes:
