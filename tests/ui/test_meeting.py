@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from labreview.domain.vocabulary import AccessStatus, CheckState, Criterion, DecisionOutcome, Gate, Stage
+from labreview.domain.vocabulary import AccessStatus, ActionStatus, CheckState, Criterion, DecisionOutcome, Gate, Stage
 from labreview.screens.decision import DecisionDialog
 from labreview.screens.help import HelpScreen
 from labreview.screens.prompt import PickDialog, PromptDialog
@@ -593,3 +593,30 @@ async def test_keystroke_economy(app_factory):
         assert decision.outcome is DecisionOutcome.ITERATE and decision.rationale == "more data"
         assert len(app.portfolio.score_sheet(Q, "EXP-104").scores) == 5
         assert len(keys) + len(finish) <= 12
+
+
+async def test_outcomes_add_and_complete_action_items(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        before = len(app.portfolio.action_items(status=None))
+        await pilot.press("plus")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Say what is to be done" in str(app.screen.query_one("#problem").render())
+        await pilot.press(*"Ask analytics for the churn holdout numbers", "enter")
+        await settle(pilot)
+        items = app.portfolio.action_items()
+        assert len(items) == before + 1
+        added = next(a for a in items if a.text == "Ask analytics for the churn holdout numbers")
+        assert (added.key, added.owner.name, added.quarter) == ("EXP-102", "Kim Novak", Q)
+        table = app.screen.query_one("#actions", DataTable)
+        table.focus()
+        open_before = len(app.portfolio.action_items(status=ActionStatus.OPEN))
+        await pilot.press("space")
+        await settle(pilot)
+        assert len(app.portfolio.action_items(status=ActionStatus.OPEN)) == open_before - 1
+        assert "Done:" in message(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from tests.ui.conftest import ready, settle
 
@@ -18,6 +19,9 @@ def keys_then_settle(*keys: str, started: bool = True):
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        for field in pilot.app.screen.query(Input):  # a blinking cursor would make snapshots flaky
+            field.cursor_blink = False
+        await settle(pilot)
 
     return run_before
 

@@ -578,11 +578,6 @@ class Portfolio:
             total = queries.count(connection, filters)
         return BacklogPage(tuple(_backlog_row(r) for r in rows), offset, total)
 
-    def backlog_rows(self, filters: queries.Filters, order: queries.Order, offset: int, limit: int) -> list[BacklogRow]:
-        order = queries.Order(order.column, order.descending, order.group_by_stage, self._weights_by_column())
-        with self.engine.connect() as connection:
-            return [_backlog_row(r) for r in queries.page(connection, filters, order, offset, limit)]
-
     def find_initiatives(self, text: str, limit: int = 12) -> list[tuple[str, str, str]]:
         """(key, title, stage) of initiatives whose key starts with, or whose text contains, ``text``."""
         wanted = text.strip().lower()
@@ -1396,9 +1391,6 @@ class Portfolio:
         )
 
     # ------------------------------------------------------------------ decisions
-
-    def decision_options(self, key: str) -> tuple[DecisionOutcome, ...]:
-        return decision_rules.allowed(self.initiative(key).stage)
 
     def record_decision(
         self,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Label
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Select
 
 from labreview.domain.vocabulary import ActionStatus
+from labreview.portfolio.views import NewActionItem
 from labreview.screens.base import MeetingScreen
 from labreview.widgets.text import plain
 
@@ -38,6 +42,13 @@ class OutcomesScreen(MeetingScreen):
             "Action done",
             id="labreview.outcomes.done",
             tooltip="Mark the action item under the cursor as done",
+        ),
+        Binding(
+            "plus",
+            "add",
+            "New action",
+            id="labreview.outcomes.add",
+            tooltip="Add an action item for the current initiative",
         ),
         Binding(
             "tab",
@@ -109,7 +120,7 @@ class OutcomesScreen(MeetingScreen):
                 Text(item.due.isoformat(), style="bold red" if late else ""),
                 plain(item.owner.name, width=14),
                 item.key,
-                plain(item.text, width=self.room(58)),
+                plain(item.text, width=self.room(52)),
                 item.quarter,
                 key=str(item.id),
             )
@@ -130,6 +141,30 @@ class OutcomesScreen(MeetingScreen):
         item = self.actions[min(table.cursor_row, len(self.actions) - 1)]
         self.attempt(self.portfolio.complete_action_item, item.id, done=f"Done: {item.text} (ctrl+z reopens it).")
 
+    def action_add(self) -> None:
+        session = self.lab.session
+        key = self.lab.current_key
+        if session is None or key is None:
+            self.say("Open an initiative in a session first.", error=True)
+            return
+        item = self.portfolio.initiative(key)
+        people = [(p.name, p.id) for p in self.portfolio.board()]
+        if item.owner.id not in {pid for _n, pid in people}:
+            people.insert(0, (item.owner.name, item.owner.id))
+
+        def add(action: NewActionItem | None) -> None:
+            if action is not None:
+                self.attempt(
+                    self.portfolio.add_action_item,
+                    session.quarter,
+                    key,
+                    action,
+                    done=f"Action added for {key}: {action.text}",
+                )
+
+        due = self.portfolio.today() + dt.timedelta(days=30)
+        self.app.push_screen(ActionDialog(key, people, item.owner.id, due), add)
+
     def action_switch(self) -> None:
         decisions = self.query_one("#decisions", DataTable)
         actions = self.query_one("#actions", DataTable)
@@ -139,3 +174,51 @@ class OutcomesScreen(MeetingScreen):
     def _open_decision(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.lab.open_item(str(event.row_key.value))
+
+
+class ActionDialog(ModalScreen["NewActionItem | None"]):
+    """A follow-up for an initiative outside a decision: what, who (from the board), by when."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="labreview.dialog.cancel", tooltip="Close without adding"),
+    ]
+
+    def __init__(self, key: str, people: list[tuple[str, int]], owner_id: int, due: dt.date) -> None:
+        super().__init__()
+        self.key = key
+        self.people = people
+        self.owner_id = owner_id
+        self.due = due
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(f"New action item for {self.key}", style="bold"), classes="dialog-title")
+            with Grid(classes="form"):
+                yield Label("Action")
+                yield Input(placeholder="what is to be done", id="text", max_length=500, compact=True)
+                yield Label("Owner")
+                yield Select(self.people, value=self.owner_id, allow_blank=False, id="owner", compact=True)
+                yield Label("Due")
+                yield Input(self.due.isoformat(), id="due", max_length=10, compact=True)
+            yield Label("", id="problem", classes="problem")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            self.query_one("#problem", Label).update("Say what is to be done.")
+            self.app.bell()
+            return
+        try:
+            due = dt.date.fromisoformat(self.query_one("#due", Input).value.strip())
+        except ValueError:
+            self.query_one("#problem", Label).update("Write the due date as YYYY-MM-DD.")
+            self.app.bell()
+            return
+        self.dismiss(NewActionItem(text, int(self.query_one("#owner", Select).value), due))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
