@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -82,10 +83,24 @@ COLUMNS: tuple[Column, ...] = (
     Column("renewal_date", "date", "`YYYY-MM-DD`"),
     Column("ai_heavy", "bool", "`yes`/`no` (also `true`/`false`, `1`/`0`, `y`/`n`, `x`); new: no"),
     Column("description", "text", "up to 10,000 characters"),
-    Column("baseline", "text", "pre-registered success criterion; up to 500 characters"),
-    Column("target_lift", "text", "pre-registered success criterion; up to 500 characters"),
-    Column("test_period", "text", "pre-registered success criterion; up to 500 characters"),
-    Column("operational_threshold", "text", "pre-registered success criterion; up to 500 characters"),
+    Column(
+        "baseline", "text", "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved"
+    ),
+    Column(
+        "target_lift",
+        "text",
+        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
+    ),
+    Column(
+        "test_period",
+        "text",
+        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
+    ),
+    Column(
+        "operational_threshold",
+        "text",
+        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
+    ),
     Column("business_objective", "text", "intake: up to 10,000 characters"),
     Column("user_group", "text", "intake: who, how often"),
     Column("data_sensitivity", "data_sensitivity", f"intake: {_choices(DataSensitivity)}"),
@@ -180,9 +195,11 @@ def parse_text(text: str, *, name: str = "the file", progress: Progress | None =
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     total_lines = text.count("\n") + 1
+    last_line = 0
     try:
         header = next(reader)
         columns = _map_header(header, name)
+        key_index = next(i for i, c in enumerate(columns) if c is not None and c.name == "key")
         records: list[ImportRecord] = []
         last_line = reader.line_num
         for cells in reader:
@@ -192,11 +209,14 @@ def parse_text(text: str, *, name: str = "the file", progress: Progress | None =
                 progress("Reading", last_line, total_lines)
             if not any(cell.strip() for cell in cells):
                 continue
-            records.append(_record(line, cells, columns, len(header)))
+            records.append(_record(ImportRecord, line, cells, columns, key_index))
     except csv.Error as exc:
-        raise InvalidInput(
-            f"{name}, line {reader.line_num}: the CSV is malformed ({exc}); nothing was imported."
-        ) from exc
+        start = last_line + 1
+        if "unexpected end of data" in str(exc):
+            reason = 'a quoted value is never closed (its closing " is missing)'
+        else:
+            reason = f"the CSV is malformed ({exc})"
+        raise InvalidInput(f"{name}, line {start}: {reason}; nothing was imported.") from exc
     if progress:
         progress("Reading", total_lines, total_lines)
     known = tuple(c.name for c in columns if c is not None)
@@ -232,10 +252,8 @@ def _map_header(header: Sequence[str], name: str) -> list[Column | None]:
     return columns
 
 
-def _record(line: int, cells: Sequence[str], columns: Sequence[Column | None], width: int):
-    from labreview.portfolio.importing import ImportRecord
-
-    key_index = next(i for i, c in enumerate(columns) if c is not None and c.name == "key")
+def _record(ImportRecord, line: int, cells: Sequence[str], columns: Sequence[Column | None], key_index: int):
+    width = len(columns)
     key = cells[key_index].strip().upper() if key_index < len(cells) else ""
     if len(cells) > width:
         return ImportRecord(
@@ -267,7 +285,7 @@ def _value(column: Column, raw: str) -> Any:
         return unguard(raw)
     stripped = raw.strip()
     if kind in ENUMS:
-        return ENUMS[kind].parse(stripped)
+        return _choice(kind, stripped)
     if kind == "money":
         return read_money(stripped)
     if kind == "date":
@@ -280,6 +298,12 @@ def _value(column: Column, raw: str) -> Any:
             return False
         raise InvalidInput(f"'{stripped}' is not yes or no.")
     raise AssertionError(kind)  # pragma: no cover
+
+
+@functools.lru_cache(maxsize=1024)
+def _choice(kind: str, text: str) -> Any:
+    """An enum member from its value or label; cached because a file repeats the same few values on every row."""
+    return ENUMS[kind].parse(text)
 
 
 _DECIMAL_COMMA = re.compile(r"^(\d+),(\d{1,2})$")

@@ -381,7 +381,7 @@ def _budget(portfolio: Any, quarter: str, decisions: Sequence[Any], held: bool) 
             [track.label, f"{target.share(track).normalize():f} %", _share(budget.mix, track, currency), _points(d)]
             for track, d in zip(Track, budget.drift, strict=True)
         ]
-        rows.append(["**total**", "100 %", format_money(budget.mix.total, currency), ""])
+        rows.append(["**Total**", "100 %", format_money(budget.mix.total, currency), ""])
         lines.append(md.table(["Track", "Target", "Allocation", "Against target"], rows, align=["l", "r", "r", "r"]))
         return "\n".join(lines)
     lines.append(
@@ -401,7 +401,7 @@ def _budget(portfolio: Any, quarter: str, decisions: Sequence[Any], held: bool) 
     ]
     rows.append(
         [
-            "**total**",
+            "**Total**",
             "100 %",
             format_money(budget.mix.total, currency),
             format_money(budget.projected.total, currency),

@@ -19,6 +19,7 @@ the fields that changed) and ``ledger.revert`` refuses to undo it.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from labreview.domain import decisions as decision_rules
 from labreview.domain.errors import DomainError, InvalidInput
 from labreview.domain.vocabulary import Stage
 from labreview.portfolio import ledger
+from labreview.portfolio.service import KEY_PATTERN, clean_text
 from labreview.store import queries
 from labreview.store.models import Initiative, Intake, Person
 
@@ -176,8 +178,8 @@ def import_initiatives(
         if not plan.creates and not plan.updates:
             rec.summary = f"Imported {source}: nothing to change"
             return plan.report(dry_run=False, written=False)
-        _apply(portfolio, rec, plan, progress)
         undoable = len(plan.creates) + len(plan.updates) <= FULL_AUDIT_LIMIT
+        _apply(portfolio, rec, plan, progress, record_rows=undoable)
         if not undoable:
             rec.changes[:] = [_compact(plan)]
         rec.summary = _summary(plan, source)
@@ -329,8 +331,6 @@ def _existing(session: Session, keys: Iterable[str]) -> dict[str, dict[str, Any]
 
 
 def _check_key(key: str) -> str:
-    from labreview.portfolio.service import KEY_PATTERN
-
     cleaned = str(key or "").strip().upper()
     if not cleaned:
         raise InvalidInput("The key is empty; every row needs the initiative's key (e.g. LAB-014).")
@@ -344,34 +344,62 @@ def _check_key(key: str) -> str:
 
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Stored forms of the given fields, under the limits of the single-record use cases."""
-    from labreview.portfolio.service import clean_text
-
     values: dict[str, Any] = {}
     for name, value in fields.items():
-        if name not in FIELDS or name == "key":
+        cleaner = _CLEANERS.get(name)
+        if cleaner is None:
             raise InvalidInput(f"'{name}' is not a field an import can set.")
-        label = name.replace("_", " ")
-        if name in TEXT_LIMITS:
-            values[name] = clean_text(value, what=label, limit=TEXT_LIMITS[name], required=name == "title")
-        elif name in ("owner", "sponsor"):
-            text = clean_text(value, what=f"{label}'s name", limit=NAME_LIMIT)
-            values[name] = " ".join(text.split()) or None
-        elif name == "quarterly_cost":
-            amount = 0 if value is None else value
-            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-                raise InvalidInput(f"The quarterly cost must be an amount of 0 or more; got {value!r}.")
-            if amount > MAX_MONEY:
-                raise InvalidInput("That quarterly cost is too large to be real.")
-            values[name] = amount
-        elif name == "renewal_date":
-            if value is not None and not isinstance(value, dt.date):
-                raise InvalidInput(f"The renewal date must be a date; got {value!r}.")
-            values[name] = value
-        elif name == "ai_heavy":
-            values[name] = bool(value)
-        else:  # enums: stage, category, track and the intake choices
-            values[name] = None if value in (None, "") else getattr(value, "value", value)
+        values[name] = cleaner(name, value)
     return values
+
+
+def _text(name: str, value: Any) -> str:
+    """``clean_text`` with a fast path: most cells are short, clean strings (100,000 rows × a dozen columns)."""
+    limit = TEXT_LIMITS[name]
+    if isinstance(value, str):
+        text = value.replace("\r\n", "\n").strip()
+        if "\x00" not in text and len(text) <= limit and (text or name != "title"):
+            return text
+    return clean_text(value, what=name.replace("_", " "), limit=limit, required=name == "title")
+
+
+def _person_name(name: str, value: Any) -> str | None:
+    text = clean_text(value, what=f"{name}'s name", limit=NAME_LIMIT)
+    return " ".join(text.split()) or None
+
+
+def _money(name: str, value: Any) -> int:
+    amount = 0 if value is None else value
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise InvalidInput(f"The quarterly cost must be an amount of 0 or more; got {value!r}.")
+    if amount > MAX_MONEY:
+        raise InvalidInput("That quarterly cost is too large to be real.")
+    return amount
+
+
+def _date(name: str, value: Any) -> dt.date | None:
+    if value is not None and not isinstance(value, dt.date):
+        raise InvalidInput(f"The {name.replace('_', ' ')} must be a date; got {value!r}.")
+    return value
+
+
+def _choice(name: str, value: Any) -> str | None:
+    """Enums (stage, category, track, the intake choices) are stored by value."""
+    return None if value in (None, "") else getattr(value, "value", value)
+
+
+_CLEANERS: dict[str, Callable[[str, Any], Any]] = {
+    **{name: _text for name in TEXT_LIMITS},
+    "owner": _person_name,
+    "sponsor": _person_name,
+    "quarterly_cost": _money,
+    "renewal_date": _date,
+    "ai_heavy": lambda _name, value: bool(value),
+    **{
+        name: _choice
+        for name in ("stage", "category", "track", "data_sensitivity", "integration_scope", "success_metric")
+    },
+}
 
 
 def _create(line: int, key: str, values: dict[str, Any]) -> _Create:
@@ -501,8 +529,11 @@ def _initiative_defaults() -> dict[str, Any]:
     return dict(_INITIATIVE_DEFAULTS)
 
 
-def _apply(portfolio: Any, rec: ledger.Recorder, plan: _Plan, progress: Progress | None) -> None:
-    """Write the plan with bulk statements, recording every row changed in ``rec.changes``."""
+def _apply(portfolio: Any, rec: ledger.Recorder, plan: _Plan, progress: Progress | None, *, record_rows: bool) -> None:
+    """Write the plan with bulk statements; with ``record_rows``, record every row changed in ``rec.changes``.
+
+    Without it (a large import) nothing is recorded row by row: the caller records a compact summary.
+    """
     now = portfolio.now()
     session = rec.session
     changes: list[ledger.Change] = []
@@ -517,11 +548,12 @@ def _apply(portfolio: Any, rec: ledger.Recorder, plan: _Plan, progress: Progress
     if plan.new_people:
         newest = session.execute(select(func.max(Person.id))).scalar() or 0
         rows = [{"name": name, "email": "", "board_role": None, "active": True} for name in plan.new_people.values()]
-        session.execute(person_table.insert(), rows)
+        _insert_many(session, person_table, rows)
         for person_id, name in session.execute(select(Person.id, Person.name).where(Person.id > newest)).all():
             people[fold_name(name)] = (person_id, name)
-            row = {"id": person_id, "name": name, "email": "", "board_role": None, "active": True}
-            changes.append(ledger.Change("insert", "person", {"id": person_id}, None, row))
+            if record_rows:
+                row = {"id": person_id, "name": name, "email": "", "board_role": None, "active": True}
+                changes.append(ledger.Change("insert", "person", {"id": person_id}, None, row))
 
     def person_id(name: str | None) -> int | None:
         return people[fold_name(name)][0] if name else None
@@ -543,20 +575,20 @@ def _apply(portfolio: Any, rec: ledger.Recorder, plan: _Plan, progress: Progress
                 updated_at=now,
             )
             rows.append(row)
-        for start in range(0, len(rows), 10_000):
-            session.execute(initiative.insert(), rows[start : start + 10_000])
+        _insert_many(session, initiative, rows)
         ids = dict(session.execute(select(Initiative.key, Initiative.id).where(Initiative.id > newest)).all())
         intakes = []
         for create, row in zip(plan.creates, rows, strict=True):
             row["id"] = ids[create.key]
             intakes.append({"initiative_id": row["id"], **create.intake, "version": 1})
-            changes.append(ledger.Change("insert", "initiative", {"id": row["id"]}, None, _plain_row(row)))
-        for start in range(0, len(intakes), 10_000):
-            session.execute(intake_table.insert(), intakes[start : start + 10_000])
-        changes.extend(
-            ledger.Change("insert", "intake", {"initiative_id": i["initiative_id"]}, None, _plain_row(i))
-            for i in intakes
-        )
+            if record_rows:
+                changes.append(ledger.Change("insert", "initiative", {"id": row["id"]}, None, _plain_row(row)))
+        _insert_many(session, intake_table, intakes)
+        if record_rows:
+            changes.extend(
+                ledger.Change("insert", "intake", {"initiative_id": i["initiative_id"]}, None, _plain_row(i))
+                for i in intakes
+            )
     if progress:
         progress("Writing", len(plan.creates), total)
 
@@ -592,31 +624,31 @@ def _apply(portfolio: Any, rec: ledger.Recorder, plan: _Plan, progress: Progress
             values["updated_at"] = now
             columns = tuple(sorted(values))
             by_columns.setdefault(columns, []).append({"_id": update.initiative_id, **values})
-            changes.append(
-                ledger.Change(
+            if record_rows:
+                change = ledger.Change(
                     "update", "initiative", {"id": update.initiative_id}, _plain_row(before), _plain_row(values)
                 )
-            )
+                changes.append(change)
         if update.intake:
             if update.intake_exists:
                 columns = tuple(sorted(update.intake))
                 intake_updates.setdefault(columns, []).append({"_id": update.initiative_id, **update.intake})
-                changes.append(
-                    ledger.Change(
+                if record_rows:
+                    change = ledger.Change(
                         "update",
                         "intake",
                         {"initiative_id": update.initiative_id},
                         _plain_row(update.intake_before),
                         _plain_row(update.intake),
                     )
-                )
+                    changes.append(change)
             else:
                 row = {name: None if name in _INTAKE_CHOICES else "" for name in INTAKE_FIELDS}
                 row.update(update.intake, initiative_id=update.initiative_id, version=1)
                 intake_inserts.append(row)
-                changes.append(
-                    ledger.Change("insert", "intake", {"initiative_id": update.initiative_id}, None, _plain_row(row))
-                )
+                if record_rows:
+                    key = {"initiative_id": update.initiative_id}
+                    changes.append(ledger.Change("insert", "intake", key, None, _plain_row(row)))
     for columns, rows in by_columns.items():
         statement = (
             initiative.update()
@@ -631,8 +663,7 @@ def _apply(portfolio: Any, rec: ledger.Recorder, plan: _Plan, progress: Progress
             .values(version=intake_table.c.version + 1, **{c: bindparam(c) for c in columns})
         )
         session.execute(statement, rows)
-    if intake_inserts:
-        session.execute(intake_table.insert(), intake_inserts)
+    _insert_many(session, intake_table, intake_inserts)
     rec.changes.extend(changes)
     for initiative_id in gate_refresh:
         # AI-heavy initiatives have extra pilot-approval checks: the current gate may move with the flag.
@@ -640,6 +671,44 @@ def _apply(portfolio: Any, rec: ledger.Recorder, plan: _Plan, progress: Progress
         portfolio._refresh_gate(rec, row)
     if progress:
         progress("Writing", total, total)
+
+
+def _insert_many(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) in one ``executemany``.
+
+    On SQLite the statement goes straight to the driver, with each value passed
+    through SQLAlchemy's own bind processor for its column type (so what is
+    stored is exactly what Core would store): Core's per-row parameter handling
+    is most of the time of a 100,000-row import.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.execute(table.insert(), list(rows))
+        return
+    names = list(rows[0])
+    quote = connection.dialect.identifier_preparer.quote
+    processors = [
+        table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect) for name in names
+    ]
+    columns = ", ".join(quote(name) for name in names)
+    marks = ", ".join("?" for _ in names)
+    statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"
+    getter = operator.itemgetter(*names)
+    converted = [(index, process) for index, process in enumerate(processors) if process is not None]
+    if len(names) == 1:
+        data = [(getter(row),) for row in rows]
+    elif not converted:
+        data = [getter(row) for row in rows]
+    else:
+        data = []
+        for row in rows:
+            values = list(getter(row))
+            for index, process in converted:
+                values[index] = process(values[index])
+            data.append(tuple(values))
+    connection.exec_driver_sql(statement, data)
 
 
 def _plain_row(row: Mapping[str, Any]) -> dict[str, Any]:
