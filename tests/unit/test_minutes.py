@@ -111,6 +111,15 @@ def test_planned_session_says_so_instead_of_listing_everything_as_not_reached(sa
     assert mdcheck.unsafe(text) == []
 
 
+def test_access_signed_for_an_initiative_without_a_decision_is_minuted(sample):
+    text = minutes.render(sample, "2026-Q1")
+    section = text.split("### Other data-access decisions", 1)[1].split("## Action items", 1)[0]
+    assert "EXP-102 — Predictive churn scoring:" in section
+    assert "approved by Priya Raman (privacy partner); conditions: No export outside the analytics workspace" in section
+    assert mdcheck.unsafe(text) == []
+    assert all(len(row) == len(t.header) for t in mdcheck.tables(text) for row in t.rows)
+
+
 def test_open_session_with_items_not_reached(portfolio):
     portfolio.start_session("2026-Q4")
     portfolio.record_decision("2026-Q4", "LAB-2", "kill", rationale="no lift")

@@ -399,7 +399,11 @@ def describe(parsed: ParsedFile, report: Any, *, currency: str = "", detail_limi
                 lines.append(f"      {change.field}: {before} → {after}")
     if report.new_people:
         verb = "Would add" if would else "Added"
-        names = ", ".join(printable(n) for n in report.new_people)
+        people = report.new_people
+        shown = people if detail_limit is None or len(people) <= detail_limit else people[:detail_limit]
+        names = ", ".join(printable(n) for n in shown)
+        if len(shown) < len(people):
+            names += f" and {len(people) - len(shown):,} more"
         lines.append(f"{verb} {_count(len(report.new_people), 'person', 'people')} (not on the board): {names}")
     if report.unchanged:
         lines.append(f"Unchanged: {_count(report.unchanged, 'initiative')}.")
