@@ -200,6 +200,7 @@ def parse_text(text: str, *, name: str = "the file", progress: Progress | None =
         header = next(reader)
         columns = _map_header(header, name)
         key_index = next(i for i, c in enumerate(columns) if c is not None and c.name == "key")
+        readers = _readers(columns)
         records: list[ImportRecord] = []
         last_line = reader.line_num
         for cells in reader:
@@ -209,7 +210,7 @@ def parse_text(text: str, *, name: str = "the file", progress: Progress | None =
                 progress("Reading", last_line, total_lines)
             if not any(cell.strip() for cell in cells):
                 continue
-            records.append(_record(ImportRecord, line, cells, columns, key_index))
+            records.append(_record(ImportRecord, line, cells, readers, len(header), key_index))
     except csv.Error as exc:
         start = last_line + 1
         if "unexpected end of data" in str(exc):
@@ -252,8 +253,24 @@ def _map_header(header: Sequence[str], name: str) -> list[Column | None]:
     return columns
 
 
-def _record(ImportRecord, line: int, cells: Sequence[str], columns: Sequence[Column | None], key_index: int):
-    width = len(columns)
+def _readers(columns: Sequence[Column | None]) -> list[tuple[int, str, Callable[[str], Any]]]:
+    """For each known column but the key: its index in the row, its name, and what turns a cell into a value."""
+    readers = []
+    for index, column in enumerate(columns):
+        if column is None or column.name == "key":
+            continue
+        kind = column.kind
+        if kind in ("text", "person"):
+            read = unguard
+        elif kind in ENUMS:
+            read = functools.partial(_choice, kind)
+        else:
+            read = {"money": read_money, "date": read_date, "bool": read_bool}[kind]
+        readers.append((index, column.name, read))
+    return readers
+
+
+def _record(ImportRecord, line: int, cells: Sequence[str], readers, width: int, key_index: int):
     key = cells[key_index].strip().upper() if key_index < len(cells) else ""
     if len(cells) > width:
         return ImportRecord(
@@ -264,46 +281,33 @@ def _record(ImportRecord, line: int, cells: Sequence[str], columns: Sequence[Col
         )
     fields: dict[str, Any] = {}
     problems: list[str] = []
-    for index, column in enumerate(columns):
-        if column is None or column.name == "key":
-            continue
-        raw = cells[index] if index < len(cells) else ""
-        if not raw.strip():
+    count = len(cells)
+    for index, name, read in readers:
+        raw = cells[index] if index < count else ""
+        if not raw or raw.isspace():
             continue  # an empty cell keeps what is stored (a new initiative gets the default)
         try:
-            fields[column.name] = _value(column, raw)
+            fields[name] = read(raw)
         except DomainError as exc:
-            problems.append(f"{column.name}: {exc.message}")
+            problems.append(f"{name}: {exc.message}")
     if problems:
         return ImportRecord(line, key, problem=" ".join(problems))
     return ImportRecord(line, key, fields)
 
 
-def _value(column: Column, raw: str) -> Any:
-    kind = column.kind
-    if kind in ("text", "person"):
-        return unguard(raw)
-    stripped = raw.strip()
-    if kind in ENUMS:
-        return _choice(kind, stripped)
-    if kind == "money":
-        return read_money(stripped)
-    if kind == "date":
-        return read_date(stripped)
-    if kind == "bool":
-        folded = stripped.lower()
-        if folded in _TRUE:
-            return True
-        if folded in _FALSE:
-            return False
-        raise InvalidInput(f"'{stripped}' is not yes or no.")
-    raise AssertionError(kind)  # pragma: no cover
+def read_bool(text: str) -> bool:
+    folded = text.strip().lower()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise InvalidInput(f"'{text.strip()}' is not yes or no.")
 
 
 @functools.lru_cache(maxsize=1024)
 def _choice(kind: str, text: str) -> Any:
     """An enum member from its value or label; cached because a file repeats the same few values on every row."""
-    return ENUMS[kind].parse(text)
+    return ENUMS[kind].parse(text.strip())
 
 
 _DECIMAL_COMMA = re.compile(r"^(\d+),(\d{1,2})$")
@@ -312,6 +316,7 @@ _GROUPED_DECIMAL_COMMA = re.compile(r"^(\d{1,3}(?:\.\d{3})+),(\d{1,2})$")
 
 def read_money(text: str) -> int:
     """An amount in currency units into minor units; ``12500,50`` and ``12.500,50`` (decimal comma) too."""
+    text = text.strip()
     cleaned = re.sub(r"\s", "", text)
     match = _DECIMAL_COMMA.match(cleaned) or _GROUPED_DECIMAL_COMMA.match(cleaned)
     if match:
@@ -320,6 +325,7 @@ def read_money(text: str) -> int:
 
 
 def read_date(text: str) -> dt.date | None:
+    text = text.strip()
     if not text:
         return None
     candidate = text[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?", text) else text
