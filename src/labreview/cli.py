@@ -51,6 +51,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", parents=[common], help="create an empty portfolio database")
     init.set_defaults(run=cmd_init)
+
+    minutes = commands.add_parser(
+        "minutes",
+        parents=[common],
+        help="write the minutes of a review session as Markdown",
+        description="Write the minutes of the review session of QUARTER as GitHub-flavoured Markdown.",
+    )
+    minutes.add_argument("quarter", metavar="QUARTER", help="the session's quarter, e.g. 2026-Q4")
+    minutes.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to write them: a file, or - for standard output (default: minutes-QUARTER.md here)",
+    )
+    minutes.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    minutes.set_defaults(run=cmd_minutes)
+
+    load = commands.add_parser(
+        "import",
+        parents=[common],
+        help="add or update initiatives from a CSV file",
+        description="Add or update initiatives from a CSV file, matched by key (columns: see the README).",
+    )
+    load.add_argument("file", metavar="FILE", help="a CSV file (UTF-8, separated by , or ;)")
+    load.add_argument("--dry-run", action="store_true", help="show what would be created and changed; write nothing")
+    load.add_argument("--skip-invalid", action="store_true", help="import the good rows even when some rows are bad")
+    load.set_defaults(run=cmd_import)
+
+    export = commands.add_parser("export", help="write the backlog or the decisions as CSV")
+    what = export.add_subparsers(dest="what", metavar="WHAT", required=True)
+    backlog = what.add_parser(
+        "backlog", parents=[common], help="every initiative, in the columns `labreview import` reads"
+    )
+    backlog.add_argument("file", metavar="FILE", help="the CSV file to write, or - for standard output")
+    backlog.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backlog.set_defaults(run=cmd_export_backlog)
+    decisions = what.add_parser("decisions", parents=[common], help="one row per decision of the board")
+    decisions.add_argument("file", metavar="FILE", help="the CSV file to write, or - for standard output")
+    decisions.add_argument("--quarter", metavar="QUARTER", help="only the decisions of this session, e.g. 2026-Q3")
+    decisions.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    decisions.set_defaults(run=cmd_export_decisions)
     return parser
 
 
@@ -144,6 +185,138 @@ def _ensure_defaults(target: str, config) -> None:
         portfolio.ensure_defaults()
     finally:
         portfolio.close()
+
+
+def _open_portfolio(args: argparse.Namespace):
+    """The portfolio named by --db or $LABREVIEW_DB (or the default), which must already exist."""
+    target, _default = _target(args)
+    _prepare(target, create=False)
+    from labreview.portfolio import Portfolio
+    from labreview.store.engine import make_engine
+
+    return Portfolio(make_engine(target), actor=_config().who)
+
+
+def _refuse_existing(path: Path, force: bool) -> None:
+    """Fail before doing the work when the output would be refused anyway."""
+    if path.exists() and not path.is_dir() and not force:
+        raise CliError(f"{path} already exists; use --force to overwrite it.")
+
+
+def _write_output(target: str, text: str, force: bool, what: str) -> None:
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from labreview.exchange.files import write_atomic
+
+    written = write_atomic(target, text, force=force)
+    print(f"Wrote {what} to {written}")
+
+
+def cmd_minutes(args: argparse.Namespace) -> int:
+    from labreview.domain.vocabulary import Quarter
+    from labreview.exchange.minutes import default_filename
+
+    quarter = str(Quarter.parse(args.quarter))
+    output = args.output or default_filename(quarter)
+    if output != "-":
+        _refuse_existing(Path(output), args.force)
+    portfolio = _open_portfolio(args)
+    try:
+        from labreview.exchange.minutes import render  # deferred: pulls in the service layer
+
+        text = render(portfolio, quarter)
+    finally:
+        portfolio.close()
+    _write_output(output, text, args.force, f"the {quarter} minutes")
+    return 0
+
+
+class _ProgressBar:
+    """A Rich progress bar on stderr for long imports; silent for small files or when stderr is not a terminal."""
+
+    THRESHOLD = 5_000
+    """Rows (or lines) below which a bar would only flicker."""
+
+    def __init__(self) -> None:
+        self._progress = None
+        self._tasks: dict[str, int] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if total < self.THRESHOLD or not sys.stderr.isatty():
+            return
+        if self._progress is None:
+            from rich.console import Console  # deferred: only long imports show a bar
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.start()
+        task = self._tasks.get(phase)
+        if task is None:
+            task = self._tasks[phase] = self._progress.add_task(phase, total=total)
+        self._progress.update(task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from labreview.exchange import csvio
+
+    portfolio = _open_portfolio(args)
+    bar = _ProgressBar()
+    try:
+        parsed, report = csvio.import_file(
+            portfolio, args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid, progress=bar
+        )
+        currency = portfolio.currency
+    finally:
+        bar.close()
+        portfolio.close()
+    if args.dry_run:
+        print(f"Dry run of {args.file}: nothing was written.")
+    limit = None if args.dry_run else 50
+    for line in csvio.describe(parsed, report, currency=currency, detail_limit=limit):
+        print(line)
+    bad = len(report.problems)
+    if bad and not args.skip_invalid:
+        rows = "1 row is bad" if bad == 1 else f"{bad:,} rows are bad"
+        done = "an import would write nothing" if args.dry_run else "nothing was imported"
+        raise CliError(f"{rows} (listed above), so {done}; fix them, or add --skip-invalid to import the rest.")
+    if report.written and not report.undoable:
+        print("This import is too large to undo from the app; correct it with another import if needed.")
+    return 0
+
+
+def cmd_export_backlog(args: argparse.Namespace) -> int:
+    from labreview.exchange import csvio
+
+    if args.file != "-":
+        _refuse_existing(Path(args.file), args.force)
+    portfolio = _open_portfolio(args)
+    try:
+        exported = csvio.backlog_csv(portfolio)
+    finally:
+        portfolio.close()
+    _write_output(args.file, exported.text, args.force, f"{exported.rows:,} initiatives")
+    return 0
+
+
+def cmd_export_decisions(args: argparse.Namespace) -> int:
+    from labreview.exchange import csvio
+
+    if args.file != "-":
+        _refuse_existing(Path(args.file), args.force)
+    portfolio = _open_portfolio(args)
+    try:
+        exported = csvio.decisions_csv(portfolio, args.quarter)
+    finally:
+        portfolio.close()
+    _write_output(args.file, exported.text, args.force, f"{exported.rows:,} decisions")
+    return 0
 
 
 def _demo_copy() -> tuple[Path, str]:

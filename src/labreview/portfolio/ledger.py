@@ -19,12 +19,15 @@ from sqlalchemy import Table, and_, select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from labreview.domain.errors import StaleEdit
+from labreview.domain.errors import PolicyRefusal, StaleEdit
 from labreview.store.models import AuditEvent, metadata
 
 GENESIS = "0" * 64
 IGNORED_ON_COMPARE = frozenset({"version", "updated_at"})
 """Columns that bookkeeping changes; undo bumps them instead of restoring them."""
+REVERSIBLE = frozenset({"insert", "update", "delete"})
+"""Change kinds ``revert`` can invert. A large import is recorded as one compact "bulk" change
+(keys and changed field names, not every row), which cannot be undone."""
 
 
 @dataclass
@@ -180,8 +183,14 @@ def last_undoable(session: Session, actor: str) -> AuditEvent | None:
 
 def revert(session: Session, event: AuditEvent) -> list[Change]:
     """Apply the inverse of ``event``'s changes, newest first; refuse if any row moved on since."""
+    recorded = json.loads(event.changes)
+    if any(raw.get("op") not in REVERSIBLE for raw in recorded):
+        raise PolicyRefusal(
+            f"“{event.summary}” cannot be undone: it was too large to record row by row. "
+            "Correct it with another import (an export taken before it has the earlier values)."
+        )
     inverse: list[Change] = []
-    for raw in reversed(json.loads(event.changes)):
+    for raw in reversed(recorded):
         change = Change(**raw)
         table = metadata.tables[change.table]
         where = and_(*(table.c[k] == v for k, v in change.key.items()))

@@ -432,6 +432,12 @@ class Portfolio:
             rec.summary = f"Edited {row.key}: {', '.join(c.replace('_id', '').replace('_', ' ') for c in changed)}"
             return self._initiative_view(session, row)
 
+    def import_initiatives(self, records: Sequence[Any], **options: Any) -> Any:
+        """Upsert many initiatives in one audited transaction (``labreview import``); see ``importing``."""
+        from labreview.portfolio.importing import import_initiatives  # deferred: only the import needs it
+
+        return import_initiatives(self, records, **options)
+
     def set_intake(self, key: str, field: str, value: object, *, version: int | None = None) -> InitiativeView:
         """Set one of the six intake fields; choice fields take a value of DOMAIN.md's list."""
         if field in INTAKE_CHOICE_FIELDS:

@@ -1,0 +1,555 @@
+"""CSV in and out: the backlog as a spreadsheet, and the decisions for other tools.
+
+Reading takes spreadsheet exports as they come: UTF-8 with or without a byte
+order mark, ``,`` or ``;`` between fields (read from the header line), CRLF or
+LF line ends, quoted fields spanning several lines. Columns are found by their
+header, ignoring case, spaces, dashes and underscores; unknown columns are
+ignored and reported. Every bad row is reported with the line it starts on in
+the file (a quoted field with newlines counts all of its lines) and the reason.
+
+An empty cell leaves an existing initiative's field as it is (a new one gets
+the default): a spreadsheet with gaps never wipes stored data by accident.
+
+Writing uses the same columns (``COLUMNS``), so an exported backlog imports
+back with no change. Text that a spreadsheet would run as a formula (starting
+with ``=``, ``+``, ``-`` or ``@``) is written with a leading apostrophe, which
+the reader takes off again.
+
+The database work is ``Portfolio.import_initiatives``; this module only turns
+text into typed values and reports into lines for a person.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from labreview.domain.errors import DomainError, InvalidInput, StorageError
+from labreview.domain.vocabulary import (
+    MINOR_PER_UNIT,
+    Category,
+    DataSensitivity,
+    IntegrationScope,
+    Quarter,
+    Stage,
+    SuccessMetric,
+    Track,
+    parse_money,
+)
+
+Progress = Callable[[str, int, int], None]
+"""``progress(phase, done, total)``, called now and then while a long file is read or written."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the backlog file: its header, what it holds, and what it accepts (for the README)."""
+
+    name: str
+    kind: str
+    accepts: str
+
+
+def _choices(enum) -> str:
+    return ", ".join(f"`{m.value}`" for m in enum)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("key", "key", "required; letters, digits, `-`, `.`, `_`, up to 24 characters (`EXP-101`); upper-cased"),
+    Column("title", "text", "required for a new initiative; up to 200 characters"),
+    Column(
+        "stage",
+        "stage",
+        f"{_choices(Stage)}; new initiatives default to `lab`; an existing initiative's stage cannot change",
+    ),
+    Column("category", "category", f"required for a new initiative: {_choices(Category)}"),
+    Column("track", "track", f"budget track: {_choices(Track)}; new initiatives default to their stage's track"),
+    Column("owner", "person", "required for a new initiative; a person's name (created if unknown)"),
+    Column("sponsor", "person", "a person's name (created if unknown)"),
+    Column("vendor", "text", "up to 120 characters"),
+    Column(
+        "quarterly_cost",
+        "money",
+        "in currency units: `12500`, `12500.50`, `12,500.50`, `12500,50`, `12.500,50`; new: 0",
+    ),
+    Column("renewal_date", "date", "`YYYY-MM-DD`"),
+    Column("ai_heavy", "bool", "`yes`/`no` (also `true`/`false`, `1`/`0`, `y`/`n`, `x`); new: no"),
+    Column("description", "text", "up to 10,000 characters"),
+    Column(
+        "baseline", "text", "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved"
+    ),
+    Column(
+        "target_lift",
+        "text",
+        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
+    ),
+    Column(
+        "test_period",
+        "text",
+        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
+    ),
+    Column(
+        "operational_threshold",
+        "text",
+        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
+    ),
+    Column("business_objective", "text", "intake: up to 10,000 characters"),
+    Column("user_group", "text", "intake: who, how often"),
+    Column("data_sensitivity", "data_sensitivity", f"intake: {_choices(DataSensitivity)}"),
+    Column("integration_scope", "integration_scope", f"intake: {_choices(IntegrationScope)}"),
+    Column("success_metric", "success_metric", f"intake: {_choices(SuccessMetric)}"),
+    Column("exit_plan", "text", "intake: what happens if the pilot fails"),
+)
+"""The backlog columns, in the order ``export backlog`` writes them."""
+
+ALIASES = {"cost": "quarterly_cost", "renewal": "renewal_date", "ai": "ai_heavy"}
+"""Other headers accepted for a column (after folding)."""
+
+ENUMS = {
+    "stage": Stage,
+    "category": Category,
+    "track": Track,
+    "data_sensitivity": DataSensitivity,
+    "integration_scope": IntegrationScope,
+    "success_metric": SuccessMetric,
+}
+DECISION_COLUMNS = (
+    "quarter",
+    "session_date",
+    "key",
+    "title",
+    "outcome",
+    "stage_before",
+    "stage_after",
+    "rationale",
+    "conditions",
+    "next_review",
+    "action_items",
+)
+FORMULA_START = frozenset("=+-@\t\r")
+"""First characters that make a spreadsheet evaluate a cell as a formula."""
+_TRUE = {"yes", "y", "true", "1", "x"}
+_FALSE = {"no", "n", "false", "0"}
+
+
+def fold_header(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", name.strip().lower())
+
+
+_BY_FOLDED = {fold_header(c.name): c for c in COLUMNS} | {
+    fold_header(alias): next(c for c in COLUMNS if c.name == target) for alias, target in ALIASES.items()
+}
+
+
+# ---------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A CSV file read into import records, with what a person should know about how it was read."""
+
+    records: tuple[Any, ...]
+    """``importing.ImportRecord``s, one per non-blank row."""
+    columns: tuple[str, ...]
+    ignored: tuple[str, ...]
+    """Headers that name no known column."""
+    delimiter: str
+
+
+def read_file(path: str | Path, *, progress: Progress | None = None) -> ParsedFile:
+    """Read the CSV file at ``path``; refuses an unreadable or malformed file with a ``DomainError``."""
+    path = Path(path).expanduser()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise StorageError(f"There is no file {path}.") from exc
+    except IsADirectoryError as exc:
+        raise StorageError(f"{path} is a folder, not a CSV file.") from exc
+    except OSError as exc:
+        raise StorageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(
+            f"{path.name} is not UTF-8 text (line {line}); save it from the spreadsheet as “CSV UTF-8”."
+        ) from exc
+    return parse_text(text, name=path.name, progress=progress)
+
+
+def parse_text(text: str, *, name: str = "the file", progress: Progress | None = None) -> ParsedFile:
+    """Read CSV ``text`` (already decoded) into import records."""
+    from labreview.portfolio.importing import ImportRecord  # deferred: keeps this module light to import
+
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InvalidInput(f"{name} is empty; it needs a header line with at least a 'key' column.")
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    total_lines = text.count("\n") + 1
+    last_line = 0
+    try:
+        header = next(reader)
+        columns = _map_header(header, name)
+        key_index = next(i for i, c in enumerate(columns) if c is not None and c.name == "key")
+        readers = _readers(columns)
+        records: list[ImportRecord] = []
+        last_line = reader.line_num
+        for cells in reader:
+            line = last_line + 1
+            last_line = reader.line_num
+            if progress and len(records) % 2000 == 0:
+                progress("Reading", last_line, total_lines)
+            if not any(cell.strip() for cell in cells):
+                continue
+            records.append(_record(ImportRecord, line, cells, readers, len(header), key_index))
+    except csv.Error as exc:
+        start = last_line + 1
+        if "unexpected end of data" in str(exc):
+            reason = 'a quoted value is never closed (its closing " is missing)'
+        else:
+            reason = f"the CSV is malformed ({exc})"
+        raise InvalidInput(f"{name}, line {start}: {reason}; nothing was imported.") from exc
+    if progress:
+        progress("Reading", total_lines, total_lines)
+    known = tuple(c.name for c in columns if c is not None)
+    ignored = tuple(h.strip() for h, c in zip(header, columns, strict=True) if c is None and h.strip())
+    return ParsedFile(tuple(records), known, ignored, delimiter)
+
+
+def _delimiter(text: str) -> str:
+    """``;`` when the header line has more semicolons than commas outside quotes, else ``,``."""
+    header = text.split("\n", 1)[0]
+    outside = re.sub(r'"[^"]*"', "", header)
+    return ";" if outside.count(";") > outside.count(",") else ","
+
+
+def _map_header(header: Sequence[str], name: str) -> list[Column | None]:
+    columns: list[Column | None] = []
+    seen: dict[str, str] = {}
+    for title in header:
+        column = _BY_FOLDED.get(fold_header(title))
+        if column is not None:
+            if column.name in seen:
+                raise InvalidInput(
+                    f"{name} has two columns for {column.name}: '{seen[column.name]}' and '{title.strip()}'; keep one."
+                )
+            seen[column.name] = title.strip()
+        columns.append(column)
+    if "key" not in seen:
+        found = ", ".join(f"'{h.strip()}'" for h in header if h.strip()) or "none"
+        raise InvalidInput(
+            f"{name} has no 'key' column (the header line has {found}); "
+            "the first line must name the columns, see the README's “CSV columns”."
+        )
+    return columns
+
+
+def _readers(columns: Sequence[Column | None]) -> list[tuple[int, str, Callable[[str], Any]]]:
+    """For each known column but the key: its index in the row, its name, and what turns a cell into a value."""
+    readers = []
+    for index, column in enumerate(columns):
+        if column is None or column.name == "key":
+            continue
+        kind = column.kind
+        if kind in ("text", "person"):
+            read = unguard
+        elif kind in ENUMS:
+            read = functools.partial(_choice, kind)
+        else:
+            read = {"money": read_money, "date": read_date, "bool": read_bool}[kind]
+        readers.append((index, column.name, read))
+    return readers
+
+
+def _record(ImportRecord, line: int, cells: Sequence[str], readers, width: int, key_index: int):
+    key = cells[key_index].strip().upper() if key_index < len(cells) else ""
+    if len(cells) > width:
+        return ImportRecord(
+            line,
+            key,
+            problem=f"the row has {len(cells)} fields but the header has {width}; "
+            "is a separator inside a value that is not quoted?",
+        )
+    fields: dict[str, Any] = {}
+    problems: list[str] = []
+    count = len(cells)
+    for index, name, read in readers:
+        raw = cells[index] if index < count else ""
+        if not raw or raw.isspace():
+            continue  # an empty cell keeps what is stored (a new initiative gets the default)
+        try:
+            fields[name] = read(raw)
+        except DomainError as exc:
+            problems.append(f"{name}: {exc.message}")
+    if problems:
+        return ImportRecord(line, key, problem=" ".join(problems))
+    return ImportRecord(line, key, fields)
+
+
+def read_bool(text: str) -> bool:
+    folded = text.strip().lower()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise InvalidInput(f"'{text.strip()}' is not yes or no.")
+
+
+@functools.lru_cache(maxsize=1024)
+def _choice(kind: str, text: str) -> Any:
+    """An enum member from its value or label; cached because a file repeats the same few values on every row."""
+    return ENUMS[kind].parse(text.strip())
+
+
+_DECIMAL_COMMA = re.compile(r"^(\d+),(\d{1,2})$")
+_GROUPED_DECIMAL_COMMA = re.compile(r"^(\d{1,3}(?:\.\d{3})+),(\d{1,2})$")
+
+
+def read_money(text: str) -> int:
+    """An amount in currency units into minor units; ``12500,50`` and ``12.500,50`` (decimal comma) too."""
+    text = text.strip()
+    cleaned = re.sub(r"\s", "", text)
+    match = _DECIMAL_COMMA.match(cleaned) or _GROUPED_DECIMAL_COMMA.match(cleaned)
+    if match:
+        cleaned = f"{match[1].replace('.', '')}.{match[2]}"
+    return parse_money(cleaned if match else text)
+
+
+def read_date(text: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    candidate = text[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?", text) else text
+    try:
+        return dt.date.fromisoformat(candidate)
+    except ValueError as exc:
+        raise InvalidInput(f"'{text}' is not a date; write it like 2026-12-31.") from exc
+
+
+def needs_guard(value: str) -> bool:
+    """Would a spreadsheet run this as a formula (ignoring apostrophes already in front)?"""
+    return value.lstrip("'")[:1] in FORMULA_START
+
+
+def guard(value: str) -> str:
+    """Text for a CSV cell: an apostrophe in front of anything a spreadsheet would evaluate."""
+    return "'" + value if needs_guard(value) else value
+
+
+def unguard(value: str) -> str:
+    """The reverse of ``guard``: the apostrophe it added comes off."""
+    return value[1:] if value.startswith("'") and needs_guard(value[1:]) else value
+
+
+# ---------------------------------------------------------------------- importing
+
+
+def import_file(
+    portfolio: Any,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> tuple[ParsedFile, Any]:
+    """Read ``path`` and import it into ``portfolio``; returns what was read and the ``ImportReport``."""
+    parsed = read_file(path, progress=progress)
+    report = portfolio.import_initiatives(
+        parsed.records,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        source=Path(path).name,
+        progress=progress,
+    )
+    return parsed, report
+
+
+def describe(parsed: ParsedFile, report: Any, *, currency: str = "", detail_limit: int | None = None) -> list[str]:
+    """The report as lines for a person: what was (or would be) created and changed, field by field,
+    and why rows are bad.
+
+    ``detail_limit`` caps how many initiatives are listed one by one (``None``: all).
+    """
+    lines: list[str] = []
+    would = report.dry_run or not report.written
+    if parsed.ignored:
+        lines.append("Ignored columns (not known): " + ", ".join(f"'{printable(h)}'" for h in parsed.ignored))
+    created = report.created
+    changed = report.changed
+    verb_create = "Would create" if would else "Created"
+    verb_change = "Would change" if would else "Changed"
+    if created:
+        lines.append(f"{verb_create} {_count(len(created), 'initiative')}:")
+        for item in _limited(created, detail_limit, lines):
+            values = item.values
+            lines.append(
+                f"  + {item.key} {quote(item.title)} ({values['stage']}, {values['category']}, "
+                f"owner {printable(values['owner'])}) — line {item.line}"
+            )
+    if changed:
+        lines.append(f"{verb_change} {_count(len(changed), 'initiative')}:")
+        for item in _limited(changed, detail_limit, lines):
+            lines.append(f"  ~ {item.key} — line {item.line}")
+            for change in item.changes:
+                before = show(change.field, change.before, currency)
+                after = show(change.field, change.after, currency)
+                lines.append(f"      {change.field}: {before} → {after}")
+    if report.new_people:
+        verb = "Would add" if would else "Added"
+        people = report.new_people
+        shown = people if detail_limit is None or len(people) <= detail_limit else people[:detail_limit]
+        names = ", ".join(printable(n) for n in shown)
+        if len(shown) < len(people):
+            names += f" and {len(people) - len(shown):,} more"
+        lines.append(f"{verb} {_count(len(report.new_people), 'person', 'people')} (not on the board): {names}")
+    if report.unchanged:
+        lines.append(f"Unchanged: {_count(report.unchanged, 'initiative')}.")
+    if not created and not changed and not report.problems:
+        lines.append("Nothing to change: the portfolio already matches the file.")
+    if report.problems:
+        lines.append(f"{_count(len(report.problems), 'bad row')}:")
+        for problem in report.problems:
+            key = f" ({printable(problem.key)})" if problem.key else ""
+            lines.append(f"  line {problem.line}{key}: {printable(problem.message)}")
+    return lines
+
+
+def _limited(items: Sequence[Any], limit: int | None, lines: list[str]) -> Sequence[Any]:
+    if limit is None or len(items) <= limit:
+        return items
+    lines.append(f"  (the first {limit:,} of {len(items):,}; --dry-run lists them all)")
+    return items[:limit]
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def show(field: str, value: Any, currency: str = "") -> str:
+    """A stored value as a person reads it in a report."""
+    if value is None or value == "":
+        return "(empty)"
+    if field == "quarterly_cost":
+        return f"{currency} {Decimal(value) / MINOR_PER_UNIT:,.2f}".strip()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if field in ENUMS:
+        return str(getattr(value, "value", value))
+    return quote(str(value))
+
+
+def quote(text: str, limit: int = 80) -> str:
+    shown = printable(text)
+    if len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return f"“{shown}”"
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: newlines as ⏎, other control characters as \\xNN."""
+    out = []
+    for char in str(text):
+        if char == "\n":
+            out.append("⏎")
+        elif ord(char) < 32 or 127 <= ord(char) < 160:
+            out.append(f"\\x{ord(char):02x}")
+        elif char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------- writing
+
+
+@dataclass(frozen=True)
+class CsvText:
+    text: str
+    rows: int
+
+
+def backlog_csv(portfolio: Any) -> CsvText:
+    """The whole backlog as CSV text with the ``COLUMNS`` header, one row per initiative by key."""
+    from labreview.portfolio.records import backlog_records
+
+    return _csv([c.name for c in COLUMNS], [_backlog_row(r) for r in backlog_records(portfolio)])
+
+
+def _backlog_row(record: Mapping[str, Any]) -> list[str]:
+    return [cell(c.name, record[c.name]) for c in COLUMNS]
+
+
+def cell(field: str, value: Any) -> str:
+    """A stored value as it is written to a CSV cell (and read back unchanged)."""
+    if value is None:
+        return ""
+    if field == "quarterly_cost":
+        return f"{Decimal(value) / MINOR_PER_UNIT:.2f}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return guard(str(getattr(value, "value", value)))
+
+
+def decisions_csv(portfolio: Any, quarter: str | None = None) -> CsvText:
+    """One row per decision (of ``quarter``, or of every session), oldest session first."""
+    if quarter is not None:
+        quarter = str(Quarter.parse(quarter))
+        portfolio.session(quarter)  # refuses an unknown quarter in words
+    held_on = {s.quarter: s.held_on for s in portfolio.sessions()}
+    rows = []
+    for decision in portfolio.decisions(quarter):
+        actions = "\n".join(
+            f"{a.text} ({a.owner.name}, due {a.due.isoformat()}, {a.status})" for a in decision.action_items
+        )
+        rows.append(
+            [
+                decision.quarter,
+                held_on[decision.quarter].isoformat(),
+                decision.key,
+                guard(decision.title),
+                decision.outcome.value,
+                decision.stage_before.value,
+                decision.stage_after.value,
+                guard(decision.rationale),
+                guard(decision.conditions),
+                decision.next_review.isoformat() if decision.next_review else "",
+                guard(actions),
+            ]
+        )
+    return _csv(DECISION_COLUMNS, rows)
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> CsvText:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return CsvText(buffer.getvalue(), len(rows))
+
+
+__all__ = [
+    "COLUMNS",
+    "DECISION_COLUMNS",
+    "CsvText",
+    "ParsedFile",
+    "backlog_csv",
+    "decisions_csv",
+    "describe",
+    "import_file",
+    "parse_text",
+    "read_file",
+]

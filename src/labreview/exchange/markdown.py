@@ -1,0 +1,134 @@
+"""Escaping people's text for GitHub-flavoured Markdown, and a few block builders.
+
+Everything a person typed (titles, rationales, names, conditions…) goes through
+``text`` before it reaches the minutes. The goal is twofold: the text can never
+change the document's structure or inject markup (a pipe cannot split a table
+cell, ``<script>`` stays visible text, ``[x](javascript:…)`` is not a link, a
+leading ``#`` is not a heading), and the raw Markdown still reads naturally, so
+only characters that could act as markup in their position are escaped.
+
+Newlines inside a value become " / " so that a multi-line rationale stays on
+the one line a table cell or list item needs. Control characters and the
+Unicode bidirectional overrides (which can make a line display in a different
+order than it reads) are dropped; everything else, emoji included, is kept.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+LINE_SEPARATOR = " / "
+"""What a newline inside a value becomes."""
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_ALWAYS = frozenset("\\`*[]<|~")
+"""Characters that are markup wherever they stand (``_``, ``&``, ``#`` and ``>`` are handled by position)."""
+_LEADING_MARKERS = frozenset("#>-+=")
+_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def clean(value: object) -> str:
+    """The value as one line of plain text: no control or bidi characters, newlines as " / "."""
+    if value is None:
+        return ""
+    kept = []
+    for char in str(value).replace("\r\n", "\n").replace("\r", "\n"):
+        if char in ("\n", "\t"):
+            kept.append(char)
+        elif char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+            continue
+        else:
+            kept.append(char)
+    lines = [_SPACES.sub(" ", line).strip() for line in "".join(kept).split("\n")]
+    return LINE_SEPARATOR.join(line for line in lines if line)
+
+
+def text(value: object, *, limit: int | None = None) -> str:
+    """``value`` made safe to place anywhere inline: a paragraph, list item, heading or table cell.
+
+    With ``limit``, the text is shortened (on a word boundary, with "…") before
+    escaping, so an escape sequence is never cut in half.
+    """
+    plain = clean(value)
+    if limit is not None:
+        plain = shorten(plain, limit)
+    return escape(plain)
+
+
+def escape(plain: str) -> str:
+    """Backslash-escape what could act as Markdown or HTML in a single line of text."""
+    out: list[str] = []
+    last = len(plain) - 1
+    for index, char in enumerate(plain):
+        if char in _ALWAYS:
+            out.append("\\" + char)
+        elif char == "_":
+            before = plain[index - 1] if index > 0 else " "
+            after = plain[index + 1] if index < last else " "
+            # Between two letters or digits an underscore can neither open nor close emphasis.
+            out.append("_" if before.isalnum() and after.isalnum() else "\\_")
+        else:
+            out.append(char)
+    result = _ENTITY.sub(r"\\&", "".join(out))
+    if result[:1] in _LEADING_MARKERS:
+        result = "\\" + result
+    else:
+        result = _ORDERED_MARKER.sub(r"\1\\\2", result)
+    # A run of "#" at the end of a heading would be read as its closing sequence.
+    return re.sub(r"(?<=\s)(#+)$", lambda m: "\\#" * len(m[1]), result)
+
+
+def shorten(plain: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary when there is one, ending in "…"."""
+    if len(plain) <= limit:
+        return plain
+    cut = plain[: max(1, limit - 1)]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" /;,.:-") + "…"
+
+
+def code(value: str) -> str:
+    """A code span for a value we produce ourselves (keys of our vocabulary); never for people's text."""
+    if "`" in value:
+        return text(value)
+    return f"`{value}`"
+
+
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    align: Sequence[str] | None = None,
+    empty: str = "—",
+) -> str:
+    """A GFM table. Cells must already be escaped (``text``); empty cells are shown as ``empty``.
+
+    ``align`` holds one of "l", "r", "c" per column.
+    """
+    align = align or ["l"] * len(headers)
+    marks = {"l": "---", "r": "---:", "c": ":---:"}
+    lines = [_row(headers), _row([marks[a] for a in align])]
+    for row in rows:
+        if len(row) != len(headers):
+            raise ValueError(f"table row has {len(row)} cells, expected {len(headers)}")
+        lines.append(_row([cell if cell.strip() else empty for cell in row]))
+    return "\n".join(lines)
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def bullets(items: Iterable[str], indent: int = 0) -> str:
+    """A bullet list of already escaped items."""
+    pad = " " * indent
+    return "\n".join(f"{pad}- {item}" for item in items)
+
+
+__all__ = ["LINE_SEPARATOR", "bullets", "clean", "code", "escape", "shorten", "table", "text"]

@@ -1,0 +1,533 @@
+"""The minutes of a review session as GitHub-flavoured Markdown.
+
+``render(portfolio, quarter)`` reads the session through the service layer and
+returns the document; ``write_atomic`` saves it. The sections come in the order
+readers of the minutes expect (the issue that specified them lists it): title
+and date; who was there; the agenda with time spent against the timebox; the
+decisions, then one section per decision (scores, gates, data access,
+conditions, next review); action items, including those still open from
+earlier sessions; the budget mix before and after; what was not reached; and
+pre-registered success criteria that changed.
+
+The output depends only on the database: no clock is read (dates are the
+session's, "overdue" is judged on the session day), everything is sorted, so
+the same database gives byte-identical minutes. Everything people typed goes
+through ``markdown.text``, which escapes it so it cannot break the document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from labreview.domain import access as access_rules
+from labreview.domain import scoring
+from labreview.domain.budget import round_points
+from labreview.domain.vocabulary import (
+    AccessStatus,
+    CheckState,
+    Criterion,
+    Quarter,
+    SessionStatus,
+    Track,
+    format_money,
+)
+from labreview.exchange import markdown as md
+from labreview.exchange.files import write_atomic
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+RATIONALE_IN_TABLE = 120
+"""Characters of the rationale shown in the decisions table (the full text is in the decision's section)."""
+TITLE_IN_TABLE = 60
+
+
+def default_filename(quarter: str) -> str:
+    """Where ``labreview minutes`` writes without ``-o``."""
+    return f"minutes-{Quarter.parse(quarter)}.md"
+
+
+def render(portfolio: Any, quarter: str) -> str:
+    """The minutes of the session of ``quarter`` (``NotFound`` if there is none)."""
+    from labreview.portfolio import records  # deferred: needs the store
+
+    quarter = str(Quarter.parse(quarter))
+    session = portfolio.session(quarter)
+    decisions = portfolio.decisions(quarter)
+    held = session.status is not SessionStatus.PLANNED
+    signed = records.session_signatures(portfolio, quarter)
+    previous = [s for s in portfolio.sessions() if s.quarter < quarter]
+    since = previous[-1].held_on if previous else None
+
+    parts = [
+        _title(portfolio, session),
+        _attendance(session),
+        _agenda(session),
+        _decisions(session, decisions),
+    ]
+    decided = {d.key for d in decisions}
+    for decision in decisions:
+        parts.append(_decision_section(portfolio, session, decision, signed))
+    others = [k for k in records.session_access_keys(portfolio, quarter) if k not in decided]
+    if others:
+        parts.append(_other_access(portfolio, session, others, signed))
+    parts.append(_action_items(portfolio, session))
+    parts.append(_budget(portfolio, quarter, decisions, held))
+    parts.append(_not_reached(session))
+    changes = records.criteria_changes_for(portfolio, quarter, since=since, until=session.held_on)
+    parts.append(_criteria_changes(changes, since))
+    return "\n\n".join(p.strip("\n") for p in parts) + "\n"
+
+
+# ---------------------------------------------------------------------- sections
+
+
+def _title(portfolio: Any, session: Any) -> str:
+    lines = [f"# Minutes of the {session.quarter} portfolio review, {_long_date(session.held_on)}", ""]
+    name = md.text(portfolio.name)
+    if session.status is SessionStatus.PLANNED:
+        lines.append(
+            f"{name}. **Not held yet:** the session is planned for {_long_date(session.held_on)}. "
+            "This document shows the agenda and what is open going into the meeting; "
+            "there are no decisions yet."
+        )
+    else:
+        state = "Held" if session.status is SessionStatus.CLOSED else "In session"
+        times = ""
+        if session.started_at and session.ended_at:
+            times = f" from {_clock(session.started_at)} to {_clock(session.ended_at)} UTC"
+        elif session.started_at:
+            times = f" since {_clock(session.started_at)} UTC; these minutes are a draft until the session ends"
+        lines.append(f"{name}. {state} on {session.held_on.isoformat()}{times}.")
+    return "\n".join(lines)
+
+
+def _attendance(session: Any) -> str:
+    facilitator = session.facilitator
+    lines = [
+        "## Attendance",
+        "",
+        f"**Facilitator:** {md.text(facilitator.name)} ({md.text(facilitator.role_label)})",
+        "",
+    ]
+    if session.attendees:
+        label = "Attendees" if session.status is not SessionStatus.PLANNED else "Expected"
+        lines.append(f"**{label} ({len(session.attendees)}):**")
+        lines.append("")
+        lines.append(md.bullets(f"{md.text(p.name)} — {md.text(p.role_label)}" for p in session.attendees))
+    else:
+        lines.append("No attendees are recorded.")
+    return "\n".join(lines)
+
+
+def _agenda(session: Any) -> str:
+    lines = ["## Agenda", ""]
+    if not session.agenda:
+        lines.append("The agenda is empty.")
+        return "\n".join(lines)
+    planned = session.status is SessionStatus.PLANNED
+    rows = []
+    for entry in session.agenda:
+        if planned:
+            spent = "—"
+            outcome = "—"
+        else:
+            spent = _duration(entry.spent_seconds)
+            over = entry.spent_seconds - entry.timebox_seconds
+            if over > 0:
+                spent += f" ({_duration(over)} over)"
+            outcome = entry.decided.value if entry.decided else "no decision"
+        rows.append(
+            [
+                str(entry.position),
+                md.text(entry.key),
+                md.text(entry.title, limit=TITLE_IN_TABLE),
+                _duration(entry.timebox_seconds),
+                spent,
+                outcome,
+            ]
+        )
+    lines.append(
+        md.table(
+            ["#", "Key", "Initiative", "Timebox", "Time spent", "Outcome"],
+            rows,
+            align=["r", "l", "l", "r", "r", "l"],
+        )
+    )
+    timebox = sum(e.timebox_seconds for e in session.agenda)
+    lines.append("")
+    if planned:
+        lines.append(f"Times are minutes:seconds. {len(session.agenda)} items, {_duration(timebox)} timeboxed in all.")
+    else:
+        spent = sum(e.spent_seconds for e in session.agenda)
+        lines.append(
+            f"Times are minutes:seconds. {_duration(spent)} spent in all against {_duration(timebox)} timeboxed."
+        )
+    return "\n".join(lines)
+
+
+def _decisions(session: Any, decisions: Sequence[Any]) -> str:
+    lines = ["## Decisions", ""]
+    if not decisions:
+        if session.status is SessionStatus.PLANNED:
+            lines.append("No decisions yet: the session has not been held.")
+        else:
+            lines.append("No decisions were recorded.")
+        return "\n".join(lines)
+    rows = [
+        [
+            md.text(d.key),
+            md.text(d.title, limit=TITLE_IN_TABLE),
+            _stage_move(d),
+            d.outcome.value,
+            md.text(d.rationale, limit=RATIONALE_IN_TABLE) or "—",
+        ]
+        for d in decisions
+    ]
+    lines.append(md.table(["Key", "Initiative", "Stage", "Outcome", "Rationale"], rows))
+    return "\n".join(lines)
+
+
+def _decision_section(portfolio: Any, session: Any, decision: Any, signed: set[tuple[int, str]]) -> str:
+    lines = [f"### {md.text(decision.key)} — {md.text(decision.title)}", ""]
+    lines.append(f"**{decision.outcome.value.capitalize()}:** {_stage_move(decision)}; {_track_move(decision)}.")
+    lines.append("")
+    rationale = md.text(decision.rationale)
+    lines.append(f"**Rationale:** {rationale or 'none given.'}")
+    lines.append("")
+    lines.extend(_scores(portfolio.score_sheet(session.quarter, decision.key)))
+    lines.append("")
+    lines.extend(_gates(portfolio.checklist(decision.key)))
+    lines.append("")
+    lines.extend(_access(portfolio.access_requests(decision.key), session, signed))
+    lines.append("")
+    lines.append(f"**Conditions:** {md.text(decision.conditions) or 'none.'}")
+    lines.append("")
+    review = decision.next_review.isoformat() if decision.next_review else "none set."
+    lines.append(f"**Next review:** {review}")
+    return "\n".join(lines)
+
+
+def _scores(sheet: Any) -> list[str]:
+    summary = sheet.summary
+    if not summary.stats:
+        return ["**Scores:** none recorded in this session."]
+    overall = scoring.weighted_total(summary.means())
+    reviewers = f"{summary.reviewers} reviewer{'s' * (summary.reviewers != 1)}"
+    lines = [
+        f"**Scores** from {reviewers}, 1 to 5 where 5 is best; average of the five criteria {overall:.1f}. "
+        f"A criterion is contested when scores are {scoring.CONTESTED_SPREAD} or more apart.",
+        "",
+    ]
+    rows = []
+    for criterion in Criterion:
+        stats = summary.stats.get(criterion)
+        if stats is None:
+            rows.append([criterion.label, "—", "—", "not scored"])
+            continue
+        spread = f"{stats.spread} ({stats.low}–{stats.high})" if stats.count > 1 else "—"
+        rows.append([criterion.label, f"{stats.mean:.1f}", spread, "**contested**" if stats.contested else ""])
+    lines.append(
+        md.table(["Criterion", "Mean", "Spread (low–high)", "Note"], rows, align=["l", "r", "r", "l"], empty="")
+    )
+    return lines
+
+
+def _gates(checklist: Any) -> list[str]:
+    lines = ["**Gates:**", ""]
+    for report in checklist.reports:
+        items = report.items
+        if not report.reached:
+            lines.append(f"- {report.gate.label}: not reached yet")
+            continue
+        if not items:
+            lines.append(f"- {report.gate.label}: no checklist items")
+            continue
+        pending = report.count(CheckState.PENDING)
+        status = report.status.label
+        if pending and report.status.value != "pending":
+            status += f", {pending} open"
+        elif pending:
+            status = f"open, {pending} of {len(items)} item{'s' * (len(items) != 1)} to check"
+        lines.append(f"- {report.gate.label}: {status}")
+        for item in items:
+            if item.state is CheckState.WAIVED:
+                lines.append(f"  - waived: {md.text(item.text)} — {md.text(item.reason) or 'no reason recorded'}")
+            elif item.state is CheckState.NOT_MET:
+                lines.append(f"  - not met: {md.text(item.text)}")
+    return lines
+
+
+def _access(requests: Sequence[Any], session: Any, signed: set[tuple[int, str]]) -> list[str]:
+    shown = [r for r in requests if any((r.id, s.capacity.value) in signed for s in r.signatures)]
+    if not shown:
+        return ["**Data access:** no request was signed in this session."]
+    lines = ["**Data access:**", ""]
+    for request in sorted(shown, key=lambda r: r.id):
+        lines.append(f"- {_request_line(request, session, signed)}")
+        for signature in request.signatures:
+            if (request.id, signature.capacity.value) not in signed:
+                continue
+            verb = "approved" if signature.approve else "rejected"
+            who = f"{md.text(signature.person.name)} ({signature.capacity.label})"
+            label = "conditions" if signature.approve else "reason"
+            extra = f"; {label}: {md.text(signature.conditions)}" if signature.conditions else ""
+            lines.append(f"  - {verb} by {who}{extra}")
+    return lines
+
+
+def _request_line(request: Any, session: Any, signed: set[tuple[int, str]]) -> str:
+    export = "export allowed" if request.export_allowed else "no export"
+    terms = f"retention {request.retention_days} days, {export}, until {request.expires_on.isoformat()}"
+    state = _status_on(request, session, signed)
+    return f"{request.tier.label} — {md.text(request.data_description)} ({terms}): {state}"
+
+
+def _status_on(request: Any, session: Any, signed: set[tuple[int, str]]) -> str:
+    """The request's state when the session ended, judged on the session day (not today)."""
+    end = session.ended_at
+    signatures = [
+        access_rules.Signature(s.person.id, s.capacity, s.approve)
+        for s in request.signatures
+        if (request.id, s.capacity.value) in signed or end is None or s.signed_at <= end
+    ]
+    status = access_rules.status(request.tier, signatures, request.expires_on, session.held_on)
+    if status is AccessStatus.PENDING:
+        missing = access_rules.missing(request.tier, signatures)
+        return "waiting for the " + " and the ".join(c.label for c in missing)
+    return status.label
+
+
+def _other_access(portfolio: Any, session: Any, keys: Sequence[str], signed: set[tuple[int, str]]) -> str:
+    lines = ["### Other data-access decisions", ""]
+    lines.append("Requests signed in this session for initiatives without a decision:")
+    for key in keys:
+        initiative = portfolio.initiative(key)
+        lines.append("")
+        lines.append(f"{md.text(initiative.key)} — {md.text(initiative.title)}:")
+        lines.append("")
+        lines.extend(_access(portfolio.access_requests(key), session, signed)[2:])
+    return "\n".join(lines)
+
+
+def _action_items(portfolio: Any, session: Any) -> str:
+    lines = ["## Action items", ""]
+    items = portfolio.action_items()
+    this = sorted((a for a in items if a.quarter == session.quarter), key=lambda a: (a.due, a.id))
+    earlier = sorted(
+        (a for a in items if a.quarter < session.quarter and a.status == "open"), key=lambda a: (a.due, a.id)
+    )
+    if not this and not earlier:
+        lines.append("No action items, and none open from earlier sessions.")
+        return "\n".join(lines)
+    intro = []
+    if this:
+        intro.append(f"{len(this)} agreed in this session")
+    elif session.status is not SessionStatus.PLANNED:
+        intro.append("none agreed in this session")
+    if earlier:
+        intro.append(f"{len(earlier)} still open from earlier sessions")
+    lines.append(_sentence("; ".join(intro)) + " Overdue means past due on the day of this session.")
+    lines.append("")
+    rows = [
+        [
+            md.text(a.text),
+            md.text(a.owner.name),
+            a.due.isoformat(),
+            f"{md.text(a.key)} {md.text(a.title, limit=40)}",
+            a.quarter,
+            _action_status(a, session.held_on),
+        ]
+        for a in (*this, *earlier)
+    ]
+    lines.append(md.table(["Action", "Owner", "Due", "Initiative", "Agreed in", "Status"], rows))
+    return "\n".join(lines)
+
+
+def _action_status(item: Any, day: dt.date) -> str:
+    if item.status == "open" and item.due < day:
+        return "**open, overdue**"
+    return item.status
+
+
+def _budget(portfolio: Any, quarter: str, decisions: Sequence[Any], held: bool) -> str:
+    budget = portfolio.budget(quarter)
+    lines = ["## Budget mix", ""]
+    currency = budget.currency
+    if budget.mix.total == 0:
+        lines.append(f"No budget is allocated for {quarter}.")
+        return "\n".join(lines)
+    target = budget.target
+    moved = budget.projected != budget.mix
+    if not decisions or not moved:
+        reason = "no decisions yet" if not decisions else "this session's decisions move no money"
+        lines.append(f"Allocation for {quarter} against the {target} target (factory/iterate/lab); {reason}:")
+        lines.append("")
+        rows = [
+            [track.label, f"{target.share(track).normalize():f} %", _share(budget.mix, track, currency), _points(d)]
+            for track, d in zip(Track, budget.drift, strict=True)
+        ]
+        rows.append(["**Total**", "100 %", format_money(budget.mix.total, currency), ""])
+        lines.append(md.table(["Track", "Target", "Allocation", "Against target"], rows, align=["l", "r", "r", "r"]))
+        return "\n".join(lines)
+    lines.append(
+        f"Allocation for {quarter} before and after this session's decisions, "
+        f"against the {target} target (factory/iterate/lab):"
+    )
+    lines.append("")
+    rows = [
+        [
+            track.label,
+            f"{target.share(track).normalize():f} %",
+            _share(budget.mix, track, currency),
+            _share(budget.projected, track, currency),
+            f"{_points(before)} → {_points(after)}",
+        ]
+        for track, before, after in zip(Track, budget.drift, budget.projected_drift, strict=True)
+    ]
+    rows.append(
+        [
+            "**Total**",
+            "100 %",
+            format_money(budget.mix.total, currency),
+            format_money(budget.projected.total, currency),
+            "",
+        ]
+    )
+    lines.append(
+        md.table(
+            ["Track", "Target", "Before", "After", "Against target"],
+            rows,
+            align=["l", "r", "r", "r", "r"],
+        )
+    )
+    if budget.changes:
+        lines.append("")
+        lines.append("What moved:")
+        lines.append("")
+        lines.append(md.bullets(md.text(change) for change in budget.changes))
+    return "\n".join(lines)
+
+
+def _not_reached(session: Any) -> str:
+    lines = ["## Not reached", ""]
+    if session.status is SessionStatus.PLANNED:
+        lines.append(
+            f"The session has not been held yet (it is planned for {session.held_on.isoformat()}), "
+            "so nothing has been carried over."
+        )
+        return "\n".join(lines)
+    missing = [e for e in session.agenda if e.decided is None]
+    if not missing:
+        lines.append("Every agenda item reached a decision.")
+        return "\n".join(lines)
+    next_quarter = Quarter.parse(session.quarter).next()
+    if session.status is SessionStatus.OPEN:
+        lines.append("The session is still in progress; these agenda items have no decision yet:")
+    else:
+        lines.append(f"These agenda items got no decision and are carried over to {next_quarter}:")
+    lines.append("")
+    items = []
+    for entry in missing:
+        talked = f" (discussed for {_duration(entry.spent_seconds)})" if entry.spent_seconds else " (not discussed)"
+        items.append(f"{md.text(entry.key)} — {md.text(entry.title)}{talked}")
+    lines.append(md.bullets(items))
+    return "\n".join(lines)
+
+
+def _criteria_changes(changes: Sequence[Any], since: dt.date | None) -> str:
+    lines = ["## Changed success criteria", ""]
+    if not changes:
+        lines.append("No pre-registered success criteria were changed.")
+        return "\n".join(lines)
+    period = f" since the review of {since.isoformat()}" if since else ""
+    lines.append(
+        f"Success criteria are fixed when a pilot is approved; these were changed{period}, with the reason given:"
+    )
+    lines.append("")
+    rows = [
+        [
+            md.text(c.key),
+            md.text(c.title, limit=TITLE_IN_TABLE),
+            c.field.replace("_", " "),
+            md.text(c.before) or "—",
+            md.text(c.after) or "—",
+            md.text(c.reason),
+            f"{md.text(c.changed_by)}, {c.changed_at.date().isoformat()}",
+        ]
+        for c in changes
+    ]
+    lines.append(md.table(["Key", "Initiative", "Criterion", "Before", "After", "Reason", "Changed by"], rows))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- small formats
+
+
+def _stage_move(decision: Any) -> str:
+    if decision.stage_before is decision.stage_after:
+        return f"{decision.stage_before.label} (no change)"
+    return f"{decision.stage_before.label} → {decision.stage_after.label}"
+
+
+def _track_move(decision: Any) -> str:
+    before = decision.track_before
+    after = decision.track_after
+    if after is None:
+        return f"funding on the {before.label} track ends"
+    if after is before:
+        return f"budget stays on the {before.label} track"
+    return f"budget moves from the {before.label} to the {after.label} track"
+
+
+def _share(mix: Any, track: Track, currency: str) -> str:
+    return f"{format_money(mix.amount(track), currency)} ({round_points(mix.share(track))} %)"
+
+
+def _points(drift: Any) -> str:
+    points = round_points(drift.points)
+    if points == 0:
+        return "on target"
+    sign = "+" if points > 0 else "−"
+    return f"{sign}{abs(points)} pts"
+
+
+def _duration(seconds: int) -> str:
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def _long_date(day: dt.date) -> str:
+    """``Thursday 20 August 2026``, in English whatever the machine's locale."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _clock(moment: dt.datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+__all__ = ["default_filename", "render", "write_atomic"]
