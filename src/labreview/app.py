@@ -274,6 +274,15 @@ class LabReviewApp(App[None]):
         self.changed()
         self.say(f"Undone: {summary}")
 
+    def action_minutes(self) -> None:
+        """Preview the minutes of the session, then write them to a file."""
+        from labreview.screens.minutes import MinutesScreen
+
+        if self.session is None:
+            self.say("There is no session to write minutes of.", error=True)
+            return
+        self.push_screen(MinutesScreen(self.session.quarter))
+
     def action_keys(self) -> None:
         self.push_screen(HelpScreen(self.screen))
 

@@ -46,6 +46,11 @@ class LabReviewCommands(Provider):
                 ("agenda: next item", partial(lab.action_step, 1), "Open the next agenda item (key n)"),
                 ("agenda: previous item", partial(lab.action_step, -1), "Open the previous agenda item (key p)"),
                 ("decide: current initiative", lab.action_decide, "Record the board's decision (key d)"),
+                (
+                    "export: minutes",
+                    lab.action_minutes,
+                    "Preview the session's minutes and write them (key e on Outcomes)",
+                ),
                 ("undo: last change", lab.action_undo, "Undo your last change (ctrl+z)"),
                 ("theme: change", lab.search_themes, "Pick another colour theme (remembered)"),
                 ("keys: show", lab.action_keys, "The keys of this screen (?)"),

@@ -44,6 +44,13 @@ class OutcomesScreen(MeetingScreen):
             tooltip="Mark the action item under the cursor as done",
         ),
         Binding(
+            "e",
+            "minutes",
+            "Minutes",
+            id="labreview.outcomes.minutes",
+            tooltip="Preview the session's minutes and write them to a file",
+        ),
+        Binding(
             "plus",
             "add",
             "New action",
@@ -164,6 +171,9 @@ class OutcomesScreen(MeetingScreen):
 
         due = self.portfolio.today() + dt.timedelta(days=30)
         self.app.push_screen(ActionDialog(key, people, item.owner.id, due), add)
+
+    def action_minutes(self) -> None:
+        self.lab.action_minutes()
 
     def action_switch(self) -> None:
         decisions = self.query_one("#decisions", DataTable)

@@ -1,0 +1,108 @@
+"""Minutes: a preview of the session's Markdown minutes, and writing them to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from labreview.domain.errors import DomainError
+from labreview.screens.prompt import PromptDialog
+from labreview.widgets.meeting_header import MeetingHeader
+from labreview.widgets.message_line import MessageLine
+
+if TYPE_CHECKING:
+    from labreview.app import LabReviewApp
+
+
+class MinutesScreen(Screen):
+    """The rendered minutes as the readers will see them; ``w`` writes the file."""
+
+    TITLE_TEXT = "Minutes"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("w", "write", "Write file", id="labreview.minutes.write", tooltip="Write the minutes to a file"),
+        Binding("escape", "close", "Close", id="labreview.minutes.close", tooltip="Back to the meeting"),
+    ]
+
+    def __init__(self, quarter: str) -> None:
+        super().__init__()
+        self.quarter = quarter
+        self.text: str | None = None
+
+    @property
+    def lab(self) -> LabReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield MeetingHeader()
+        yield Static(f"Minutes of the {self.quarter} review — preview (w writes the file)", classes="summary")
+        with VerticalScroll(id="minutes-scroll"):
+            yield Markdown("*Preparing the minutes…*", id="minutes")
+        yield MessageLine(id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._prepare()
+
+    @work(thread=True, exclusive=True, group="minutes", exit_on_error=False)
+    def _prepare(self) -> None:
+        from labreview.exchange import minutes  # deferred: only needed when minutes are asked for
+
+        try:
+            text = minutes.render(self.lab.portfolio, self.quarter)
+        except DomainError as exc:
+            self.app.call_from_thread(self._say, exc.message, True)
+            return
+        self.app.call_from_thread(self._show, text)
+
+    def _show(self, text: str) -> None:
+        self.text = text
+        self.query_one("#minutes", Markdown).update(text)
+        self.query_one("#minutes-scroll").focus()
+
+    def _say(self, message: str, error: bool = False) -> None:
+        self.query_one(MessageLine).show(message, error=error)
+        if error:
+            self.app.bell()
+
+    def action_write(self) -> None:
+        if self.text is None:
+            self._say("The minutes are still being prepared.", True)
+            return
+        from labreview.exchange.minutes import default_filename
+
+        def chosen(answer: str | None) -> None:
+            if answer is None or not answer.strip():
+                return
+            path = Path(answer.strip()).expanduser()
+            if path.exists() and not path.is_dir():
+                self.app.push_screen(
+                    PromptDialog(f"{path} exists. Overwrite it with these minutes?", confirm_only=True),
+                    lambda yes: self._write(path, force=True) if yes else self._say("Nothing was written."),
+                )
+            else:
+                self._write(path, force=False)
+
+        self.app.push_screen(
+            PromptDialog("Write the minutes to:", value=str(Path.cwd() / default_filename(self.quarter))), chosen
+        )
+
+    def _write(self, path: Path, *, force: bool) -> None:
+        from labreview.exchange.files import write_atomic
+
+        try:
+            written = write_atomic(path, self.text or "", force=force)
+        except DomainError as exc:
+            self._say(exc.message, True)
+            return
+        self._say(f"Wrote {written} ({len(self.text or ''):,} characters).")
+
+    def action_close(self) -> None:
+        self.dismiss()
