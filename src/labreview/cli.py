@@ -92,7 +92,23 @@ def build_parser() -> argparse.ArgumentParser:
     decisions.add_argument("--quarter", metavar="QUARTER", help="only the decisions of this session, e.g. 2026-Q3")
     decisions.add_argument("--force", action="store_true", help="replace FILE if it exists")
     decisions.set_defaults(run=cmd_export_decisions)
+
+    board = commands.add_parser("board", help="list the review board, or add a member")
+    members = board.add_subparsers(dest="what", metavar="ACTION", required=True)
+    listing = members.add_parser("list", parents=[common], help="the board members and their roles")
+    listing.set_defaults(run=cmd_board_list)
+    add = members.add_parser("add", parents=[common], help="add a board member (or give a person a board role)")
+    add.add_argument("name", metavar="NAME", help='the person\'s name, e.g. "Priya Raman"')
+    add.add_argument("--role", required=True, metavar="ROLE", help="one of: " + ", ".join(_roles()))
+    add.add_argument("--email", default="", metavar="EMAIL")
+    add.set_defaults(run=cmd_board_add)
     return parser
+
+
+def _roles() -> list[str]:
+    from labreview.domain.vocabulary import BoardRole
+
+    return [role.value for role in BoardRole]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -316,6 +332,29 @@ def cmd_export_decisions(args: argparse.Namespace) -> int:
     finally:
         portfolio.close()
     _write_output(args.file, exported.text, args.force, f"{exported.rows:,} decisions")
+    return 0
+
+
+def cmd_board_list(args: argparse.Namespace) -> int:
+    portfolio = _open_portfolio(args)
+    try:
+        board = portfolio.board()
+    finally:
+        portfolio.close()
+    if not board:
+        print("The board is empty; add members with: labreview board add NAME --role ROLE")
+    for person in board:
+        print(f"{person.name} — {person.role_label}" + (f" <{person.email}>" if person.email else ""))
+    return 0
+
+
+def cmd_board_add(args: argparse.Namespace) -> int:
+    portfolio = _open_portfolio(args)
+    try:
+        person = portfolio.add_board_member(args.name, args.role, email=args.email)
+    finally:
+        portfolio.close()
+    print(f"{person.name} is on the board as {person.role_label}.")
     return 0
 
 

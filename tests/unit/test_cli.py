@@ -105,3 +105,15 @@ def test_unknown_option_is_a_usage_error():
 
 def test_demo_and_db_together_are_refused(tmp_path):
     assert_clean_refusal(run("--demo", "--db", str(tmp_path / "x.db")), "--demo")
+
+
+def test_board_add_and_list(tmp_path):
+    db = str(tmp_path / "p.db")
+    assert run("init", "--db", db).returncode == 0
+    assert "board is empty" in run("board", "list", "--db", db).stdout
+    added = run("board", "add", "Priya Raman", "--role", "privacy-partner", "--email", "p@x.example", "--db", db)
+    assert added.returncode == 0 and "on the board as privacy partner" in added.stdout
+    assert_clean_refusal(run("board", "add", "priya raman", "--role", "privacy-partner", "--db", db), "already")
+    assert_clean_refusal(run("board", "add", "Wiz", "--role", "wizard", "--db", db), "not a board role")
+    listing = run("board", "list", "--db", db)
+    assert listing.stdout.strip() == "Priya Raman — privacy partner <p@x.example>"

@@ -299,6 +299,21 @@ class Portfolio:
             rec.summary = f"Added {name}" + (f" ({role.label})" if role else "")
             return _person(person)
 
+    def add_board_member(self, name: str, role: BoardRole | str, email: str = "") -> PersonView:
+        """Put a person on the board in ``role``: a new person, or one already known (e.g. an owner)."""
+        name = clean_text(name, what="name", limit=120, required=True)
+        role = BoardRole.parse(role) if isinstance(role, str) else role
+        with self._action("add board member") as rec:
+            person = rec.session.scalars(select(Person).where(func.lower(Person.name) == name.lower())).first()
+            if person is None:
+                person = rec.add(Person(name=name, board_role=role.value, email=email.strip()))
+            elif person.board_role == role.value:
+                raise InvalidInput(f"{person.name} is already on the board as {role.label}.")
+            else:
+                rec.update(person, board_role=role.value, email=email.strip() or person.email)
+            rec.summary = f"{person.name} joined the board as {role.label}"
+            return _person(person)
+
     def _find_person(self, session: Session, ref: int | str) -> Person:
         if isinstance(ref, int):
             person = session.get(Person, ref)
