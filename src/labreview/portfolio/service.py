@@ -942,7 +942,7 @@ class Portfolio:
             else:
                 was = f" (was {existing.value})"
                 rec.update(existing, value=score, recorded_at=self.now())
-            self._refresh_scores(rec, initiative)
+            self._refresh_scores(rec, initiative, row)
             rec.summary = f"{who.name} scored {initiative.key} {criterion.label} {score}{was}"
             return self._score_sheet(session, row, initiative)
 
@@ -963,7 +963,7 @@ class Portfolio:
             ).first()
             if existing is not None:
                 rec.delete(existing)
-                self._refresh_scores(rec, initiative)
+                self._refresh_scores(rec, initiative, row)
             rec.summary = f"Cleared {who.name}'s {criterion.label} score of {initiative.key}"
             return self._score_sheet(session, row, initiative)
 
@@ -979,29 +979,51 @@ class Portfolio:
             raise PolicyRefusal(f"{who.name} is not attending the {row.quarter} session and cannot score in it.")
         return who
 
-    def _refresh_scores(self, rec: ledger.Recorder, initiative: Initiative) -> None:
-        """Keep the backlog's score columns equal to the latest scored session's summary."""
+    def _refresh_scores(self, rec: ledger.Recorder, initiative: Initiative, row: ReviewSession | None = None) -> None:
+        """Keep the backlog's score columns equal to the summary of the latest session that scored it.
+
+        ``row`` is the session just scored in: unless a later quarter has scores for this
+        initiative (rare), it is the latest, which saves looking it up.
+        """
         session = rec.session
-        latest = session.execute(
-            select(ReviewSession.id)
-            .join(Score, Score.session_id == ReviewSession.id)
-            .where(Score.initiative_id == initiative.id)
-            .order_by(ReviewSession.quarter.desc())
-            .limit(1)
-        ).scalar()
+        latest = None
+        if row is not None:
+            later = session.execute(
+                select(Score.id)
+                .join(ReviewSession, ReviewSession.id == Score.session_id)
+                .where(Score.initiative_id == initiative.id, ReviewSession.quarter > row.quarter)
+                .limit(1)
+            ).first()
+            latest = row.id if later is None else None
+        if latest is None:
+            latest = session.execute(
+                select(ReviewSession.id)
+                .join(Score, Score.session_id == ReviewSession.id)
+                .where(Score.initiative_id == initiative.id)
+                .order_by(ReviewSession.quarter.desc())
+                .limit(1)
+            ).scalar()
         values: dict[str, Any] = {f"score_{c.value.replace('-', '_')}": None for c in Criterion}
         values["score_spread"] = None
         if latest is not None:
-            triples = session.execute(
-                select(Score.reviewer_id, Score.criterion, Score.value).where(
-                    Score.session_id == latest, Score.initiative_id == initiative.id
-                )
-            ).all()
-            summary = scoring.summarize((r, Criterion(c), v) for r, c, v in triples)
+            summary = scoring.summarize(
+                (r, Criterion(c), v) for r, c, v in self._score_triples(session, latest, initiative.id)
+            )
             for criterion, stats in summary.stats.items():
                 values[f"score_{criterion.value.replace('-', '_')}"] = stats.mean
             values["score_spread"] = summary.spread
         rec.update(initiative, **values)
+
+    @staticmethod
+    def _score_triples(session: Session, session_id: int, initiative_id: int) -> list[tuple[int, str, int]]:
+        return [
+            tuple(r)
+            for r in session.execute(
+                select(Score.reviewer_id, Score.criterion, Score.value).where(
+                    Score.session_id == session_id, Score.initiative_id == initiative_id
+                )
+            ).all()
+        ]
 
     def _score_sheet(self, session: Session, row: ReviewSession, initiative: Initiative) -> ScoreSheet:
         attendees = session.scalars(
@@ -1010,11 +1032,7 @@ class Portfolio:
             .where(Attendee.session_id == row.id, Person.board_role.is_not(None))
             .order_by(Person.name)
         ).all()
-        triples = session.execute(
-            select(Score.reviewer_id, Score.criterion, Score.value).where(
-                Score.session_id == row.id, Score.initiative_id == initiative.id
-            )
-        ).all()
+        triples = self._score_triples(session, row.id, initiative.id)
         scores = {(r, Criterion(c)): v for r, c, v in triples}
         reviewers = list(attendees)
         known = {p.id for p in reviewers}
