@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent, TabPane
 
@@ -27,6 +27,7 @@ from labreview.domain.vocabulary import (
     DataSensitivity,
     IntegrationScope,
     SuccessMetric,
+    format_money,
 )
 from labreview.screens.base import MeetingScreen
 from labreview.screens.prompt import PromptDialog
@@ -60,6 +61,8 @@ CRITERIA_FIELDS = {
     "test_period": "Test period",
     "operational_threshold": "Operational threshold",
 }
+WIDE = 150
+"""From this many columns, the scorecard shows the initiative's dossier beside the scores."""
 STATE_MARK = {CheckState.MET: "✔", CheckState.NOT_MET: "✘", CheckState.PENDING: "○", CheckState.WAIVED: "≈"}
 
 
@@ -122,10 +125,12 @@ class ScorecardScreen(MeetingScreen):
     def body(self) -> ComposeResult:
         yield Static(id="item-title", classes="summary")
         with TabbedContent(id="tabs", initial="scores"):
-            with TabPane("Scores", id="scores"):
-                yield DataTable(id="grid", cursor_type="cell", zebra_stripes=False)
-                yield Static(id="totals", classes="summary")
-                yield Static(id="ai-checks", classes="summary")
+            with TabPane("Scores", id="scores"), Horizontal(id="scores-row"):
+                with Vertical(id="scores-main"):
+                    yield DataTable(id="grid", cursor_type="cell", zebra_stripes=False)
+                    yield Static(id="totals", classes="summary")
+                    yield Static(id="ai-checks", classes="summary")
+                yield Static(id="dossier", classes="summary")
             with TabPane("Intake", id="intake"), VerticalScroll(id="intake-form"), Grid(id="intake-grid"):
                 for field, label in TEXT_FIELDS.items():
                     yield Label(label)
@@ -160,6 +165,7 @@ class ScorecardScreen(MeetingScreen):
         self.sheet = self.portfolio.score_sheet(session.quarter, key) if session else None
         self._show_grid()
         self._show_form()
+        self._show_dossier()
         if session is None:
             self.hint("Scores belong to a session; plan one first.")
         elif session.status.value == "planned":
@@ -177,6 +183,49 @@ class ScorecardScreen(MeetingScreen):
         if item.ai_heavy:
             line.append(" · AI-heavy", style="bold magenta")
         self.query_one("#item-title", Static).update(line)
+
+    def _show_dossier(self) -> None:
+        """On a wide screen, what the board needs beside the scores: intake, criteria, gate, access, history."""
+        dossier = self.query_one("#dossier", Static)
+        dossier.display = self.size.width >= WIDE
+        if not dossier.display:
+            return
+        item = self.initiative
+        text = Text()
+
+        def line(label: str, value: object) -> None:
+            text.append(f"{label}: ", style="bold")
+            text.append_text(plain(value if value not in (None, "") else "—", one_line=False))
+            text.append("\n")
+
+        text.append_text(plain(item.description, "italic", one_line=False))
+        text.append("\n\n")
+        line("Owner", item.owner.name)
+        line("Sponsor", item.sponsor.name if item.sponsor else None)
+        line("Vendor", item.vendor)
+        line("Cost per quarter", format_money(item.quarterly_cost, self.portfolio.currency))
+        line("Budget track", item.track.label)
+        intake = item.intake
+        text.append("\nIntake\n", style="bold underline")
+        line("Objective", intake.business_objective)
+        line("Users", intake.user_group)
+        line("Data", intake.data_sensitivity.label if intake.data_sensitivity else None)
+        line("Integration", intake.integration_scope.label if intake.integration_scope else None)
+        line("Metric", intake.success_metric.label if intake.success_metric else None)
+        line("Exit plan", intake.exit_plan)
+        text.append("\nPre-registered" + (" (locked)" if item.criteria_locked else "") + "\n", style="bold underline")
+        line("Baseline", item.baseline)
+        line("Target lift", item.target_lift)
+        line("Test period", item.test_period)
+        line("Threshold", item.operational_threshold)
+        text.append("\nStatus\n", style="bold underline")
+        line(
+            "Current gate", f"{int(item.current_gate)} {item.current_gate.label}" if item.current_gate else "all passed"
+        )
+        line("Data access", item.access_tier.label if item.access_tier else "none approved")
+        last = f"{item.last_outcome.label} in {item.last_quarter}" if item.last_outcome else None
+        line("Last decision", last)
+        dossier.update(text)
 
     def _reviewers(self) -> list[PersonView]:
         return list(self.sheet.reviewers) if self.sheet else []
