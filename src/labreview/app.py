@@ -87,6 +87,7 @@ class LabReviewApp(App[None]):
         Binding("ctrl+z", "undo", "Undo", id="labreview.undo", tooltip="Undo your last change (audited)"),
         Binding("question_mark", "keys", "Keys", id="labreview.keys", tooltip="The keys of this screen"),
         Binding("escape", "back", "Back", id="labreview.back", tooltip="Back to the previous screen", show=False),
+        Binding("1,2,3,4,5", "digit_hint", show=False, system=True),
     ]
 
     meeting: reactive[MeetingState] = reactive(MeetingState)
@@ -282,6 +283,11 @@ class LabReviewApp(App[None]):
             self.say("There is no session to write minutes of.", error=True)
             return
         self.push_screen(MinutesScreen(self.session.quarter))
+
+    def action_digit_hint(self) -> None:
+        """A digit where nothing is scored: say where scoring happens instead of doing nothing."""
+        if isinstance(self.screen, MeetingScreen):
+            self.say("Digits score on the scorecard: press s (or enter on an item) first.", error=True)
 
     def action_keys(self) -> None:
         self.push_screen(HelpScreen(self.screen))

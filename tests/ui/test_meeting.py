@@ -669,3 +669,12 @@ async def test_palette_exports_minutes(app_factory):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MinutesScreen)
+
+
+async def test_a_digit_outside_the_scorecard_says_where_scoring_happens(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("b", "3")
+        await settle(pilot)
+        assert "Digits score on the scorecard" in message(app)
