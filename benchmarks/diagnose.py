@@ -8,6 +8,7 @@ Parts (default: all):
 - ``imports``: ``python -X importtime`` of what the first frame needs and of the service layer;
 - ``open``: the steps of opening a portfolio and showing the backlog, timed one by one;
 - ``queries``: the backlog's SQL per filter and per sort column (index, count, first block) and its plans;
+- ``columnar``: a prototype of the in-memory alternative (columns loaded once, filtered and sorted in Python);
 - ``profile``: cProfile of the UI thread while typing filters, sorting and scoring, with the SQL
   statements each scorecard digit runs.
 
@@ -33,7 +34,7 @@ from pathlib import Path
 from benchmarks import generate, ptyrun
 from benchmarks.run import HERE, ROOT, child_env, first_agenda_key, launcher, percentile
 
-PARTS = ("startup", "imports", "open", "queries", "profile")
+PARTS = ("startup", "imports", "open", "queries", "columnar", "profile")
 
 
 def ms(seconds: float) -> str:
@@ -292,7 +293,16 @@ def queries(size: int, scratch: Path) -> None:
         index_s = time.perf_counter() - t
         t = time.perf_counter()
         portfolio.backlog_rows_by_id(ids[:64], sid)
-        print(f"  {column:10} index {ms(index_s)}  first block {ms(time.perf_counter() - t)}")
+        block_s = time.perf_counter() - t
+        ordered = (
+            q.select(q.initiative.c.id)
+            .select_from(q._from(filters))
+            .where(*q._where(filters))
+            .order_by(*q._ordering(Order(name)))
+        )
+        text = str(ordered.compile(dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}))
+        plan = " | ".join(r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + text))
+        print(f"  {column:10} index {ms(index_s)}  first block {ms(block_s)}  plan: {plan}")
     t = time.perf_counter()
     portfolio.backlog_index(filters, Order("key", group_by_stage=True))
     print(f"  {'group':10} index {ms(time.perf_counter() - t)}")
@@ -300,6 +310,74 @@ def queries(size: int, scratch: Path) -> None:
     portfolio.backlog_stage_counts(filters)
     print(f"  {'':10} stage counts {ms(time.perf_counter() - t)}")
     portfolio.close()
+    raw.close()
+
+
+# ---------------------------------------------------------------------- columnar
+
+
+def columnar(size: int, scratch: Path) -> None:
+    """What filtering and sorting cost over columns held in memory (a prototype, not the app's code)."""
+    from benchmarks.interact import FILTERS
+
+    db = generate.copy_to(generate.portfolio(size).path, scratch / "columnar", f"columnar-{size}.db")
+    section(f"prototype: backlog columns in memory at {size:,} (plain sqlite3, Python lists)")
+    raw = sqlite3.connect(db)
+    t = time.perf_counter()
+    rows = raw.execute(
+        "SELECT i.id, i.key, i.title, i.stage, i.quarterly_cost, i.search_text, lower(p.name), "
+        "i.score_outcome_impact FROM initiative i JOIN person p ON p.id = i.owner_id"
+    ).fetchall()
+    ids, keys, titles, stages, costs, texts, owners, scores = (list(c) for c in zip(*rows, strict=True))
+    del rows
+    load_s = time.perf_counter() - t
+    held = sum(sys.getsizeof(v) for column in (keys, titles, texts, owners) for v in column)
+    held += 8 * 8 * len(ids) + sum(sys.getsizeof(c) for c in (ids, keys, titles, stages, costs, texts, owners, scores))
+    print(f"  load 8 columns once: {ms(load_s)}, about {held / 2**20:.0f} MiB held (strings and lists)")
+    t = time.perf_counter()
+    by_key = sorted(range(len(ids)), key=keys.__getitem__)
+    print(f"  key order permutation: {ms(time.perf_counter() - t)}")
+    for name, column in (("title", titles), ("cost", costs), ("stage", stages)):
+        t = time.perf_counter()
+        sorted(range(len(ids)), key=column.__getitem__)
+        print(f"  sort permutation by {name:6}: {ms(time.perf_counter() - t)} (once per data change; reverse is free)")
+    t = time.perf_counter()
+    sorted(range(len(ids)), key=lambda i: (scores[i] is None, scores[i] or 0.0))
+    print(f"  sort permutation by score (nulls last): {ms(time.perf_counter() - t)}")
+    text_in_order = [texts[i] for i in by_key]
+    stage_in_order = [stages[i] for i in by_key]
+
+    def run(order: list[int], words: list[str], stage: str) -> list[int]:
+        positions = range(len(order))
+        if stage:
+            positions = [p for p in positions if stage_in_order[p].startswith(stage)]
+        for word in words:
+            positions = [p for p in positions if word in text_in_order[p]]
+        return list(positions)
+
+    times, narrowed = [], []
+    for text in FILTERS:
+        previous: list[int] | None = None
+        for end in range(1, len(text) + 1):
+            words = [w for w in text[:end].split() if ":" not in w]
+            stage = next((w.split(":", 1)[1] for w in text[:end].split() if w.startswith("stage:")), "")
+            t = time.perf_counter()
+            found = run(by_key, words, stage)
+            times.append(time.perf_counter() - t)
+            if previous is not None:
+                t = time.perf_counter()
+                kept = previous
+                for word in words:
+                    kept = [p for p in kept if word in text_in_order[p]]
+                if stage:
+                    kept = [p for p in kept if stage_in_order[p].startswith(stage)]
+                narrowed.append(time.perf_counter() - t)
+            previous = found
+    print(
+        f"  filter all {len(ids):,} rows per keystroke: p50 {ms(percentile(times, 50))} "
+        f"p95 {ms(percentile(times, 95))};"
+        f" narrowing the previous result: p50 {ms(percentile(narrowed, 50))} p95 {ms(percentile(narrowed, 95))}"
+    )
     raw.close()
 
 
@@ -448,6 +526,8 @@ def main(argv: list[str] | None = None) -> int:
             open_steps(args.size, scratch)
         elif part == "queries":
             queries(args.size, scratch)
+        elif part == "columnar":
+            columnar(args.size, scratch)
         elif part == "profile":
             profile(args.size, scratch)
     import shutil

@@ -412,11 +412,25 @@ def _remove(path: Path) -> None:
 
 
 def copy_to(source: Path, folder: Path, name: str | None = None) -> Path:
-    """A scratch copy the app may write to (the cached file is never opened by the app)."""
+    """A scratch copy the app may write to (the cached file is never opened by the app).
+
+    The copy is flushed to disk and put in WAL mode, as a portfolio the app has
+    used before is: otherwise the app's first commit pays for fsyncing the whole
+    freshly written file (about 0.5 s at 100k) and for the switch to WAL.
+    """
+    import sqlite3
+
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / (name or source.name)
     _remove(target)
     shutil.copyfile(source, target)
+    with target.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    connection = sqlite3.connect(target)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+    finally:
+        connection.close()
     return target
 
 

@@ -417,6 +417,8 @@ def render(report: dict) -> str:
                 f"  {'CSV import, ' + format(x['csv']['rows'], ',') + ' rows':44}{fmt(i, ' s', 2):>12}"
                 f"  ≤ 5 s {verdict(i, TARGETS['import_s'])}{err}"
             )
+    for error in report.get("errors", []):
+        lines.append(f"FAILED {error}")
     return "\n".join(lines)
 
 
@@ -503,25 +505,40 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"portfolio {size:,}: {made.path.name} ({made.path.stat().st_size / 2**20:.0f} MiB, {how})")
                 paths[size] = made.path
             report["portfolios"] = {str(s): generate.table_counts(p) for s, p in paths.items()}
+        errors = report.setdefault("errors", [])
+
+        def attempt(what: str, call: Callable[[], object]) -> object:
+            try:
+                return call()
+            except Exception as exc:  # a failed part is reported; the others still run
+                say(f"{what} failed: {exc}")
+                errors.append(f"{what}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}")
+                return None
+
         if "startup" in parts:
-            report["startup"] = startup(args.reps or (3 if args.quick else 7), scratch)
+            report["startup"] = attempt("start-up", lambda: startup(args.reps or (3 if args.quick else 7), scratch))
         report["sizes"] = {str(s): {} for s in paths}
         if "launch" in parts:
             say("launch per size (pty)")
-            launched = launch_sizes(paths, args.reps or (1 if args.quick else 3), scratch)
-            for size, data in launched.items():
+            launched = attempt("launch", lambda: launch_sizes(paths, args.reps or (1 if args.quick else 3), scratch))
+            for size, data in (launched or {}).items():
                 report["sizes"][str(size)]["launch"] = data
         if "interact" in parts:
             for size, path in paths.items():
                 say(f"interaction at {size:,} (headless, own process)")
-                raw = interact(size, path, scratch, args.quick)
-                report["sizes"][str(size)]["interact"] = summarize_interact(raw)
-                report["sizes"][str(size)]["interact_raw"] = raw
+                raw = attempt(
+                    f"interaction at {size:,}", lambda size=size, path=path: interact(size, path, scratch, args.quick)
+                )
+                if raw:
+                    report["sizes"][str(size)]["interact"] = summarize_interact(raw)
+                    report["sizes"][str(size)]["interact_raw"] = raw
         if not report["sizes"]:
             del report["sizes"]
         if "exchange" in parts:
             say("minutes and import")
-            report["exchange"] = exchange(scratch, 1 if args.quick else 3, args.exchange_src, args.quick)
+            report["exchange"] = attempt(
+                "minutes and import", lambda: exchange(scratch, 1 if args.quick else 3, args.exchange_src, args.quick)
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     report["environment"]["load_after"] = load()
