@@ -1,6 +1,7 @@
 """Run ``labreview`` with one change applied from outside, to measure what a fix would gain.
 
-``python benchmarks/whatif.py MODE [labreview arguments]``; MODE is one of
+``python benchmarks/whatif.py MODE [labreview arguments]``; MODE is ``as-is``,
+``profile-first-frame``, or changes joined with ``+`` (``lazy-engine+no-quick-check``):
 
 - ``as-is``: nothing changed (the same code path as the console script);
 - ``open-after-frame``: the worker that imports the store and opens the portfolio
@@ -9,9 +10,9 @@
 - ``no-quick-check``: ``PRAGMA quick_check`` is skipped when the database is probed;
 - ``lazy-engine``: the command line checks the database without importing ``labreview.store.engine``
   (which imports SQLAlchemy) before the first frame: ``is_url`` is a string test;
-- ``lazy-engine+open-after-frame``: both changes;
 - ``profile-first-frame``: like ``no-open``, under cProfile, quitting once the first frame is
-  painted; the statistics go to the file named by ``$WHATIF_PROFILE``.
+  painted; the statistics go to the file named by ``$WHATIF_PROFILE`` (with ``$WHATIF_LAZY_ENGINE``
+  set, ``lazy-engine`` applies too).
 
 Used by ``python -m benchmarks.diagnose startup``; nothing here is part of the app.
 """
@@ -39,14 +40,29 @@ def main() -> int:
             self.call_after_refresh(self.exit)
 
         app_module.LabReviewApp.on_mount = on_mount
+        from labreview import cli as cli_module
         from labreview.cli import main as cli
 
+        if os.environ.get("WHATIF_LAZY_ENGINE"):
+
+            def _prepare(target: str, *, create: bool) -> None:
+                from labreview.store.database import State, prepare, probe
+
+                if "://" not in str(target) and probe(target).state is State.CURRENT:
+                    return
+                prepare(target, create=create)
+
+            cli_module._prepare = _prepare
         try:
             return cli(args)
         finally:
             profiler.disable()
             profiler.dump_stats(os.environ["WHATIF_PROFILE"])
-    if mode.startswith("lazy-engine"):
+    changes = set(mode.split("+")) - {"as-is"}
+    unknown = changes - {"lazy-engine", "open-after-frame", "no-open", "no-quick-check"}
+    if unknown:
+        raise SystemExit(f"unknown change(s): {', '.join(sorted(unknown))}")
+    if "lazy-engine" in changes:
         from labreview import cli as cli_module
 
         def _prepare(target: str, *, create: bool) -> None:
@@ -57,8 +73,7 @@ def main() -> int:
             prepare(target, create=create)
 
         cli_module._prepare = _prepare
-        mode = mode.removeprefix("lazy-engine").removeprefix("+") or "as-is"
-    if mode in ("open-after-frame", "no-open"):
+    if changes & {"open-after-frame", "no-open"}:
         from labreview import app as app_module
 
         original = app_module.LabReviewApp.on_mount
@@ -68,11 +83,11 @@ def main() -> int:
             self._open = lambda: None
             original(self)
             del self._open
-            if mode == "open-after-frame":
+            if "open-after-frame" in changes:
                 self.call_after_refresh(opener)
 
         app_module.LabReviewApp.on_mount = on_mount
-    elif mode == "no-quick-check":
+    if "no-quick-check" in changes:
         import sqlite3
 
         from labreview.store import database
@@ -98,8 +113,6 @@ def main() -> int:
                 return Connection(sqlite3.connect(*a, **k))
 
         database.sqlite3 = Sqlite3()
-    elif mode != "as-is":
-        raise SystemExit(f"unknown mode {mode}")
     from labreview.cli import main as cli
 
     return cli(args)
