@@ -1,0 +1,1 @@
+"""Benchmarks of labreview: run with ``python -m benchmarks`` (see benchmarks/README.md)."""
