@@ -182,12 +182,16 @@ class LabReviewApp(App[None]):
 
     # ------------------------------------------------------------------ state shared by screens
 
-    def changed(self) -> None:
-        """Data changed: reload the session and let the visible screen redraw."""
-        if self.session is not None:
+    def changed(self, *, redraw: bool = True) -> None:
+        """Data changed: reload the session and let the visible screen redraw.
+
+        Screens that are not on show redraw when they are shown again (``on_screen_resume``).
+        """
+        if redraw and self.session is not None:
             self.session = self.portfolio.session(self.session.quarter)
         self._update_header()
-        self.revision += 1
+        if redraw:
+            self.revision += 1
 
     def open_item(self, key: str, mode: str | None = "scorecard") -> None:
         """Look at ``key`` (and remember it as the meeting's current item when it is on the agenda)."""

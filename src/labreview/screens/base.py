@@ -80,8 +80,14 @@ class MeetingScreen(Screen):
     def hint(self, message: str) -> None:
         self.query_one(MessageLine).hint(message)
 
-    def attempt(self, action: Callable[..., T], *args: Any, done: str | None = None, **kwargs: Any) -> T | None:
-        """Run a service call; a refusal is said on this screen's message line, nothing is lost."""
+    def attempt(
+        self, action: Callable[..., T], *args: Any, done: str | None = None, redraw: bool = True, **kwargs: Any
+    ) -> T | None:
+        """Run a service call; a refusal is said on this screen's message line, nothing is lost.
+
+        ``redraw=False`` is for changes the screen has already drawn itself (a score in its cell):
+        the session is not reloaded and the screen is not redrawn, only the header.
+        """
         try:
             result = action(*args, **kwargs)
         except StaleEdit as exc:
@@ -91,7 +97,7 @@ class MeetingScreen(Screen):
         except DomainError as exc:
             self.say(exc.message, error=True)
             return None
-        self.lab.changed()
+        self.lab.changed(redraw=redraw)
         if done:
             self.say(done)
         return result

@@ -305,7 +305,8 @@ class ScorecardScreen(MeetingScreen):
             widget.display = False
             return
         checklist = self.portfolio.checklist(item.key)
-        ai_items = [i for r in checklist.reports for i in r.items if i.item_id in self._ai_item_ids()]
+        ai_ids = {t.id for t in self.portfolio.templates() if t.ai_only}
+        ai_items = [i for r in checklist.reports for i in r.items if i.item_id in ai_ids]
         text = Text("AI scrutiny ", style="bold magenta")
         text.append(f"({gate_status(ai_items).label}): ")
         for index, entry in enumerate(ai_items):
@@ -315,9 +316,6 @@ class ScorecardScreen(MeetingScreen):
             text.append_text(plain(entry.text))
         widget.update(text)
         widget.display = True
-
-    def _ai_item_ids(self) -> set[int]:
-        return {t.id for t in self.portfolio.templates() if t.ai_only}
 
     def _show_form(self) -> None:
         item = self.initiative
@@ -356,7 +354,13 @@ class ScorecardScreen(MeetingScreen):
         reviewer = reviewers[column - 1]
         criterion = CRITERIA[row]
         sheet = self.attempt(
-            self.portfolio.record_score, session.quarter, self.initiative.key, reviewer.id, criterion, value
+            self.portfolio.record_score,
+            session.quarter,
+            self.initiative.key,
+            reviewer.id,
+            criterion,
+            value,
+            redraw=False,  # the cell, its mean and the totals are redrawn below
         )
         if sheet is None:
             return
@@ -401,7 +405,7 @@ class ScorecardScreen(MeetingScreen):
             return
         reviewer = reviewers[column - 1]
         sheet = self.attempt(
-            self.portfolio.clear_score, session.quarter, self.initiative.key, reviewer.id, CRITERIA[row]
+            self.portfolio.clear_score, session.quarter, self.initiative.key, reviewer.id, CRITERIA[row], redraw=False
         )
         if sheet is not None:
             self.sheet = sheet
