@@ -47,6 +47,7 @@ from labreview.domain.vocabulary import (
     format_money,
 )
 from labreview.portfolio import ledger
+from labreview.portfolio.backlog_index import BacklogIndex
 from labreview.portfolio.views import (
     AccessRequestView,
     ActionItemView,
@@ -618,6 +619,11 @@ class Portfolio:
         order = queries.Order(order.column, order.descending, order.group_by_stage, self._weights_by_column())
         with self.engine.connect() as connection:
             return queries.index(connection, filters, order)
+
+    def backlog_memory_index(self) -> BacklogIndex:
+        """The backlog's filter and sort columns in memory (see ``portfolio.backlog_index``)."""
+        with self.engine.connect() as connection:
+            return BacklogIndex.build(queries.backlog_columns(connection), self._weights_by_column())
 
     def backlog_rows_by_id(self, ids: Sequence[int], agenda_session: int | None = None) -> list[BacklogRow]:
         with self.engine.connect() as connection:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -19,9 +19,10 @@ from labreview.domain.vocabulary import Stage, format_money
 from labreview.portfolio.backlog import parse_filter
 from labreview.screens.base import MeetingScreen
 from labreview.store.filters import Filters, Order
-from labreview.widgets.virtual_table import Column, Row, VirtualTable
+from labreview.widgets.virtual_table import BLOCK, Column, Row, VirtualTable
 
 if TYPE_CHECKING:
+    from labreview.portfolio.backlog_index import BacklogIndex
     from labreview.portfolio.views import BacklogRow
 
 COLUMNS = (
@@ -42,7 +43,7 @@ SORTABLE = [c.key for c in COLUMNS if c.key != "agenda"]
 SORT_COLUMN = {"decision": "decision", "cost": "cost"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class BacklogSource:
     """Display rows over an ordered id list; with grouping, a heading before each stage's rows."""
 
@@ -50,9 +51,38 @@ class BacklogSource:
     groups: Sequence[tuple[Stage, int]]
     fetch: Callable[[Sequence[int]], list[BacklogRow]]
     currency: str
+    _first: list[Row] | None = field(default=None, repr=False)
+    """The first block, fetched by the worker that built this source (so the UI thread runs no SQL for it)."""
+    id_of: Callable[[str], int | None] | None = None
+    """Key → id, when the ids came from the memory index (finds the cursor's row anywhere at no cost)."""
 
     def __len__(self) -> int:
         return len(self.ids) + len(self.groups)
+
+    def warm(self) -> None:
+        self._first = self.rows(0, min(len(self), BLOCK))
+
+    def locate_key(self, key: str) -> int | None:
+        """Display index of ``key``'s row: anywhere with the memory index, else within the first block."""
+        if self.id_of is None:
+            first = self._first or []
+            return next((i for i, row in enumerate(first) if row.key == key), None)
+        key_id = self.id_of(key)
+        if key_id is None:
+            return None
+        try:
+            position = self.ids.index(key_id)
+        except ValueError:
+            return None
+        if not self.groups:
+            return position
+        index = 0
+        for _stage, count in self.groups:
+            if position < count:
+                return index + 1 + position
+            position -= count
+            index += count + 1
+        return None
 
     def _locate(self, index: int) -> tuple[str, int]:
         """('heading', group number) or ('row', position in ids)."""
@@ -69,6 +99,8 @@ class BacklogSource:
         return "row", len(self.ids)
 
     def rows(self, start: int, stop: int) -> list[Row]:
+        if start == 0 and self._first is not None and stop <= len(self._first):
+            return self._first[:stop]
         located = [self._locate(i) for i in range(start, stop)]
         wanted = [self.ids[p] for kind, p in located if kind == "row" and p < len(self.ids)]
         fetched = iter(self.fetch(wanted))
@@ -154,6 +186,10 @@ class BacklogScreen(MeetingScreen):
         self.filters = Filters()
         self.order = Order("key")
         self._filter_text = ""
+        self.index: BacklogIndex | None = None
+        """Filter and sort columns in memory, loaded in the background once per data revision."""
+        self.index_revision = -1
+        self._total: tuple[int, int] | None = None
 
     def body(self) -> ComposeResult:
         with Horizontal(id="filter-bar"):
@@ -171,6 +207,9 @@ class BacklogScreen(MeetingScreen):
         self.query_one(VirtualTable).focus()
 
     def refresh_view(self) -> None:
+        if self.index is None or self.index_revision != self.lab.revision:
+            self.index = None
+            self._build_index(self.lab.revision)
         self._reload()
 
     def _query(self) -> tuple[Filters, Order]:
@@ -179,26 +218,56 @@ class BacklogScreen(MeetingScreen):
         return filters, self.order
 
     def _reload(self, *, keep: str | None = None) -> None:
-        table = self.query_one(VirtualTable)
-        self._load(*self._query(), keep or table.cursor_key or self.lab.current_key)
+        """Show the current filter and order: from the memory index when it is ready, else from SQL."""
+        keep = keep or self.query_one(VirtualTable).cursor_key or self.lab.current_key
+        filters, order = self._query()
+        if self.index is not None:
+            session = self.lab.session
+            agenda = {e.key for e in session.agenda} if session else set()
+            ids = self.index.select(filters, order, agenda)
+            groups = self._groups(self.index.stage_counts(ids)) if order.group_by_stage else []
+            source = self._source(ids, groups, filters.agenda_session)
+            source.id_of = self.index.id_of
+            self._show(source, len(self.index), keep)
+        else:
+            self._load(filters, order, keep)
+
+    def _source(self, ids: Sequence[int], groups: list[tuple[Stage, int]], session_id: int | None) -> BacklogSource:
+        portfolio = self.portfolio
+        return BacklogSource(
+            ids, groups, lambda wanted: portfolio.backlog_rows_by_id(wanted, session_id), portfolio.currency
+        )
+
+    @staticmethod
+    def _groups(counts: dict[Stage, int]) -> list[tuple[Stage, int]]:
+        return [(stage, counts[stage]) for stage in Stage if counts.get(stage)]
 
     @work(thread=True, exclusive=True, group="backlog", exit_on_error=False)
     def _load(self, filters: Filters, order: Order, keep: str | None) -> None:
-        """Index the matching rows in the database (off the UI thread) and fetch the first screenful."""
+        """Until the memory index is ready: the matching ids from SQL (off the UI thread) and the first block."""
         portfolio = self.portfolio
         ids = portfolio.backlog_index(filters, order)
-        groups: list[tuple[Stage, int]] = []
-        if order.group_by_stage:
-            counts = portfolio.backlog_stage_counts(filters)
-            groups = [(stage, counts[stage]) for stage in Stage if counts.get(stage)]
-        total = portfolio.backlog_count(Filters(agenda_session=filters.agenda_session))
-        session_id = filters.agenda_session
-        source = BacklogSource(
-            ids, groups, lambda wanted: portfolio.backlog_rows_by_id(wanted, session_id), portfolio.currency
-        )
-        source.rows(0, min(len(source), 64))  # warm the first block off the UI thread
+        groups = self._groups(portfolio.backlog_stage_counts(filters)) if order.group_by_stage else []
+        if self._total is None or self._total[0] != self.lab.revision:
+            self._total = (self.lab.revision, portfolio.backlog_count(Filters()))
+        source = self._source(ids, groups, filters.agenda_session)
+        source.warm()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, source, total, keep)
+            self.app.call_from_thread(self._show, source, self._total[1], keep)
+
+    @work(thread=True, exclusive=True, group="backlog-index", exit_on_error=False)
+    def _build_index(self, revision: int) -> None:
+        """Load the filter and sort columns into memory; from then on a keystroke runs no SQL scan."""
+        index = self.portfolio.backlog_memory_index()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._index_ready, index, revision)
+
+    def _index_ready(self, index: BacklogIndex, revision: int) -> None:
+        if revision != self.lab.revision:
+            return  # the data changed while it loaded; the next refresh loads it again
+        self.index, self.index_revision = index, revision
+        if self.is_current:
+            self._reload()
 
     def _show(self, source: BacklogSource, total: int, keep: str | None) -> None:
         table = self.query_one(VirtualTable)

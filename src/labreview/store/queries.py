@@ -8,6 +8,7 @@ against the lower-cased ``search_text`` column (no LIKE escaping needed).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from sqlalchemy import (
     ColumnElement,
@@ -39,10 +40,14 @@ agenda_item = AgendaItem.__table__
 
 def score_expression(weights: Mapping[str, float]) -> ColumnElement:
     """Weighted mean of the criterion means that are present (NULL when none is)."""
+    return _score_expression(tuple(float(weights.get(column, 1.0)) for column in CRITERIA_COLUMNS))
+
+
+@lru_cache(maxsize=8)
+def _score_expression(weights: tuple[float, ...]) -> ColumnElement:
     numerator = None
     denominator = None
-    for column in CRITERIA_COLUMNS:
-        weight = float(weights.get(column, 1.0))
+    for column, weight in zip(CRITERIA_COLUMNS, weights, strict=True):
         col = initiative.c[column]
         term = func.coalesce(col, 0.0) * weight
         present = case((col.is_not(None), weight), else_=0.0)
@@ -156,6 +161,32 @@ def _columns(weights: Mapping[str, float]) -> Select:
         initiative.c.last_quarter,
         (agenda_item.c.id.is_not(None)).label("on_agenda"),
     )
+
+
+def backlog_columns(connection: Connection) -> Sequence[Row]:
+    """Every initiative's filter and sort columns, in key order (for the in-memory backlog index)."""
+    statement = (
+        select(
+            initiative.c.id,
+            initiative.c.key,
+            initiative.c.title,
+            initiative.c.stage,
+            initiative.c.category,
+            initiative.c.track,
+            person.c.name,
+            initiative.c.quarterly_cost,
+            initiative.c.current_gate,
+            initiative.c.access_tier,
+            *(initiative.c[c] for c in CRITERIA_COLUMNS),
+            initiative.c.score_spread,
+            initiative.c.last_outcome,
+            initiative.c.last_quarter,
+            initiative.c.search_text,
+        )
+        .select_from(initiative.join(person, person.c.id == initiative.c.owner_id))
+        .order_by(initiative.c.key)
+    )
+    return connection.execute(statement).all()
 
 
 def page_select(filters: Filters, order: Order, offset: int, limit: int) -> Select:

@@ -57,7 +57,7 @@ class RowSource(Protocol):
     def __len__(self) -> int: ...
 
     def rows(self, start: int, stop: int) -> Sequence[Row]:
-        """Rows ``start`` to ``stop`` (exclusive)."""
+        """Rows ``start`` to ``stop`` (exclusive). A source may also offer ``locate_key(key) -> index | None``."""
         ...
 
 
@@ -147,12 +147,21 @@ class VirtualTable(ScrollView, can_focus=True):
         self.virtual_size = Size(0, total + 1)
         target = 0 if cursor is None else cursor
         if keep_key is not None:
-            for index, row in enumerate(self._rows(0, min(total, BLOCK * 4))):
-                if row.key == keep_key:
-                    target = index
-                    break
+            found = self._find(keep_key)
+            if found is not None:
+                target = found
         self.cursor = self._settle(max(0, min(target, total - 1)), 1)
         self.refresh()
+
+    def _find(self, key: str) -> int | None:
+        """Where ``key`` is: asked of the source when it can tell, else looked for in the first rows."""
+        locate = getattr(self.source, "locate_key", None)
+        if locate is not None:
+            return locate(key)
+        for index, row in enumerate(self._rows(0, min(len(self.source), BLOCK * 4))):
+            if row.key == key:
+                return index
+        return None
 
     def row(self, index: int) -> Row | None:
         if not 0 <= index < len(self.source):
