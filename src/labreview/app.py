@@ -36,6 +36,7 @@ from labreview.screens.scorecard import ScorecardScreen
 from labreview.widgets.meeting_header import MeetingHeader, MeetingState
 
 if TYPE_CHECKING:
+    from labreview.portfolio.backlog_index import BacklogIndex
     from labreview.portfolio.service import Portfolio
     from labreview.portfolio.views import SessionView
 
@@ -118,6 +119,8 @@ class LabReviewApp(App[None]):
         self._monotonic = monotonic
         self.portfolio: Portfolio = None  # type: ignore[assignment] - set by _ready before any screen shows
         self.session: SessionView | None = None
+        self.backlog_index: BacklogIndex | None = None
+        """The backlog's filter and sort columns in memory, loaded in the background after start-up."""
         self.portfolio_name = "labreview"
         self.ready = asyncio.Event()
         """Set once the portfolio is open and the first screen is shown (tests wait on it)."""
@@ -175,6 +178,27 @@ class LabReviewApp(App[None]):
         self.set_interval(1, self._tick)
         self.switch_mode("agenda" if session is not None else "backlog")
         self.ready.set()
+        self._load_backlog_index()
+
+    @work(thread=True, exclusive=True, group="backlog-index", exit_on_error=False)
+    def _load_backlog_index(self) -> None:
+        index = self.portfolio.backlog_memory_index()
+        self.call_from_thread(self._backlog_index_loaded, index)
+
+    def _backlog_index_loaded(self, index: BacklogIndex) -> None:
+        self.backlog_index = index
+        self.refresh_backlog_index()
+        screen = self.screen
+        if isinstance(screen, BacklogScreen):
+            screen.index_ready()
+
+    def refresh_backlog_index(self) -> None:
+        """Patch the memory index with what changed since it was loaded (cheap: read from the audit log)."""
+        if self.backlog_index is not None:
+            try:
+                self.backlog_index = self.portfolio.backlog_memory_refresh(self.backlog_index)
+            except DomainError:
+                self.backlog_index = None  # the SQL path serves; the index loads again next start
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.config.theme:

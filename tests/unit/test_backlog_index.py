@@ -45,3 +45,25 @@ def test_stage_counts(sample):
     counts = index.stage_counts(ids)
     assert sum(counts.values()) == len(ids) and counts[next(iter(counts))] >= 0
     assert {s.value for s, n in counts.items() if n} == {"lab", "retired"}
+
+
+def test_refresh_patches_what_the_audit_log_says_changed(sample_copy, clock):
+    p = Portfolio.open(sample_copy, actor="t", clock=clock)
+    index = p.backlog_memory_index()
+    p.start_session("2026-Q4")
+    p.record_score("2026-Q4", "EXP-104", "Kim Novak", "outcome-impact", 5)
+    p.record_decision("2026-Q4", "EXP-105", "kill", rationale="no signal")
+    p.create_initiative("AAA-001", "A new pilot", category="capability", owner="Kim Novak")
+    refreshed = p.backlog_memory_refresh(index)
+    assert refreshed is index and not index.key_ordered
+    for text in ("", "stage:retired", "owner:kim", "pilot"):
+        for column in ("key", "score", "stage", "title"):
+            for descending in (False, True):
+                order = Order(column, descending)
+                assert index.select(parse_filter(text), order) == p.backlog_index(parse_filter(text), order)
+    p.undo()  # the creation goes away again
+    index = p.backlog_memory_refresh(index)
+    assert "AAA-001" not in [index.keys[i] for i in range(len(index.keys)) if index.alive[i]]
+    assert index.select(parse_filter(""), Order("key")) == p.backlog_index(parse_filter(""), Order("key"))
+    assert len(index) == 40
+    p.close()

@@ -40,40 +40,83 @@ class BacklogIndex:
     outcomes: list[str | None]
     quarters: list[str | None]
     texts: list[str]
+    mark: int = 0
+    """The newest audit record reflected here; ``Portfolio.backlog_memory_refresh`` patches what came after."""
+    alive: bytearray = field(default_factory=bytearray, repr=False)
+    """0 for initiatives that no longer exist (an undone creation)."""
+    key_ordered: bool = True
+    """Positions are in key order (true until an initiative is added by a patch), which makes sorts cheap."""
     _orders: dict[tuple[str, bool], list[int]] = field(default_factory=dict, repr=False)
     """Positions in each sort order asked for so far (NULLs last in both directions, as in SQL)."""
     _position: dict[int, int] | None = field(default=None, repr=False)
     _key_position: dict[str, int] | None = field(default=None, repr=False)
+    _interned: dict[str, str] = field(default_factory=dict, repr=False)
+    _weights: list[float] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(cls, rows: Iterable[Sequence], weights: Mapping[str, float]) -> BacklogIndex:
         """From rows of ``store.queries.backlog_columns`` (id, key, title, stage, category, track, owner,
-        cost, gate, tier, five criterion means, spread, outcome, quarter, search text)."""
-        interned: dict[str, str] = {}
-        columns: list[list] = [[] for _ in range(16)]
-        weight = [float(weights.get(f"score_{c}", 1.0)) for c in CRITERIA]
+        cost, gate, tier, five criterion means, spread, outcome, quarter, search text), in key order."""
+        index = cls(*([] for _ in range(16)))
+        index._interned = {}
+        index._weights = [float(weights.get(f"score_{c}", 1.0)) for c in CRITERIA]
+        columns = index._columns()
         for row in rows:
-            (rid, key, title, stage, category, track, owner, cost, gate, tier,
-             m1, m2, m3, m4, m5, spread, outcome, quarter, text) = row  # fmt: skip
-            numerator = denominator = 0.0
-            for w, mean in zip(weight, (m1, m2, m3, m4, m5), strict=True):
-                if mean is not None:
-                    numerator += w * mean
-                    denominator += w
-            owner = interned.setdefault(owner, owner)
-            values = (
-                rid, key, title, interned.setdefault(stage, stage), interned.setdefault(category, category),
-                interned.setdefault(track, track), owner, interned.setdefault(owner + "\0", owner.lower()),
-                cost, gate, tier, numerator / denominator if denominator else None, spread,
-                outcome if outcome is None else interned.setdefault(outcome, outcome),
-                quarter if quarter is None else interned.setdefault(quarter, quarter), text,
-            )  # fmt: skip
-            for column, value in zip(columns, values, strict=True):
+            for column, value in zip(columns, index._values(row), strict=True):
                 column.append(value)
-        return cls(*columns)
+        index.alive = bytearray(b"\x01") * len(index.ids)
+        return index
+
+    def patch(self, rows: Iterable[Sequence], asked: Iterable[int]) -> None:
+        """Replace the rows of the initiatives ``asked`` for with ``rows`` (absent ones no longer exist)."""
+        positions = self._positions()
+        columns = self._columns()
+        seen: set[int] = set()
+        for row in rows:
+            values = self._values(row)
+            seen.add(values[0])
+            position = positions.get(values[0])
+            if position is None:
+                positions[values[0]] = len(self.ids)
+                for column, value in zip(columns, values, strict=True):
+                    column.append(value)
+                self.alive.append(1)
+                self.key_ordered = False
+            else:
+                for column, value in zip(columns, values, strict=True):
+                    column[position] = value
+                self.alive[position] = 1
+        for gone in set(asked) - seen:
+            if gone in positions:
+                self.alive[positions[gone]] = 0
+        self._orders.clear()
+        self._key_position = None
+
+    def _columns(self) -> list[list]:
+        return [self.ids, self.keys, self.titles, self.stages, self.categories, self.tracks, self.owners,
+                self.owners_folded, self.costs, self.gates, self.tiers, self.scores, self.spreads, self.outcomes,
+                self.quarters, self.texts]  # fmt: skip
+
+    def _values(self, row: Sequence) -> tuple:
+        (rid, key, title, stage, category, track, owner, cost, gate, tier,
+         m1, m2, m3, m4, m5, spread, outcome, quarter, text) = row  # fmt: skip
+        numerator = denominator = 0.0
+        for w, mean in zip(self._weights, (m1, m2, m3, m4, m5), strict=True):
+            if mean is not None:
+                numerator += w * mean
+                denominator += w
+        interned = self._interned
+        owner = interned.setdefault(owner, owner)
+        return (
+            rid, key, title, interned.setdefault(stage, stage), interned.setdefault(category, category),
+            interned.setdefault(track, track), owner, interned.setdefault(owner + "\0", owner.lower()),
+            cost, gate, tier, numerator / denominator if denominator else None, spread,
+            outcome if outcome is None else interned.setdefault(outcome, outcome),
+            quarter if quarter is None else interned.setdefault(quarter, quarter), text,
+        )  # fmt: skip
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.alive.count(1)
 
     def select(self, filters: Filters, order: Order, agenda_keys: Collection[str] = ()) -> list[int]:
         """Ids matching ``filters`` in ``order`` (grouped by stage first when the order says so)."""
@@ -105,7 +148,7 @@ class BacklogIndex:
 
     def _matches(self, filters: Filters, agenda_keys: Collection[str]) -> bytearray:
         n = len(self.ids)
-        keep = bytearray(b"\x01") * n
+        keep = bytearray(self.alive)
         tests: list[tuple[list, object]] = []
         for values, column in (
             (filters.stages, self.stages),
@@ -149,10 +192,19 @@ class BacklogIndex:
             return cached
         values = self._sort_values(column)
         keys = self.keys
-        present = [i for i in range(len(keys)) if values[i] is not None]
-        missing = [i for i in range(len(keys)) if values[i] is None]
-        present.sort(key=lambda i: (values[i], keys[i]), reverse=descending)
-        missing.sort(key=keys.__getitem__, reverse=descending)
+        n = len(keys)
+        if self.key_ordered:
+            # Positions already run in key order and Python's sort is stable, so sorting by the value
+            # alone keeps ties in key order (descending: start from the end for key-descending ties).
+            base = range(n - 1, -1, -1) if descending else range(n)
+            present = [i for i in base if values[i] is not None]
+            missing = [i for i in base if values[i] is None]
+            present.sort(key=values.__getitem__, reverse=descending)
+        else:
+            present = [i for i in range(n) if values[i] is not None]
+            missing = [i for i in range(n) if values[i] is None]
+            present.sort(key=lambda i: (values[i], keys[i]), reverse=descending)
+            missing.sort(key=keys.__getitem__, reverse=descending)
         order = present + missing
         self._orders[(column, descending)] = order
         return order

@@ -8,6 +8,7 @@ when one is raised, nothing of the action has been written.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -622,8 +623,38 @@ class Portfolio:
 
     def backlog_memory_index(self) -> BacklogIndex:
         """The backlog's filter and sort columns in memory (see ``portfolio.backlog_index``)."""
-        with self.engine.connect() as connection:
-            return BacklogIndex.build(queries.backlog_columns(connection), self._weights_by_column())
+        with self.engine.connect() as connection, connection.begin():  # one snapshot for the mark and the rows
+            mark = connection.execute(select(func.max(AuditEvent.id))).scalar() or 0
+            index = BacklogIndex.build(queries.backlog_columns(connection), self._weights_by_column())
+        index.mark = mark
+        return index
+
+    def backlog_memory_refresh(self, index: BacklogIndex) -> BacklogIndex:
+        """``index`` brought up to date: the initiatives changed since its mark (from the audit log) are
+        read again; a change the log cannot pin down (a bulk import, a renamed person) reloads everything."""
+        try:
+            return self._refresh_index(index)
+        except OperationalError as exc:
+            raise _storage_error(exc) from exc
+
+    def _refresh_index(self, index: BacklogIndex) -> BacklogIndex:
+        with self.engine.connect() as connection, connection.begin():
+            events = connection.execute(
+                select(AuditEvent.id, AuditEvent.changes).where(AuditEvent.id > index.mark).order_by(AuditEvent.id)
+            ).all()
+            if not events:
+                return index
+            touched: set[int] = set()
+            for _event_id, payload in events:
+                for change in json.loads(payload):
+                    if change.get("op") == "bulk" or change.get("table") == "person":
+                        return self.backlog_memory_index()
+                    if change.get("table") == "initiative":
+                        touched.add(int(change["key"]["id"]))
+            if touched:
+                index.patch(queries.backlog_columns(connection, sorted(touched)), touched)
+            index.mark = events[-1][0]
+        return index
 
     def backlog_rows_by_id(self, ids: Sequence[int], agenda_session: int | None = None) -> list[BacklogRow]:
         with self.engine.connect() as connection:

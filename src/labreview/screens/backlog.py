@@ -186,9 +186,6 @@ class BacklogScreen(MeetingScreen):
         self.filters = Filters()
         self.order = Order("key")
         self._filter_text = ""
-        self.index: BacklogIndex | None = None
-        """Filter and sort columns in memory, loaded in the background once per data revision."""
-        self.index_revision = -1
         self._total: tuple[int, int] | None = None
 
     def body(self) -> ComposeResult:
@@ -206,10 +203,13 @@ class BacklogScreen(MeetingScreen):
         super().on_mount()
         self.query_one(VirtualTable).focus()
 
+    @property
+    def index(self) -> BacklogIndex | None:
+        """The app's in-memory backlog index, once loaded (until then the SQL path serves)."""
+        return self.lab.backlog_index
+
     def refresh_view(self) -> None:
-        if self.index is None or self.index_revision != self.lab.revision:
-            self.index = None
-            self._build_index(self.lab.revision)
+        self.lab.refresh_backlog_index()
         self._reload()
 
     def _query(self) -> tuple[Filters, Order]:
@@ -255,17 +255,8 @@ class BacklogScreen(MeetingScreen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, source, self._total[1], keep)
 
-    @work(thread=True, exclusive=True, group="backlog-index", exit_on_error=False)
-    def _build_index(self, revision: int) -> None:
-        """Load the filter and sort columns into memory; from then on a keystroke runs no SQL scan."""
-        index = self.portfolio.backlog_memory_index()
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._index_ready, index, revision)
-
-    def _index_ready(self, index: BacklogIndex, revision: int) -> None:
-        if revision != self.lab.revision:
-            return  # the data changed while it loaded; the next refresh loads it again
-        self.index, self.index_revision = index, revision
+    def index_ready(self) -> None:
+        """Called by the app when the memory index has loaded: serve the current filter from it."""
         if self.is_current:
             self._reload()
 

@@ -7,7 +7,7 @@ against the lower-cased ``search_text`` column (no LIKE escaping needed).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from sqlalchemy import (
@@ -163,8 +163,8 @@ def _columns(weights: Mapping[str, float]) -> Select:
     )
 
 
-def backlog_columns(connection: Connection) -> Sequence[Row]:
-    """Every initiative's filter and sort columns, in key order (for the in-memory backlog index)."""
+def backlog_columns(connection: Connection, ids: Sequence[int] | None = None) -> Iterator[Row]:
+    """Every initiative's filter and sort columns (or those of ``ids``), in key order, streamed."""
     statement = (
         select(
             initiative.c.id,
@@ -186,7 +186,9 @@ def backlog_columns(connection: Connection) -> Sequence[Row]:
         .select_from(initiative.join(person, person.c.id == initiative.c.owner_id))
         .order_by(initiative.c.key)
     )
-    return connection.execute(statement).all()
+    if ids is not None:
+        statement = statement.where(initiative.c.id.in_(list(ids)))
+    yield from connection.execution_options(yield_per=2000).execute(statement)
 
 
 def page_select(filters: Filters, order: Order, offset: int, limit: int) -> Select:
