@@ -4,7 +4,8 @@
 owned by somebody whose name contains "kim", with Level 3 access, in the
 capability category, whose key, title, owner, vendor or description mention
 "pixel". Values separated by commas mean "any of"; stage and category values
-may be abbreviated (``stage:trans``).
+may be abbreviated (``stage:trans``). A single character is not a word yet:
+it filters nothing until a second one is typed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from labreview.domain.errors import InvalidInput
 from labreview.domain.vocabulary import Category, DecisionOutcome, Gate, Stage, Track
 from labreview.store.filters import Filters
 
+MIN_WORD = 2
+"""Free words shorter than this match almost everything; they filter nothing until more is typed."""
 FACETS = ("stage", "category", "owner", "tier", "track", "gate", "decision", "agenda")
 ALIASES = {"cat": "category", "level": "tier", "outcome": "decision", "s": "stage", "o": "owner"}
 _NONE = {"none", "no", "-", "0"}
@@ -43,7 +46,8 @@ def parse_filter(text: str) -> Filters:
     for term in terms:
         facet, sep, value = term.partition(":")
         if not sep or not facet or facet.lower().startswith(("http", "https")):
-            words.append(term)
+            if len(term) >= MIN_WORD:
+                words.append(term)
             continue
         name = ALIASES.get(facet.lower(), facet.lower())
         if name not in FACETS:

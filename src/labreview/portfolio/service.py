@@ -625,7 +625,9 @@ class Portfolio:
         """The backlog's filter and sort columns in memory (see ``portfolio.backlog_index``)."""
         with self.engine.connect() as connection, connection.begin():  # one snapshot for the mark and the rows
             mark = connection.execute(select(func.max(AuditEvent.id))).scalar() or 0
-            index = BacklogIndex.build(queries.backlog_columns(connection), self._weights_by_column())
+            index = BacklogIndex.build(
+                queries.backlog_columns(connection), queries.backlog_search_text(connection), self._weights_by_column()
+            )
         index.mark = mark
         return index
 
