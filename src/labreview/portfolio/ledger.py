@@ -81,6 +81,8 @@ class Recorder:
 
     session: Session
     changes: list[Change] = field(default_factory=list)
+    undoes_id: int | None = None
+    """Set by an undo: the event it takes back."""
 
     def add(self, obj: SQLModel) -> SQLModel:
         self.session.add(obj)
@@ -204,6 +206,24 @@ def revert(session: Session, event: AuditEvent) -> list[Change]:
             inverse.append(Change("update", change.table, change.key, change.after, change.before))
     session.expire_all()
     return inverse
+
+
+def touched(changes: Iterable[Change]) -> tuple[set[int], set[int]]:
+    """Ids of the initiatives and access requests whose rows ``changes`` wrote (directly or through a child row)."""
+    initiatives: set[int] = set()
+    requests: set[int] = set()
+    for change in changes:
+        rows = [row for row in (change.before, change.after) if row]
+        if change.table == "initiative":
+            initiatives.add(change.key["id"])
+        elif change.table == "access_request":
+            requests.add(change.key["id"])
+        for row in rows:
+            if row.get("initiative_id") is not None:
+                initiatives.add(row["initiative_id"])
+            if change.table == "access_signature" and row.get("request_id") is not None:
+                requests.add(row["request_id"])
+    return initiatives, requests
 
 
 def _same(table: Table, current: Any, expected: dict[str, Any]) -> bool:

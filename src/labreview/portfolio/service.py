@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session
 
 from labreview.domain import access as access_rules
@@ -124,6 +124,12 @@ def clean_text(value: object, *, what: str, limit: int = MAX_TEXT, required: boo
     text = text.replace("\r\n", "\n").strip()
     if "\x00" in text:
         raise InvalidInput(f"The {what} contains a NUL character, which cannot be stored; remove it.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"The {what} contains a broken character (a lone surrogate), which cannot be stored; retype it."
+        ) from None
     if required and not text:
         raise InvalidInput(f"The {what} cannot be empty.")
     if len(text) > limit:
@@ -203,13 +209,14 @@ class Portfolio:
                         action=action,
                         summary=getattr(recorder, "summary", action),
                         changes=recorder.changes,
+                        undoes_id=recorder.undoes_id,
                     )
                 session.commit()
         except DomainError:
             raise
         except IntegrityError as exc:
             raise InvalidInput(f"That change conflicts with a record already there ({_first_line(exc)}).") from exc
-        except OperationalError as exc:
+        except DatabaseError as exc:  # locked, full, read-only, damaged: said in words, nothing was saved
             raise _storage_error(exc) from exc
 
     def _plain_write(self, statement: Any) -> None:
@@ -219,7 +226,7 @@ class Portfolio:
         try:
             with self._writer.begin() as connection:
                 connection.execute(statement)
-        except OperationalError as exc:
+        except DatabaseError as exc:
             raise _storage_error(exc) from exc
 
     # ------------------------------------------------------------------ settings
@@ -295,7 +302,8 @@ class Portfolio:
         with self._action("add person") as rec:
             if rec.session.scalars(select(Person).where(Person.name == name)).first():
                 raise InvalidInput(f"{name} is already in the portfolio.")
-            person = rec.add(Person(name=name, board_role=role.value if role else None, email=email.strip()))
+            email = clean_text(email, what="email address", limit=200)
+            person = rec.add(Person(name=name, board_role=role.value if role else None, email=email))
             rec.summary = f"Added {name}" + (f" ({role.label})" if role else "")
             return _person(person)
 
@@ -1581,23 +1589,52 @@ class Portfolio:
             return event.summary if event else None
 
     def undo(self) -> str:
-        """Undo this actor's last action; returns its summary. The undo itself is audited."""
+        """Undo this actor's last action; returns its summary. The undo itself is audited.
+
+        Another facilitator may have acted since on what the action touched (signed
+        the same request, checked the same gate): the derived columns (request
+        status, access tier, current gate, score means) are then worked out again
+        from what is left, in the same transaction, so that an undo never leaves an
+        approval standing that the remaining signatures do not support.
+        """
         with self._action("undo") as rec:
             event = ledger.last_undoable(rec.session, self.actor)
             if event is None:
                 raise NotFound("There is nothing to undo.")
-            inverse = ledger.revert(rec.session, event)
-            # Recorded by hand: revert works on Core rows, not through the recorder.
-            ledger.append(
-                rec.session,
-                at=self.now(),
-                actor=self.actor,
-                action="undo",
-                summary=f"Undid: {event.summary}",
-                changes=inverse,
-                undoes_id=event.id,
-            )
+            rec.changes.extend(ledger.revert(rec.session, event))
+            self._rederive(rec, *ledger.touched(rec.changes))
+            rec.undoes_id = event.id
+            rec.summary = f"Undid: {event.summary}"
             return event.summary
+
+    def _rederive(self, rec: ledger.Recorder, initiative_ids: Iterable[int], request_ids: Iterable[int]) -> None:
+        """Recompute the columns other rows determine, for the rows an undo touched."""
+        session = rec.session
+        initiatives = set(initiative_ids)
+        for request_id in sorted(set(request_ids)):
+            request = session.get(AccessRequest, request_id)
+            if request is None:
+                continue
+            initiatives.add(request.initiative_id)
+            signatures = self._signatures(session, request.id)
+            state = access_rules.status(AccessTier(request.tier), signatures, request.expires_on, self.today())
+            conditions = "; ".join(
+                s.conditions
+                for s in session.scalars(
+                    select(AccessSignature)
+                    .where(AccessSignature.request_id == request.id, AccessSignature.approve)
+                    .order_by(AccessSignature.id)
+                )
+                if s.conditions
+            )
+            rec.update(request, status=state.value, conditions=conditions)
+        for initiative_id in sorted(initiatives):
+            initiative = session.get(Initiative, initiative_id)
+            if initiative is None:
+                continue
+            self._refresh_access(rec, initiative)
+            self._refresh_gate(rec, initiative)
+            self._refresh_scores(rec, initiative)
 
     def audit_log(self, limit: int = 50) -> list[AuditEntry]:
         with self._read() as session:
@@ -1700,8 +1737,13 @@ def _first_line(exc: BaseException) -> str:
     return str(original).splitlines()[0]
 
 
-def _storage_error(exc: OperationalError) -> StorageError:
+def _storage_error(exc: DatabaseError) -> StorageError:
     text = str(getattr(exc, "orig", exc)).lower()
+    if "malformed" in text or "not a database" in text:
+        return StorageError(
+            "The database file is damaged: the change was not saved. Restore it from a backup "
+            f"and check it with labreview audit verify ({_first_line(exc)})."
+        )
     if "full" in text:
         return StorageError("The disk is full: the change was not saved. Free some space and try again.")
     if "locked" in text or "busy" in text:
