@@ -51,6 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", parents=[common], help="create an empty portfolio database")
     init.set_defaults(run=cmd_init)
+
+    audit = commands.add_parser("audit", help="check the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        parents=[common],
+        help="check that no audit record was changed, removed, reordered or added behind labreview's back",
+        description="Exit 0 when the audit log is intact, 1 at the first broken link, 2 when the database "
+        "cannot be read.",
+    )
+    verify.add_argument(
+        "--anchor",
+        metavar="HASH",
+        default="",
+        help="a record hash printed by an earlier verify (e.g. kept in the minutes); it must still be in the log",
+    )
+    verify.set_defaults(run=cmd_audit_verify)
     return parser
 
 
@@ -134,6 +151,39 @@ def cmd_init(args: argparse.Namespace) -> int:
     _ensure_defaults(target, _config())
     print(f"Created an empty portfolio at {target}")
     return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    target, _default = _target(args)
+    from labreview.store.database import State, probe
+    from labreview.store.engine import is_url
+
+    state = State.CURRENT
+    if not is_url(target):
+        found = probe(target)
+        if found.state not in (State.CURRENT, State.OLDER):
+            raise CliError(found.message)
+        state = found.state
+    from sqlalchemy.exc import SQLAlchemyError  # deferred: only this command and the app need SQLAlchemy
+
+    from labreview.portfolio.service import Portfolio
+    from labreview.store.engine import make_engine
+
+    portfolio = Portfolio(make_engine(target, read_only=True), read_only=True)
+    try:
+        verdict = portfolio.verify_audit(anchor=args.anchor)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CliError(f"Cannot read the audit log of {target}: {reason}.") from exc
+    finally:
+        portfolio.close()
+    print(verdict.message)
+    if verdict.ok and verdict.head:
+        print(f"head: {verdict.head}")
+    if state is State.OLDER:
+        print("note: this database has an older schema without a head record, so a log cut short at its end")
+        print("      cannot be seen; opening it once with labreview upgrades it.")
+    return 0 if verdict.ok else 1
 
 
 def _ensure_defaults(target: str, config) -> None:

@@ -105,3 +105,35 @@ def test_unknown_option_is_a_usage_error():
 
 def test_demo_and_db_together_are_refused(tmp_path):
     assert_clean_refusal(run("--demo", "--db", str(tmp_path / "x.db")), "--demo")
+
+
+def test_truncated_database(tmp_path):
+    path = tmp_path / "p.db"
+    assert run("init", "--db", str(path)).returncode == 0
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(path.read_bytes()[:20_000])
+    assert_clean_refusal(run("--db", str(cut)), str(cut))
+    assert_clean_refusal(run("audit", "verify", "--db", str(cut)), str(cut))
+
+
+def test_damaged_pages(tmp_path):
+    path = tmp_path / "p.db"
+    assert run("init", "--db", str(path)).returncode == 0
+    data = bytearray(path.read_bytes())
+    data[8192:16384] = b"\x5a" * 8192  # two pages of a table become noise; the header is intact
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(bytes(data))
+    assert_clean_refusal(run("--db", str(damaged)), "not a readable SQLite database")
+    assert_clean_refusal(run("--read-only", "--db", str(damaged)), "not a readable SQLite database")
+
+
+def test_audit_needs_a_subcommand():
+    result = run("audit")
+    assert result.returncode == 2 and "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_audit_verify_of_a_fresh_portfolio(tmp_path):
+    path = tmp_path / "p.db"
+    assert run("init", "--db", str(path)).returncode == 0
+    result = run("audit", "verify", "--db", str(path))
+    assert result.returncode == 0 and result.stdout.startswith("ok: 1 audit records, chain intact")

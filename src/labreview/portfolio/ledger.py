@@ -3,7 +3,14 @@
 A ``Change`` is one row inserted, updated (only the columns that changed) or
 deleted. An action's changes go into one ``audit_event`` row whose ``hash``
 covers the previous event's hash, so that editing, deleting or reordering
-records breaks the chain (see ``verify``).
+records breaks the chain (see ``verify``). The ``audit_head`` row, rewritten in
+the same transaction, remembers the newest record and the count, so that a log
+cut short at its end (the newest records deleted) shows too.
+
+What this does not do: somebody with write access to the file and this source
+code can recompute every hash and the head after editing. Against that, keep the
+head hash somewhere else (``labreview audit verify`` prints it; the minutes can
+carry it) and check it later with ``verify --anchor``.
 """
 
 from __future__ import annotations
@@ -15,12 +22,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, and_, select
+from sqlalchemy import Table, and_, inspect, select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from labreview.domain.errors import StaleEdit
-from labreview.store.models import AuditEvent, metadata
+from labreview.store.models import AuditEvent, AuditHead, metadata
 
 GENESIS = "0" * 64
 IGNORED_ON_COMPARE = frozenset({"version", "updated_at"})
@@ -160,6 +167,11 @@ def append(
         hash=event_hash(prev_hash, event_id, at, actor, action, summary, payload, undoes_id),
     )
     session.add(event)
+    head = session.get(AuditHead, 1)
+    if head is None:
+        session.add(AuditHead(id=1, event_id=event_id, records=event_id, hash=event.hash))
+    else:
+        head.event_id, head.records, head.hash = event_id, head.records + 1, event.hash
     session.flush()
     return event
 
@@ -241,22 +253,42 @@ class Verdict:
     checked: int
     broken_at: int | None = None
     reason: str = ""
+    head: str = ""
+    """Hash of the newest record when the log is intact (to keep elsewhere, e.g. in the minutes)."""
 
     @property
     def message(self) -> str:
         if self.ok:
             return f"ok: {self.checked} audit records, chain intact"
+        if self.broken_at is None:
+            return f"broken: {self.reason}"
         return f"broken at audit record {self.broken_at}: {self.reason}"
 
 
-def verify(events: Iterable[AuditEvent]) -> Verdict:
-    """Walk the chain in id order; report the first record that does not follow from the one before."""
+_UNCHECKED: Any = object()
+
+
+def verify(events: Iterable[AuditEvent], head: AuditHead | None = _UNCHECKED, anchor: str = "") -> Verdict:
+    """Walk the chain in id order; report the first record that does not follow from the one before.
+
+    With ``head`` (the ``audit_head`` row, or None when there is none) the end of
+    the log must be where the head says. With ``anchor`` (a record hash kept
+    elsewhere) that record must still be in the chain.
+    """
     prev_hash = GENESIS
-    expected_id: int | None = None
+    expected_id = 1
     checked = 0
+    anchor = anchor.strip().lower()
+    anchored = not anchor
     for event in events:
-        if expected_id is not None and event.id != expected_id:
-            return Verdict(False, checked, event.id, f"record {expected_id} is missing (next is {event.id})")
+        if event.id != expected_id:
+            if event.id > expected_id:
+                if event.id == expected_id + 1:
+                    missing = f"record {expected_id} is missing"
+                else:
+                    missing = f"records {expected_id}–{event.id - 1} are missing"
+                return Verdict(False, checked, expected_id, f"{missing} (the next one is {event.id})")
+            return Verdict(False, checked, event.id, f"it is out of order (expected record {expected_id})")
         if event.prev_hash != prev_hash:
             return Verdict(False, checked, event.id, "it does not follow the record before it (deleted or reordered)")
         recomputed = event_hash(
@@ -271,10 +303,42 @@ def verify(events: Iterable[AuditEvent]) -> Verdict:
         )
         if recomputed != event.hash:
             return Verdict(False, checked, event.id, "its content was changed after it was written")
+        anchored = anchored or event.hash == anchor
         prev_hash = event.hash
         expected_id = event.id + 1
         checked += 1
-    return Verdict(True, checked)
+    last_id = expected_id - 1
+    if head is not _UNCHECKED:
+        if head is None:
+            if checked:
+                return Verdict(
+                    False, checked, None, "the head of the log is missing, so a cut-off end could not be seen"
+                )
+        elif head.event_id > last_id:
+            if head.event_id == last_id + 1:
+                gone = f"record {last_id + 1} is missing"
+            else:
+                gone = f"records {last_id + 1}–{head.event_id} are missing"
+            return Verdict(False, checked, last_id + 1, f"{gone} at the end (the log was cut short)")
+        elif head.event_id < last_id:
+            return Verdict(
+                False,
+                checked,
+                head.event_id + 1,
+                f"it comes after the recorded end of the log (record {head.event_id})",
+            )
+        elif head.hash != prev_hash or head.records != checked:
+            return Verdict(False, checked, last_id, "it is not the newest record the log recorded at its head")
+    if not anchored:
+        return Verdict(False, checked, None, f"no record has the hash {anchor}: the log no longer reaches it")
+    return Verdict(True, checked, head=prev_hash if checked else "")
+
+
+def check(session: Session, anchor: str = "") -> Verdict:
+    """Verify the log of this database, its head included when the schema has one (revision 0002 on)."""
+    has_head = inspect(session.connection()).has_table(AuditHead.__tablename__)
+    head = session.get(AuditHead, 1) if has_head else _UNCHECKED
+    return verify(iter_events(session), head, anchor)
 
 
 def iter_events(session: Session) -> Iterator[AuditEvent]:

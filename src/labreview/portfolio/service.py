@@ -1644,9 +1644,10 @@ class Portfolio:
             rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)).all()
             return [AuditEntry(r.id, r.at, r.actor, r.action, r.summary, r.id in undone) for r in rows]
 
-    def verify_audit(self) -> ledger.Verdict:
+    def verify_audit(self, anchor: str = "") -> ledger.Verdict:
+        """Check the audit log's hash chain and its head (and that ``anchor``, a record hash, is still in it)."""
         with self._read() as session:
-            return ledger.verify(ledger.iter_events(session))
+            return ledger.check(session, anchor)
 
 
 # ---------------------------------------------------------------------- helpers
