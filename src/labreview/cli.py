@@ -101,14 +101,30 @@ def _config():
     return load(config_file())
 
 
-def _prepare(target: str, *, create: bool) -> None:
+def _prepare(target: str, *, create: bool, read_only: bool = False) -> None:
     """Check the database cheaply; upgrade or create it only when needed (Alembic is slow to import)."""
     from labreview.store.database import State, prepare, probe
     from labreview.store.engine import is_url
 
     if not is_url(target) and probe(target).state is State.CURRENT:
         return
-    prepare(target, create=create)
+    prepare(target, create=create and not read_only, read_only=read_only)
+
+
+def _unwritable(target: str) -> str | None:
+    """Why an existing database file cannot be written here (None when it can, or when it does not exist yet)."""
+    import os
+
+    from labreview.store.engine import sqlite_path
+
+    path = sqlite_path(target)
+    if path is None or not path.is_file():
+        return None
+    if not os.access(path, os.W_OK):
+        return f"{path} cannot be written by you"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"the folder {path.parent} cannot be written by you, and SQLite needs it for {path.name}"
+    return None
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -121,13 +137,18 @@ def cmd_open(args: argparse.Namespace) -> int:
         create = False
     else:
         target, create = _target(args)
+    read_only = args.read_only
     try:
-        _prepare(target, create=create)
-        if create:
+        reason = None if read_only else _unwritable(target)
+        if reason:
+            print(f"labreview: {reason}; opening it read-only (nothing can be changed).", file=sys.stderr)
+            read_only = True
+        _prepare(target, create=create, read_only=read_only)
+        if create and not read_only:
             _ensure_defaults(target, config)
         from labreview.app import make_app  # deferred: Textual is only needed to open the app
 
-        app = make_app(target, config=config, read_only=args.read_only, demo=args.demo)
+        app = make_app(target, config=config, read_only=read_only, demo=args.demo)
         app.run()
         return app.return_code or 0
     finally:

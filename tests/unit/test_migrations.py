@@ -125,3 +125,15 @@ def test_the_backup_is_written_before_the_upgrade_touches_the_file(tmp_path, mon
     (backup,) = tmp_path.glob("portfolio.db.*.bak")
     assert probe(backup).revision == old and read(backup) == before
     assert probe(copy).revision == old and read(copy) == before
+
+
+def test_an_older_file_opened_read_only_is_refused_not_upgraded(tmp_path):
+    old = schema.REVISIONS[0]
+    if old == schema.HEAD:
+        pytest.skip("only one schema revision")
+    copy = tmp_path / "portfolio.db"
+    shutil.copyfile(fixture_for(old), copy)
+    data = copy.read_bytes()
+    with pytest.raises(StorageError, match=r"older schema .* needs write access"):
+        Portfolio.open(copy, read_only=True)
+    assert copy.read_bytes() == data and not list(tmp_path.glob("*.bak"))

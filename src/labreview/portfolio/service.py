@@ -170,9 +170,10 @@ class Portfolio:
         """Check, create or upgrade the database at ``target`` and open it."""
         from labreview.store.database import prepare
 
-        prepare(target, create=create)
-        portfolio = cls(make_engine(target), **options)
-        if create:
+        read_only = bool(options.get("read_only", False))
+        prepare(target, create=create and not read_only, read_only=read_only)
+        portfolio = cls(make_engine(target, read_only=read_only), **options)
+        if create and not read_only:
             portfolio.ensure_defaults()
         return portfolio
 
