@@ -237,3 +237,11 @@ def test_text_that_cannot_be_stored_is_refused_in_words(portfolio):
             attempt()
     assert audit_count(portfolio) == before
     assert portfolio.add_person("Eve Email", email="  eve@example.com ").email == "eve@example.com"
+
+
+def test_look_ups_with_a_broken_character_are_answered_in_words(portfolio):
+    with pytest.raises(NotFound, match="There is no initiative LAB-\\?"):
+        portfolio.initiative("LAB-\ud800")
+    assert portfolio.find_initiatives("churn \udfff") == []
+    assert portfolio.criteria_changes(key="\ud800") == []
+    assert portfolio.backlog(parse_filter("churn \ud800")).total == 0

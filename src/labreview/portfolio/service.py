@@ -516,7 +516,7 @@ class Portfolio:
                 .order_by(CriteriaChange.changed_at, CriteriaChange.id)
             )
             if key:
-                statement = statement.where(Initiative.key == key)
+                statement = statement.where(Initiative.key == _queryable(key))
             if quarter:
                 statement = statement.where(ReviewSession.quarter == quarter)
             return [
@@ -525,9 +525,10 @@ class Portfolio:
             ]
 
     def _find_initiative(self, session: Session, key: str) -> Initiative:
-        row = session.scalars(select(Initiative).where(Initiative.key == str(key).strip().upper())).first()
+        wanted = _queryable(str(key).strip().upper())
+        row = session.scalars(select(Initiative).where(Initiative.key == wanted)).first()
         if row is None:
-            raise NotFound(f"There is no initiative {key}.")
+            raise NotFound(f"There is no initiative {_queryable(str(key))}.")
         return row
 
     def _initiative_view(self, session: Session, row: Initiative) -> InitiativeView:
@@ -594,7 +595,7 @@ class Portfolio:
 
     def find_initiatives(self, text: str, limit: int = 12) -> list[tuple[str, str, str]]:
         """(key, title, stage) of initiatives whose key starts with, or whose text contains, ``text``."""
-        wanted = text.strip().lower()
+        wanted = _queryable(text.strip().lower())
         if not wanted:
             return []
         with self.engine.connect() as connection:
@@ -1700,6 +1701,11 @@ def _intake_values(values: Mapping[str, object]) -> dict[str, Any]:
         else:
             raise InvalidInput(f"'{name}' is not an intake field.")
     return result
+
+
+def _queryable(text: str) -> str:
+    """``text`` with any lone surrogate (which SQLite cannot take) as ``?``: for look-ups, never for storing."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _check_key(key: str) -> str:
