@@ -211,6 +211,11 @@ def delete_the_head(path: Path, n: int) -> int | None:
     return None
 
 
+def drop_the_head_table(path: Path, n: int) -> int | None:
+    sql(path, f"DELETE FROM audit_event WHERE id > {n - 2}", "DROP TABLE audit_head")
+    return None
+
+
 def empty_hash(path: Path, n: int) -> int:
     sql(path, "UPDATE audit_event SET hash = '' WHERE id = 12")
     return 12
@@ -232,6 +237,7 @@ CASES: list[Callable[[Path, int], int | None]] = [
     truncate_the_tail,
     truncate_to_nothing,
     delete_the_head,
+    drop_the_head_table,
     empty_hash,
 ]
 """Every way of tampering tried here; the note of issue 6 counts them."""

@@ -22,14 +22,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, and_, inspect, select
+from sqlalchemy import Table, and_, inspect, select, text
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from labreview.domain.errors import StaleEdit
 from labreview.store.models import AuditEvent, AuditHead, metadata
+from labreview.store.schema import REVISIONS
 
 GENESIS = "0" * 64
+HEAD_SINCE = "0002"
+"""The schema revision that added the ``audit_head`` table."""
 IGNORED_ON_COMPARE = frozenset({"version", "updated_at"})
 """Columns that bookkeeping changes; undo bumps them instead of restoring them."""
 
@@ -335,10 +338,26 @@ def verify(events: Iterable[AuditEvent], head: AuditHead | None = _UNCHECKED, an
 
 
 def check(session: Session, anchor: str = "") -> Verdict:
-    """Verify the log of this database, its head included when the schema has one (revision 0002 on)."""
-    has_head = inspect(session.connection()).has_table(AuditHead.__tablename__)
-    head = session.get(AuditHead, 1) if has_head else _UNCHECKED
+    """Verify the log of this database, its head included when the schema has one (revision 0002 on).
+
+    A schema that should have the head table but lacks it counts as a missing head,
+    so that dropping the table does not switch the check off.
+    """
+    if inspect(session.connection()).has_table(AuditHead.__tablename__):
+        head = session.get(AuditHead, 1)
+    else:
+        head = None if _schema_has_head(session) else _UNCHECKED
     return verify(iter_events(session), head, anchor)
+
+
+def _schema_has_head(session: Session) -> bool:
+    """Whether the database's schema revision is one that has the ``audit_head`` table."""
+    if not inspect(session.connection()).has_table("alembic_version"):
+        return True
+    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if revision not in REVISIONS:
+        return True  # a newer schema keeps the head
+    return REVISIONS.index(revision) >= REVISIONS.index(HEAD_SINCE)
 
 
 def iter_events(session: Session) -> Iterator[AuditEvent]:
