@@ -102,6 +102,23 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, metavar="ROLE", help="one of: " + ", ".join(_roles()))
     add.add_argument("--email", default="", metavar="EMAIL")
     add.set_defaults(run=cmd_board_add)
+
+    audit = commands.add_parser("audit", help="check the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        parents=[common],
+        help="check that no audit record was changed, removed, reordered or added behind labreview's back",
+        description="Exit 0 when the audit log is intact, 1 at the first broken link, 2 when the database "
+        "cannot be read.",
+    )
+    verify.add_argument(
+        "--anchor",
+        metavar="HASH",
+        default="",
+        help="a record hash printed by an earlier verify (e.g. kept in the minutes); it must still be in the log",
+    )
+    verify.set_defaults(run=cmd_audit_verify)
     return parser
 
 
@@ -141,14 +158,30 @@ def _config():
     return load(config_file())
 
 
-def _prepare(target: str, *, create: bool) -> None:
+def _prepare(target: str, *, create: bool, read_only: bool = False) -> None:
     """Check the database cheaply; upgrade or create it only when needed (Alembic is slow to import)."""
     from labreview.store.database import State, prepare, probe
     from labreview.store.engine import is_url
 
     if not is_url(target) and probe(target).state is State.CURRENT:
         return
-    prepare(target, create=create)
+    prepare(target, create=create and not read_only, read_only=read_only)
+
+
+def _unwritable(target: str) -> str | None:
+    """Why an existing database file cannot be written here (None when it can, or when it does not exist yet)."""
+    import os
+
+    from labreview.store.engine import sqlite_path
+
+    path = sqlite_path(target)
+    if path is None or not path.is_file():
+        return None
+    if not os.access(path, os.W_OK):
+        return f"{path} cannot be written by you"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"the folder {path.parent} cannot be written by you, and SQLite needs it for {path.name}"
+    return None
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -161,13 +194,18 @@ def cmd_open(args: argparse.Namespace) -> int:
         create = False
     else:
         target, create = _target(args)
+    read_only = args.read_only
     try:
-        _prepare(target, create=create)
-        if create:
+        reason = None if read_only else _unwritable(target)
+        if reason:
+            print(f"labreview: {reason}; opening it read-only (nothing can be changed).", file=sys.stderr)
+            read_only = True
+        _prepare(target, create=create, read_only=read_only)
+        if create and not read_only:
             _ensure_defaults(target, config)
         from labreview.app import make_app  # deferred: Textual is only needed to open the app
 
-        app = make_app(target, config=config, read_only=args.read_only, demo=args.demo)
+        app = make_app(target, config=config, read_only=read_only, demo=args.demo)
         app.run()
         return app.return_code or 0
     finally:
@@ -191,6 +229,39 @@ def cmd_init(args: argparse.Namespace) -> int:
     _ensure_defaults(target, _config())
     print(f"Created an empty portfolio at {target}")
     return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    target, _default = _target(args)
+    from labreview.store.database import State, probe
+    from labreview.store.engine import is_url
+
+    state = State.CURRENT
+    if not is_url(target):
+        found = probe(target)
+        if found.state not in (State.CURRENT, State.OLDER):
+            raise CliError(found.message)
+        state = found.state
+    from sqlalchemy.exc import SQLAlchemyError  # deferred: only this command and the app need SQLAlchemy
+
+    from labreview.portfolio.service import Portfolio
+    from labreview.store.engine import make_engine
+
+    portfolio = Portfolio(make_engine(target, read_only=True), read_only=True)
+    try:
+        verdict = portfolio.verify_audit(anchor=args.anchor)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CliError(f"Cannot read the audit log of {target}: {reason}.") from exc
+    finally:
+        portfolio.close()
+    print(verdict.message)
+    if verdict.ok and verdict.head:
+        print(f"head: {verdict.head}")
+    if state is State.OLDER:
+        print("note: this database has an older schema without a head record, so a log cut short at its end")
+        print("      cannot be seen; opening it once with labreview upgrades it.")
+    return 0 if verdict.ok else 1
 
 
 def _ensure_defaults(target: str, config) -> None:

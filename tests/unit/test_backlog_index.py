@@ -7,10 +7,23 @@ import pytest
 from labreview.portfolio import Portfolio, parse_filter
 from labreview.store.filters import Order
 
-FILTERS = ["", "stage:lab", "owner:kim", "tier:3", "tier:none", "gate:2", "category:cap,perf", "decision:kill",
-           "predictive", "stage:trans owner:r", "track:iterate ai", "gate:done", "xyz-nothing", "agenda:yes"]
-COLUMNS = ["key", "title", "stage", "category", "owner", "cost", "track", "gate", "tier", "score", "spread",
-           "decision"]
+FILTERS = [
+    "",
+    "stage:lab",
+    "owner:kim",
+    "tier:3",
+    "tier:none",
+    "gate:2",
+    "category:cap,perf",
+    "decision:kill",
+    "predictive",
+    "stage:trans owner:r",
+    "track:iterate ai",
+    "gate:done",
+    "xyz-nothing",
+    "agenda:yes",
+]
+COLUMNS = ["key", "title", "stage", "category", "owner", "cost", "track", "gate", "tier", "score", "spread", "decision"]
 
 
 @pytest.fixture(scope="module")

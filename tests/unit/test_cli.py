@@ -117,3 +117,35 @@ def test_board_add_and_list(tmp_path):
     assert_clean_refusal(run("board", "add", "Wiz", "--role", "wizard", "--db", db), "not a board role")
     listing = run("board", "list", "--db", db)
     assert listing.stdout.strip() == "Priya Raman — privacy partner <p@x.example>"
+
+
+def test_truncated_database(tmp_path):
+    path = tmp_path / "p.db"
+    assert run("init", "--db", str(path)).returncode == 0
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(path.read_bytes()[:20_000])
+    assert_clean_refusal(run("--db", str(cut)), str(cut))
+    assert_clean_refusal(run("audit", "verify", "--db", str(cut)), str(cut))
+
+
+def test_damaged_pages(tmp_path):
+    path = tmp_path / "p.db"
+    assert run("init", "--db", str(path)).returncode == 0
+    data = bytearray(path.read_bytes())
+    data[8192:16384] = b"\x5a" * 8192  # two pages of a table become noise; the header is intact
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(bytes(data))
+    assert_clean_refusal(run("--db", str(damaged)), "not a readable SQLite database")
+    assert_clean_refusal(run("--read-only", "--db", str(damaged)), "not a readable SQLite database")
+
+
+def test_audit_needs_a_subcommand():
+    result = run("audit")
+    assert result.returncode == 2 and "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_audit_verify_of_a_fresh_portfolio(tmp_path):
+    path = tmp_path / "p.db"
+    assert run("init", "--db", str(path)).returncode == 0
+    result = run("audit", "verify", "--db", str(path))
+    assert result.returncode == 0 and result.stdout.startswith("ok: 1 audit records, chain intact")

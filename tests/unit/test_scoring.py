@@ -84,3 +84,24 @@ def test_weighted_total_lies_between_the_smallest_and_largest_weighted_mean(data
         assert min(weighted) - 1e-9 <= summary.total <= max(weighted) + 1e-9
     else:
         assert summary.total is None
+
+
+@pytest.mark.parametrize(("text", "score"), [("3", 3), (" 5 ", 5), ("٣", 3), ("５", 5)])
+def test_scores_typed_with_any_decimal_digit(text, score):
+    assert validate_score(text) == score
+
+
+@pytest.mark.parametrize("bad", ["²", "₅", "Ⅲ", "½", "3.0", "+3", "1e0", "৪৪"])
+def test_digit_lookalikes_are_refused_in_words(bad):
+    with pytest.raises(InvalidInput, match="1 to 5"):
+        validate_score(bad)
+
+
+@given(st.one_of(st.text(max_size=6), st.integers(), st.floats(), st.none(), st.booleans()))
+def test_anything_is_either_a_score_or_a_readable_refusal(value):
+    try:
+        score = validate_score(value)
+    except InvalidInput as refusal:
+        assert "1 to 5" in refusal.message
+    else:
+        assert isinstance(score, int) and 1 <= score <= 5

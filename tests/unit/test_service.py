@@ -223,3 +223,25 @@ def test_audit_records_who_when_what_and_before_after(portfolio):
     assert event.actor == "Tess Facilitator" and event.action == "edit initiative"
     assert '"before": {"search_text"' in event.changes or '"vendor": ""' in event.changes
     assert '"vendor": "Acme"' in event.changes
+
+
+def test_text_that_cannot_be_stored_is_refused_in_words(portfolio):
+    before = audit_count(portfolio)
+    for attempt in (
+        lambda: portfolio.update_initiative("LAB-1", title="Churn \ud800 model"),
+        lambda: portfolio.set_intake("LAB-1", "exit_plan", "stop\x00"),
+        lambda: portfolio.add_person("Lone \udfff Surrogate"),
+        lambda: portfolio.add_person("Eve Email", email="eve\x00@example.com"),
+    ):
+        with pytest.raises(InvalidInput, match=r"NUL character|broken character"):
+            attempt()
+    assert audit_count(portfolio) == before
+    assert portfolio.add_person("Eve Email", email="  eve@example.com ").email == "eve@example.com"
+
+
+def test_look_ups_with_a_broken_character_are_answered_in_words(portfolio):
+    with pytest.raises(NotFound, match="There is no initiative LAB-\\?"):
+        portfolio.initiative("LAB-\ud800")
+    assert portfolio.find_initiatives("churn \udfff") == []
+    assert portfolio.criteria_changes(key="\ud800") == []
+    assert portfolio.backlog(parse_filter("churn x\ud800")).total == 0

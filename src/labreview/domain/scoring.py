@@ -27,7 +27,7 @@ def validate_score(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidInput(f"A score is a whole number from 1 to 5; got {value!r}.")
     text = str(value).strip()
-    if not text.isdigit() or not (MIN_SCORE <= int(text) <= MAX_SCORE):
+    if not text.isdecimal() or not (MIN_SCORE <= int(text) <= MAX_SCORE):
         raise InvalidInput(f"A score is a whole number from 1 to 5; got '{text}'.")
     return int(text)
 

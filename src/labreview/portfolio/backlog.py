@@ -37,8 +37,9 @@ _GATES = {
 
 def parse_filter(text: str) -> Filters:
     """Read the filter bar; raises ``InvalidInput`` saying which term is wrong and why."""
+    text = (text or "").encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot reach SQLite
     try:
-        terms = shlex.split(text or "")
+        terms = shlex.split(text)
     except ValueError as exc:
         raise InvalidInput("A quote is not closed in the filter; close it or remove it.") from exc
     filters = Filters()

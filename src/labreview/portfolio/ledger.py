@@ -3,7 +3,14 @@
 A ``Change`` is one row inserted, updated (only the columns that changed) or
 deleted. An action's changes go into one ``audit_event`` row whose ``hash``
 covers the previous event's hash, so that editing, deleting or reordering
-records breaks the chain (see ``verify``).
+records breaks the chain (see ``verify``). The ``audit_head`` row, rewritten in
+the same transaction, remembers the newest record and the count, so that a log
+cut short at its end (the newest records deleted) shows too.
+
+What this does not do: somebody with write access to the file and this source
+code can recompute every hash and the head after editing. Against that, keep the
+head hash somewhere else (``labreview audit verify`` prints it; the minutes can
+carry it) and check it later with ``verify --anchor``.
 """
 
 from __future__ import annotations
@@ -15,14 +22,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, and_, select
+from sqlalchemy import Table, and_, inspect, select, text
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from labreview.domain.errors import PolicyRefusal, StaleEdit
-from labreview.store.models import AuditEvent, metadata
+from labreview.store.models import AuditEvent, AuditHead, metadata
+from labreview.store.schema import REVISIONS
 
 GENESIS = "0" * 64
+HEAD_SINCE = "0002"
+"""The schema revision that added the ``audit_head`` table."""
 IGNORED_ON_COMPARE = frozenset({"version", "updated_at"})
 """Columns that bookkeeping changes; undo bumps them instead of restoring them."""
 REVERSIBLE = frozenset({"insert", "update", "delete"})
@@ -84,6 +94,8 @@ class Recorder:
 
     session: Session
     changes: list[Change] = field(default_factory=list)
+    undoes_id: int | None = None
+    """Set by an undo: the event it takes back."""
 
     def add(self, obj: SQLModel) -> SQLModel:
         self.session.add(obj)
@@ -161,6 +173,11 @@ def append(
         hash=event_hash(prev_hash, event_id, at, actor, action, summary, payload, undoes_id),
     )
     session.add(event)
+    head = session.get(AuditHead, 1)
+    if head is None:
+        session.add(AuditHead(id=1, event_id=event_id, records=event_id, hash=event.hash))
+    else:
+        head.event_id, head.records, head.hash = event_id, head.records + 1, event.hash
     session.flush()
     return event
 
@@ -215,6 +232,24 @@ def revert(session: Session, event: AuditEvent) -> list[Change]:
     return inverse
 
 
+def touched(changes: Iterable[Change]) -> tuple[set[int], set[int]]:
+    """Ids of the initiatives and access requests whose rows ``changes`` wrote (directly or through a child row)."""
+    initiatives: set[int] = set()
+    requests: set[int] = set()
+    for change in changes:
+        rows = [row for row in (change.before, change.after) if row]
+        if change.table == "initiative":
+            initiatives.add(change.key["id"])
+        elif change.table == "access_request":
+            requests.add(change.key["id"])
+        for row in rows:
+            if row.get("initiative_id") is not None:
+                initiatives.add(row["initiative_id"])
+            if change.table == "access_signature" and row.get("request_id") is not None:
+                requests.add(row["request_id"])
+    return initiatives, requests
+
+
 def _same(table: Table, current: Any, expected: dict[str, Any]) -> bool:
     return all(_plain(current[name]) == value for name, value in expected.items() if name not in IGNORED_ON_COMPARE)
 
@@ -230,22 +265,42 @@ class Verdict:
     checked: int
     broken_at: int | None = None
     reason: str = ""
+    head: str = ""
+    """Hash of the newest record when the log is intact (to keep elsewhere, e.g. in the minutes)."""
 
     @property
     def message(self) -> str:
         if self.ok:
             return f"ok: {self.checked} audit records, chain intact"
+        if self.broken_at is None:
+            return f"broken: {self.reason}"
         return f"broken at audit record {self.broken_at}: {self.reason}"
 
 
-def verify(events: Iterable[AuditEvent]) -> Verdict:
-    """Walk the chain in id order; report the first record that does not follow from the one before."""
+_UNCHECKED: Any = object()
+
+
+def verify(events: Iterable[AuditEvent], head: AuditHead | None = _UNCHECKED, anchor: str = "") -> Verdict:
+    """Walk the chain in id order; report the first record that does not follow from the one before.
+
+    With ``head`` (the ``audit_head`` row, or None when there is none) the end of
+    the log must be where the head says. With ``anchor`` (a record hash kept
+    elsewhere) that record must still be in the chain.
+    """
     prev_hash = GENESIS
-    expected_id: int | None = None
+    expected_id = 1
     checked = 0
+    anchor = anchor.strip().lower()
+    anchored = not anchor
     for event in events:
-        if expected_id is not None and event.id != expected_id:
-            return Verdict(False, checked, event.id, f"record {expected_id} is missing (next is {event.id})")
+        if event.id != expected_id:
+            if event.id > expected_id:
+                if event.id == expected_id + 1:
+                    missing = f"record {expected_id} is missing"
+                else:
+                    missing = f"records {expected_id}–{event.id - 1} are missing"
+                return Verdict(False, checked, expected_id, f"{missing} (the next one is {event.id})")
+            return Verdict(False, checked, event.id, f"it is out of order (expected record {expected_id})")
         if event.prev_hash != prev_hash:
             return Verdict(False, checked, event.id, "it does not follow the record before it (deleted or reordered)")
         recomputed = event_hash(
@@ -260,10 +315,58 @@ def verify(events: Iterable[AuditEvent]) -> Verdict:
         )
         if recomputed != event.hash:
             return Verdict(False, checked, event.id, "its content was changed after it was written")
+        anchored = anchored or event.hash == anchor
         prev_hash = event.hash
         expected_id = event.id + 1
         checked += 1
-    return Verdict(True, checked)
+    last_id = expected_id - 1
+    if head is not _UNCHECKED:
+        if head is None:
+            if checked:
+                return Verdict(
+                    False, checked, None, "the head of the log is missing, so a cut-off end could not be seen"
+                )
+        elif head.event_id > last_id:
+            if head.event_id == last_id + 1:
+                gone = f"record {last_id + 1} is missing"
+            else:
+                gone = f"records {last_id + 1}–{head.event_id} are missing"
+            return Verdict(False, checked, last_id + 1, f"{gone} at the end (the log was cut short)")
+        elif head.event_id < last_id:
+            return Verdict(
+                False,
+                checked,
+                head.event_id + 1,
+                f"it comes after the recorded end of the log (record {head.event_id})",
+            )
+        elif head.hash != prev_hash or head.records != checked:
+            return Verdict(False, checked, last_id, "it is not the newest record the log recorded at its head")
+    if not anchored:
+        return Verdict(False, checked, None, f"no record has the hash {anchor}: the log no longer reaches it")
+    return Verdict(True, checked, head=prev_hash if checked else "")
+
+
+def check(session: Session, anchor: str = "") -> Verdict:
+    """Verify the log of this database, its head included when the schema has one (revision 0002 on).
+
+    A schema that should have the head table but lacks it counts as a missing head,
+    so that dropping the table does not switch the check off.
+    """
+    if inspect(session.connection()).has_table(AuditHead.__tablename__):
+        head = session.get(AuditHead, 1)
+    else:
+        head = None if _schema_has_head(session) else _UNCHECKED
+    return verify(iter_events(session), head, anchor)
+
+
+def _schema_has_head(session: Session) -> bool:
+    """Whether the database's schema revision is one that has the ``audit_head`` table."""
+    if not inspect(session.connection()).has_table("alembic_version"):
+        return True
+    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if revision not in REVISIONS:
+        return True  # a newer schema keeps the head
+    return REVISIONS.index(revision) >= REVISIONS.index(HEAD_SINCE)
 
 
 def iter_events(session: Session) -> Iterator[AuditEvent]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session
 
 from labreview.domain import access as access_rules
@@ -126,6 +126,12 @@ def clean_text(value: object, *, what: str, limit: int = MAX_TEXT, required: boo
     text = text.replace("\r\n", "\n").strip()
     if "\x00" in text:
         raise InvalidInput(f"The {what} contains a NUL character, which cannot be stored; remove it.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"The {what} contains a broken character (a lone surrogate), which cannot be stored; retype it."
+        ) from None
     if required and not text:
         raise InvalidInput(f"The {what} cannot be empty.")
     if len(text) > limit:
@@ -166,9 +172,10 @@ class Portfolio:
         """Check, create or upgrade the database at ``target`` and open it."""
         from labreview.store.database import prepare
 
-        prepare(target, create=create)
-        portfolio = cls(make_engine(target), **options)
-        if create:
+        read_only = bool(options.get("read_only", False))
+        prepare(target, create=create and not read_only, read_only=read_only)
+        portfolio = cls(make_engine(target, read_only=read_only), **options)
+        if create and not read_only:
             portfolio.ensure_defaults()
         return portfolio
 
@@ -205,13 +212,14 @@ class Portfolio:
                         action=action,
                         summary=getattr(recorder, "summary", action),
                         changes=recorder.changes,
+                        undoes_id=recorder.undoes_id,
                     )
                 session.commit()
         except DomainError:
             raise
         except IntegrityError as exc:
             raise InvalidInput(f"That change conflicts with a record already there ({_first_line(exc)}).") from exc
-        except OperationalError as exc:
+        except DatabaseError as exc:  # locked, full, read-only, damaged: said in words, nothing was saved
             raise _storage_error(exc) from exc
 
     def _plain_write(self, statement: Any) -> None:
@@ -221,7 +229,7 @@ class Portfolio:
         try:
             with self._writer.begin() as connection:
                 connection.execute(statement)
-        except OperationalError as exc:
+        except DatabaseError as exc:
             raise _storage_error(exc) from exc
 
     # ------------------------------------------------------------------ settings
@@ -297,7 +305,8 @@ class Portfolio:
         with self._action("add person") as rec:
             if rec.session.scalars(select(Person).where(Person.name == name)).first():
                 raise InvalidInput(f"{name} is already in the portfolio.")
-            person = rec.add(Person(name=name, board_role=role.value if role else None, email=email.strip()))
+            email = clean_text(email, what="email address", limit=200)
+            person = rec.add(Person(name=name, board_role=role.value if role else None, email=email))
             rec.summary = f"Added {name}" + (f" ({role.label})" if role else "")
             return _person(person)
 
@@ -530,7 +539,7 @@ class Portfolio:
                 .order_by(CriteriaChange.changed_at, CriteriaChange.id)
             )
             if key:
-                statement = statement.where(Initiative.key == key)
+                statement = statement.where(Initiative.key == _queryable(key))
             if quarter:
                 statement = statement.where(ReviewSession.quarter == quarter)
             return [
@@ -539,9 +548,10 @@ class Portfolio:
             ]
 
     def _find_initiative(self, session: Session, key: str) -> Initiative:
-        row = session.scalars(select(Initiative).where(Initiative.key == str(key).strip().upper())).first()
+        wanted = _queryable(str(key).strip().upper())
+        row = session.scalars(select(Initiative).where(Initiative.key == wanted)).first()
         if row is None:
-            raise NotFound(f"There is no initiative {key}.")
+            raise NotFound(f"There is no initiative {_queryable(str(key))}.")
         return row
 
     def _initiative_view(self, session: Session, row: Initiative) -> InitiativeView:
@@ -603,7 +613,7 @@ class Portfolio:
 
     def find_initiatives(self, text: str, limit: int = 12) -> list[tuple[str, str, str]]:
         """(key, title, stage) of initiatives whose key starts with, or whose text contains, ``text``."""
-        wanted = text.strip().lower()
+        wanted = _queryable(text.strip().lower())
         if not wanted:
             return []
         with self.engine.connect() as connection:
@@ -636,7 +646,7 @@ class Portfolio:
         read again; a change the log cannot pin down (a bulk import, a renamed person) reloads everything."""
         try:
             return self._refresh_index(index)
-        except OperationalError as exc:
+        except DatabaseError as exc:
             raise _storage_error(exc) from exc
 
     def _refresh_index(self, index: BacklogIndex) -> BacklogIndex:
@@ -1651,23 +1661,52 @@ class Portfolio:
             return event.summary if event else None
 
     def undo(self) -> str:
-        """Undo this actor's last action; returns its summary. The undo itself is audited."""
+        """Undo this actor's last action; returns its summary. The undo itself is audited.
+
+        Another facilitator may have acted since on what the action touched (signed
+        the same request, checked the same gate): the derived columns (request
+        status, access tier, current gate, score means) are then worked out again
+        from what is left, in the same transaction, so that an undo never leaves an
+        approval standing that the remaining signatures do not support.
+        """
         with self._action("undo") as rec:
             event = ledger.last_undoable(rec.session, self.actor)
             if event is None:
                 raise NotFound("There is nothing to undo.")
-            inverse = ledger.revert(rec.session, event)
-            # Recorded by hand: revert works on Core rows, not through the recorder.
-            ledger.append(
-                rec.session,
-                at=self.now(),
-                actor=self.actor,
-                action="undo",
-                summary=f"Undid: {event.summary}",
-                changes=inverse,
-                undoes_id=event.id,
-            )
+            rec.changes.extend(ledger.revert(rec.session, event))
+            self._rederive(rec, *ledger.touched(rec.changes))
+            rec.undoes_id = event.id
+            rec.summary = f"Undid: {event.summary}"
             return event.summary
+
+    def _rederive(self, rec: ledger.Recorder, initiative_ids: Iterable[int], request_ids: Iterable[int]) -> None:
+        """Recompute the columns other rows determine, for the rows an undo touched."""
+        session = rec.session
+        initiatives = set(initiative_ids)
+        for request_id in sorted(set(request_ids)):
+            request = session.get(AccessRequest, request_id)
+            if request is None:
+                continue
+            initiatives.add(request.initiative_id)
+            signatures = self._signatures(session, request.id)
+            state = access_rules.status(AccessTier(request.tier), signatures, request.expires_on, self.today())
+            conditions = "; ".join(
+                s.conditions
+                for s in session.scalars(
+                    select(AccessSignature)
+                    .where(AccessSignature.request_id == request.id, AccessSignature.approve)
+                    .order_by(AccessSignature.id)
+                )
+                if s.conditions
+            )
+            rec.update(request, status=state.value, conditions=conditions)
+        for initiative_id in sorted(initiatives):
+            initiative = session.get(Initiative, initiative_id)
+            if initiative is None:
+                continue
+            self._refresh_access(rec, initiative)
+            self._refresh_gate(rec, initiative)
+            self._refresh_scores(rec, initiative)
 
     def audit_log(self, limit: int = 50) -> list[AuditEntry]:
         with self._read() as session:
@@ -1677,9 +1716,10 @@ class Portfolio:
             rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)).all()
             return [AuditEntry(r.id, r.at, r.actor, r.action, r.summary, r.id in undone) for r in rows]
 
-    def verify_audit(self) -> ledger.Verdict:
+    def verify_audit(self, anchor: str = "") -> ledger.Verdict:
+        """Check the audit log's hash chain and its head (and that ``anchor``, a record hash, is still in it)."""
         with self._read() as session:
-            return ledger.verify(ledger.iter_events(session))
+            return ledger.check(session, anchor)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -1733,6 +1773,11 @@ def _intake_values(values: Mapping[str, object]) -> dict[str, Any]:
     return result
 
 
+def _queryable(text: str) -> str:
+    """``text`` with any lone surrogate (which SQLite cannot take) as ``?``: for look-ups, never for storing."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _check_key(key: str) -> str:
     key = str(key or "").strip().upper()
     if not KEY_PATTERN.match(key):
@@ -1770,8 +1815,13 @@ def _first_line(exc: BaseException) -> str:
     return str(original).splitlines()[0]
 
 
-def _storage_error(exc: OperationalError) -> StorageError:
+def _storage_error(exc: DatabaseError) -> StorageError:
     text = str(getattr(exc, "orig", exc)).lower()
+    if "malformed" in text or "not a database" in text:
+        return StorageError(
+            "The database file is damaged: the change was not saved. Restore it from a backup "
+            f"and check it with labreview audit verify ({_first_line(exc)})."
+        )
     if "full" in text:
         return StorageError("The disk is full: the change was not saved. Free some space and try again.")
     if "locked" in text or "busy" in text:

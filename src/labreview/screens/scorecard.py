@@ -249,7 +249,7 @@ class ScorecardScreen(MeetingScreen):
             stats = sheet.summary.stats.get(criterion) if sheet else None
             cells.append(Text(f"{stats.mean:.1f}" if stats else "", justify="right"))
             if stats and stats.spread >= CONTESTED_SPREAD and stats.count > 1:
-                cells.append(Text(f"{stats.spread} contested", style="bold yellow"))
+                cells.append(Text(f"{stats.spread} !", style="bold yellow"))
             else:
                 cells.append(Text(str(stats.spread) if stats else ""))
             grid.add_row(*cells, key=criterion.value)
@@ -382,10 +382,10 @@ class ScorecardScreen(MeetingScreen):
         stats = sheet.summary.stats.get(criterion)
         grid.update_cell(criterion.value, "mean", Text(f"{stats.mean:.1f}" if stats else "", justify="right"))
         if stats and stats.count > 1 and stats.spread >= CONTESTED_SPREAD:
-            spread = Text(f"{stats.spread} contested", style="bold yellow")
+            spread = Text(f"{stats.spread} !", style="bold yellow")
         else:
             spread = Text(str(stats.spread) if stats else "")
-        grid.update_cell(criterion.value, "spread", spread)
+        grid.update_cell(criterion.value, "spread", spread, update_width=True)
         total = sheet.totals.get(reviewer.id)
         grid.update_cell(
             "total", str(reviewer.id), Text(f"{total:.2f}" if total is not None else "", justify="center", style="bold")

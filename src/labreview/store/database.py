@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from urllib.parse import quote
 
 from labreview.domain.errors import StorageError
 from labreview.store.schema import HEAD, REVISIONS
@@ -72,7 +73,9 @@ def probe(path: str | Path) -> Probe:
     if header != SQLITE_MAGIC:
         return Probe(path, State.CORRUPT, detail="not an SQLite file")
     try:
-        connection = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=5)
+        connection = sqlite3.connect(readonly_uri(path), uri=True, timeout=5)
+    except StorageError as exc:
+        return Probe(path, State.UNREADABLE, detail=exc.message)
     except sqlite3.Error as exc:
         return Probe(path, State.UNREADABLE, detail=str(exc))
     try:
@@ -97,6 +100,39 @@ def probe(path: str | Path) -> Probe:
     if revision is None:
         return Probe(path, State.FOREIGN)
     return Probe(path, State.NEWER, revision)
+
+
+def readonly_uri(path: str | Path) -> str:
+    """An SQLite URI that reads ``path`` without writing anything, even in a folder this user cannot write.
+
+    ``mode=ro`` when that works. A WAL database needs its ``-shm`` file, which
+    SQLite cannot create in a read-only folder: then, if no ``-wal`` file holds
+    changes not yet in the database, ``immutable=1`` reads the file as it is.
+    With such changes pending, reading the file alone would show stale data, so
+    this refuses with ``StorageError``. A damaged file is left for the caller to find.
+    """
+    path = Path(path)
+    base = f"file:{quote(path.as_posix())}"
+    plain = f"{base}?mode=ro"
+    try:
+        connection = sqlite3.connect(plain, uri=True, timeout=5)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorname", "") != "SQLITE_CANTOPEN" or not path.is_file():
+            return plain
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StorageError(
+                f"{path} has recent changes in {wal.name} that can only be read with write access to "
+                f"{path.parent}; open it once where it can be written."
+            ) from exc
+        return f"{base}?mode=ro&immutable=1"
+    except sqlite3.DatabaseError:
+        return plain
+    return plain
 
 
 def backup(path: Path, revision: str | None, *, now: dt.datetime | None = None) -> Path:
@@ -138,19 +174,28 @@ def upgrade(target: str | Path) -> None:
         engine.dispose()
 
 
-def prepare(target: str | Path, *, create: bool = False) -> Probe:
+def prepare(target: str | Path, *, create: bool = False, read_only: bool = False) -> Probe:
     """Check the database at ``target``, creating or upgrading it as needed.
 
-    Raises ``StorageError`` with a one-line message for everything a person has to fix.
-    Returns the probe of the database as it was found.
+    With ``read_only`` nothing is written: a database that would need creating or
+    upgrading is refused instead. Raises ``StorageError`` with a one-line message
+    for everything a person has to fix. Returns the probe of the database as it was found.
     """
     from labreview.store.engine import sqlite_path
 
     path = sqlite_path(target)
     if path is None:  # a server database: Alembic decides
-        upgrade(target)
+        if not read_only:
+            upgrade(target)
         return Probe(Path(str(target)), State.CURRENT, HEAD)
     found = probe(path)
+    if read_only and found.state is State.OLDER:
+        raise StorageError(
+            f"{path} has an older schema ({found.revision}) and must be upgraded before it can be read, "
+            "which needs write access; open it once where it can be written."
+        )
+    if read_only and found.state is State.EMPTY:
+        raise StorageError(f"{path} is not set up as a portfolio yet; there is nothing to open read-only.")
     if found.state is State.MISSING and create:
         _ensure_directory(path.parent)
     elif found.state in (State.MISSING, State.NEWER, State.FOREIGN, State.CORRUPT, State.UNREADABLE):

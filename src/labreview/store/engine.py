@@ -4,10 +4,15 @@ On SQLite every connection gets WAL, ``foreign_keys=ON``, a busy timeout and
 ``synchronous=FULL``; pysqlite's own transaction handling is switched off so
 that SQLAlchemy's BEGIN is real (writes use ``BEGIN IMMEDIATE`` to take the
 write lock up front instead of failing on upgrade under contention).
+
+A read-only engine on a file connects through ``store.database.readonly_uri``:
+``mode=ro``, or ``immutable=1`` when the folder cannot be written (SQLite's WAL
+mode needs a ``-shm`` file it could not create there).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -44,15 +49,26 @@ def sqlite_path(target: str | Path) -> Path | None:
 
 
 def make_engine(target: str | Path, *, read_only: bool = False) -> Engine:
-    """Create the engine; nothing is opened until the first connection."""
+    """Create the engine. Read-only on a file checks once how the file can be opened; nothing else is opened."""
     url = database_url(target, read_only=read_only)
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-        poolclass=NullPool if read_only else None,
-    )
+    path = sqlite_path(target) if read_only else None
+    if path is not None:
+        from labreview.store.database import readonly_uri
+
+        uri = readonly_uri(path)
+
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+
+        engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    else:
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            poolclass=NullPool if read_only else None,
+        )
     _configure_sqlite(engine, read_only=read_only)
     return engine
 

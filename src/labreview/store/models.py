@@ -291,3 +291,21 @@ class AuditEvent(SQLModel, table=True):
     undoes_id: int | None = Field(default=None, index=True)
     prev_hash: str
     hash: str
+
+
+class AuditHead(SQLModel, table=True):
+    """The newest audit record, rewritten in the transaction that appends to the log (one row, id 1).
+
+    The hash chain shows an edited, deleted or reordered record, but not a log cut
+    short at its end: the head remembers where the end was.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    event_id: int
+    """Id of the newest audit record."""
+    records: int
+    """How many audit records there are."""
+    hash: str
+    """``hash`` of the newest audit record."""

@@ -1,0 +1,341 @@
+"""The audit log is tamper-evident: edits made to the SQLite file behind labreview's back are found.
+
+Every tampering case edits the file with ``sqlite3``, as somebody with a database
+browser would, and ``labreview audit verify`` must name the first broken record
+(exit 1). What it cannot find is tested too, so that the limit stays written down:
+a forger who recomputes every hash and the head is only caught by a head hash
+kept somewhere else (``--anchor``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from labreview import cli
+from labreview.portfolio import ledger
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture
+def log(portfolio, tmp_path) -> Path:
+    """The small portfolio of ``conftest`` with some history, closed, as a file to tamper with."""
+    p = portfolio
+    p.start_session("2026-Q4")
+    for value, criterion in enumerate(("outcome-impact", "operational-fit", "data-risk"), 2):
+        p.record_score("2026-Q4", "LAB-1", "Dana Sponsor", criterion, value)
+    p.undo()
+    p.set_setting("name", "Tamper test")
+    p.close()
+    path = Path(str(p.engine.url.database))
+    assert count(path) >= 20
+    return path
+
+
+def count(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+
+
+def sql(path: Path, *statements: str, params: tuple = ()) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        for statement in statements:
+            connection.execute(statement, params if "?" in statement else ())
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def verify(path: Path, *extra: str, capsys) -> tuple[int, str]:
+    code = cli.main(["audit", "verify", "--db", str(path), *extra])
+    out = capsys.readouterr().out
+    return code, out
+
+
+def row(path: Path, event_id: int) -> dict:
+    connection = sqlite3.connect(path)
+    connection.row_factory = sqlite3.Row
+    try:
+        return dict(connection.execute("SELECT * FROM audit_event WHERE id = ?", (event_id,)).fetchone())
+    finally:
+        connection.close()
+
+
+def forged_hash(values: dict) -> str:
+    """What labreview would have written for these column values (a forger can compute this too)."""
+    at = dt.datetime.fromisoformat(values["at"]).replace(tzinfo=dt.UTC)
+    return ledger.event_hash(
+        values["prev_hash"],
+        values["id"],
+        at,
+        values["actor"],
+        values["action"],
+        values["summary"],
+        values["changes"],
+        values["undoes_id"],
+    )
+
+
+def insert(path: Path, values: dict) -> None:
+    columns = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute(f"INSERT INTO audit_event ({columns}) VALUES ({marks})", tuple(values.values()))
+        connection.commit()
+    finally:
+        connection.close()
+
+
+# ----------------------------------------------------------------------------- the tampering cases
+
+
+def edit_summary(path: Path, n: int) -> int:
+    sql(path, "UPDATE audit_event SET summary = summary || ' (approved by the board)' WHERE id = 5")
+    return 5
+
+
+def edit_changes(path: Path, n: int) -> int:
+    sql(path, "UPDATE audit_event SET changes = replace(changes, 'innovation-lead', 'privacy-partner') WHERE id = 3")
+    assert "privacy-partner" in row(path, 3)["changes"]
+    return 3
+
+
+def edit_actor_and_time(path: Path, n: int) -> int:
+    sql(path, f"UPDATE audit_event SET actor = 'Somebody Else', at = '2020-01-01 00:00:00.000000' WHERE id = {n - 2}")
+    return n - 2
+
+
+def edit_and_rehash_the_record(path: Path, n: int) -> int:
+    values = row(path, 6)
+    values["summary"] = "Nothing happened here"
+    values["hash"] = forged_hash(values)
+    sql(path, "UPDATE audit_event SET summary = ?, hash = ? WHERE id = 6", params=(values["summary"], values["hash"]))
+    return 7  # record 6 is self-consistent now; record 7 no longer follows it
+
+
+def delete_in_the_middle(path: Path, n: int) -> int:
+    sql(path, "DELETE FROM audit_event WHERE id = 9")
+    return 9
+
+
+def delete_several_in_the_middle(path: Path, n: int) -> int:
+    sql(path, "DELETE FROM audit_event WHERE id BETWEEN 4 AND 8")
+    return 4
+
+
+def delete_the_first(path: Path, n: int) -> int:
+    sql(path, "DELETE FROM audit_event WHERE id = 1")
+    return 1
+
+
+def swap_contents(path: Path, n: int) -> int:
+    a, b = row(path, 3), row(path, 4)
+    for target, source in ((3, b), (4, a)):
+        sql(
+            path,
+            "UPDATE audit_event SET at = ?, actor = ?, action = ?, summary = ?, changes = ?, undoes_id = ?, "
+            f"prev_hash = ?, hash = ? WHERE id = {target}",
+            params=tuple(
+                source[c] for c in ("at", "actor", "action", "summary", "changes", "undoes_id", "prev_hash", "hash")
+            ),
+        )
+    return 3
+
+
+def swap_ids(path: Path, n: int) -> int:
+    sql(
+        path,
+        "UPDATE audit_event SET id = -1 WHERE id = 10",
+        "UPDATE audit_event SET id = 10 WHERE id = 11",
+        "UPDATE audit_event SET id = 11 WHERE id = -1",
+    )
+    return 10
+
+
+def move_to_the_end(path: Path, n: int) -> int:
+    sql(path, f"UPDATE audit_event SET id = {n + 1} WHERE id = 2")
+    return 2
+
+
+def insert_forged_in_the_middle(path: Path, n: int) -> int:
+    connection = sqlite3.connect(path)
+    try:  # make room at 8 by shifting the later records up by one, as a forger would
+        for event_id in range(n, 7, -1):
+            connection.execute(f"UPDATE audit_event SET id = {event_id + 1} WHERE id = {event_id}")
+        connection.commit()
+    finally:
+        connection.close()
+    forged = row(path, 7) | {"id": 8, "summary": "Pat Privacy approved Level 3 access for LAB-2", "undoes_id": None}
+    forged["prev_hash"] = row(path, 7)["hash"]
+    forged["hash"] = forged_hash(forged)
+    insert(path, forged)
+    return 9  # the forged record itself chains correctly; the one after it does not
+
+
+def append_forged_at_the_end(path: Path, n: int) -> int:
+    last = row(path, n)
+    forged = last | {
+        "id": n + 1,
+        "summary": "Sue Security approved Level 3 access for LAB-2",
+        "prev_hash": last["hash"],
+    }
+    forged["hash"] = forged_hash(forged)
+    insert(path, forged)
+    return n + 1
+
+
+def truncate_the_tail(path: Path, n: int) -> int:
+    sql(path, f"DELETE FROM audit_event WHERE id > {n - 3}")
+    return n - 2
+
+
+def truncate_to_nothing(path: Path, n: int) -> int | None:
+    sql(path, "DELETE FROM audit_event")
+    return 1
+
+
+def delete_the_head(path: Path, n: int) -> int | None:
+    sql(path, "DELETE FROM audit_head")
+    return None
+
+
+def drop_the_head_table(path: Path, n: int) -> int | None:
+    sql(path, f"DELETE FROM audit_event WHERE id > {n - 2}", "DROP TABLE audit_head")
+    return None
+
+
+def empty_hash(path: Path, n: int) -> int:
+    sql(path, "UPDATE audit_event SET hash = '' WHERE id = 12")
+    return 12
+
+
+CASES: list[Callable[[Path, int], int | None]] = [
+    edit_summary,
+    edit_changes,
+    edit_actor_and_time,
+    edit_and_rehash_the_record,
+    delete_in_the_middle,
+    delete_several_in_the_middle,
+    delete_the_first,
+    swap_contents,
+    swap_ids,
+    move_to_the_end,
+    insert_forged_in_the_middle,
+    append_forged_at_the_end,
+    truncate_the_tail,
+    truncate_to_nothing,
+    delete_the_head,
+    drop_the_head_table,
+    empty_hash,
+]
+"""Every way of tampering tried here; the note of issue 6 counts them."""
+
+
+def test_an_untouched_log_verifies(log, capsys):
+    before = log.read_bytes()
+    code, out = verify(log, capsys=capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == f"ok: {count(log)} audit records, chain intact"
+    assert lines[1].startswith("head: ") and len(lines[1]) == len("head: ") + 64
+    assert log.read_bytes() == before, "verifying must not write to the database"
+
+
+@pytest.mark.parametrize("tamper", CASES, ids=lambda f: f.__name__)
+def test_tampering_is_found_at_the_first_broken_record(log, tamper, capsys):
+    n = count(log)
+    first_broken = tamper(log, n)
+    code, out = verify(log, capsys=capsys)
+    assert code == 1, out
+    if first_broken is None:
+        assert out.startswith("broken: ")
+    else:
+        assert out.startswith(f"broken at audit record {first_broken}: "), out
+    assert "Traceback" not in out
+
+
+def test_a_complete_forgery_is_only_caught_by_a_hash_kept_elsewhere(log, capsys):
+    """Somebody who deletes the newest records and rewrites the head to match defeats the file's own checks."""
+    code, out = verify(log, capsys=capsys)
+    kept = out.splitlines()[1].removeprefix("head: ")  # e.g. printed into the minutes of the meeting
+    n = count(log)
+    last = row(log, n - 2)
+    sql(
+        log,
+        f"DELETE FROM audit_event WHERE id > {n - 2}",
+        "UPDATE audit_head SET event_id = ?, records = ?, hash = ?",
+        params=(n - 2, n - 2, last["hash"]),
+    )
+    code, out = verify(log, capsys=capsys)
+    assert code == 0, "this forgery is consistent: the file alone cannot tell"
+    code, out = verify(log, "--anchor", kept, capsys=capsys)
+    assert code == 1 and out.startswith(f"broken: no record has the hash {kept}")
+    assert verify(log, "--anchor", row(log, 3)["hash"], capsys=capsys)[0] == 0
+
+
+def test_every_record_written_through_the_service_moves_the_head(portfolio):
+    with portfolio.engine.connect() as connection:
+        head = connection.exec_driver_sql("SELECT event_id, records, hash FROM audit_head").one()
+        last = connection.exec_driver_sql("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").one()
+    assert (head.event_id, head.records, head.hash) == (last.id, last.id, last.hash)
+    portfolio.add_person("Nia New")
+    portfolio.undo()
+    assert portfolio.verify_audit().ok
+    assert portfolio.verify_audit().checked == last.id + 2
+
+
+def test_the_command_line_answers_in_a_separate_process(log, tmp_path):
+    environment = {**os.environ, "LABREVIEW_CONFIG": str(tmp_path / "none.toml")}
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "labreview", "audit", "verify", *args],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=60,
+        )
+
+    ok = run("--db", str(log))
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: ") and not ok.stderr
+    delete_in_the_middle(log, count(log))
+    broken = run("--db", str(log))
+    assert broken.returncode == 1 and broken.stdout.startswith("broken at audit record 9: record 9 is missing")
+    missing = run("--db", str(tmp_path / "nothing.db"))
+    assert missing.returncode == 2 and missing.stderr.startswith("labreview: No database at")
+    assert "Traceback" not in broken.stderr + missing.stderr
+
+
+def test_a_damaged_file_is_an_error_not_a_verdict(log, tmp_path, capsys):
+    data = bytearray(log.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 4096] = b"\xff" * 4096
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(bytes(data))
+    assert cli.main(["audit", "verify", "--db", str(damaged)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("labreview: ") and len(err.strip().splitlines()) == 1
+    (tmp_path / "cut.db").write_bytes(log.read_bytes()[:5000])
+    assert cli.main(["audit", "verify", "--db", str(tmp_path / "cut.db")]) == 2
+
+
+def test_an_older_schema_is_verified_without_being_upgraded(tmp_path, capsys):
+    copy = tmp_path / "old.db"
+    shutil.copyfile(FIXTURES / "schema-0001.db", copy)
+    before = copy.read_bytes()
+    code, out = verify(copy, capsys=capsys)
+    assert code == 0 and out.startswith("ok: 1898 audit records, chain intact")
+    assert "older schema without a head record" in out
+    assert copy.read_bytes() == before
+    assert not list(tmp_path.glob("*.bak"))
