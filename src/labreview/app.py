@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,21 +19,13 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive, var
-from textual.widgets import Footer, LoadingIndicator, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 from labreview.commands import LabReviewCommands
 from labreview.config import Config, save_theme
 from labreview.domain.errors import DomainError
-from labreview.screens.access import AccessScreen
-from labreview.screens.agenda import AgendaScreen
-from labreview.screens.backlog import BacklogScreen
 from labreview.screens.base import MeetingScreen
-from labreview.screens.budget import BudgetScreen
-from labreview.screens.decision import DecisionDialog
-from labreview.screens.gates import GatesScreen
-from labreview.screens.help import HelpScreen
-from labreview.screens.outcomes import OutcomesScreen
-from labreview.screens.scorecard import ScorecardScreen
 from labreview.widgets.meeting_header import MeetingHeader, MeetingState
 
 if TYPE_CHECKING:
@@ -49,6 +42,17 @@ SCREENS_BY_KEY = {
     "budget": ("m", "Budget", "The 70/20/10 mix: actual, target and after today's decisions"),
     "outcomes": ("o", "Outcomes", "Decisions of the session and open action items"),
 }
+
+
+def _screen(module: str, name: str) -> Callable[[], Screen]:
+    """A mode's screen, imported on first use (only the first one is needed at start-up)."""
+
+    def make() -> Screen:
+        return getattr(importlib.import_module(f"labreview.screens.{module}"), name)()
+
+    return make
+
+
 FLUSH_EVERY = 15
 """Seconds between saves of the running timebox clock."""
 
@@ -59,14 +63,17 @@ class LabReviewApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "labreview"
     COMMANDS: ClassVar = App.COMMANDS | {LabReviewCommands}
-    MODES: ClassVar = {
-        "agenda": AgendaScreen,
-        "backlog": BacklogScreen,
-        "scorecard": ScorecardScreen,
-        "gates": GatesScreen,
-        "access": AccessScreen,
-        "budget": BudgetScreen,
-        "outcomes": OutcomesScreen,
+    MODES: ClassVar = {  # imported when first shown, not before the first frame
+        mode: _screen(module, name)
+        for mode, (module, name) in {
+            "agenda": ("agenda", "AgendaScreen"),
+            "backlog": ("backlog", "BacklogScreen"),
+            "scorecard": ("scorecard", "ScorecardScreen"),
+            "gates": ("gates", "GatesScreen"),
+            "access": ("access", "AccessScreen"),
+            "budget": ("budget", "BudgetScreen"),
+            "outcomes": ("outcomes", "OutcomesScreen"),
+        }.items()
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -109,8 +116,11 @@ class LabReviewApp(App[None]):
         demo: bool = False,
         clock: Callable[[], dt.datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        checked: bool = False,
     ) -> None:
         super().__init__()
+        self.checked = checked
+        """The command line has checked (and upgraded) the database: the worker need not do it again."""
         self.target = str(target)
         self.config = config or Config()
         self.read_only = read_only
@@ -135,7 +145,6 @@ class LabReviewApp(App[None]):
     def compose(self) -> ComposeResult:
         yield MeetingHeader()
         yield Static("Opening the portfolio…", id="opening")
-        yield LoadingIndicator()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -155,7 +164,7 @@ class LabReviewApp(App[None]):
         if self._clock is not None:
             options["clock"] = self._clock
         try:
-            portfolio = Portfolio.open(self.target, **options)
+            portfolio = Portfolio.open(self.target, checked=self.checked, **options)
             if not self.read_only:
                 portfolio.ensure_defaults()
             session = portfolio.active_session()
@@ -171,14 +180,32 @@ class LabReviewApp(App[None]):
         if session is not None:
             self.current_key = session.current_key or (session.agenda[0].key if session.agenda else None)
         if self.current_key is None:
-            keys = portfolio.initiative_keys()
-            self.current_key = keys[0] if keys else None
+            self.current_key = portfolio.first_key()
         self._start_item_clock()
         self._update_header()
         self.set_interval(1, self._tick)
         self.switch_mode("agenda" if session is not None else "backlog")
         self.ready.set()
         self._load_backlog_index()
+        self._check_integrity()
+
+    @work(thread=True, exclusive=True, group="integrity", exit_on_error=False)
+    def _check_integrity(self) -> None:
+        """A large file is not read page by page before the first frame; read it now, in the background."""
+        from labreview.store.database import QUICK_CHECK_LIMIT, integrity
+        from labreview.store.location import sqlite_path
+
+        path = sqlite_path(self.target)
+        if path is None or not path.is_file() or path.stat().st_size <= QUICK_CHECK_LIMIT:
+            return
+        verdict = integrity(path)
+        if verdict != "ok":
+            self.call_from_thread(
+                self.notify,
+                f"The database file is damaged ({verdict}). Stop, copy it aside and restore a backup.",
+                severity="error",
+                timeout=3600,
+            )
 
     @work(thread=True, exclusive=True, group="backlog-index", exit_on_error=False)
     def _load_backlog_index(self) -> None:
@@ -189,8 +216,9 @@ class LabReviewApp(App[None]):
         self.backlog_index = index
         self.refresh_backlog_index()
         screen = self.screen
-        if isinstance(screen, BacklogScreen):
-            screen.index_ready()
+        index_ready = getattr(screen, "index_ready", None)  # the backlog, when on show
+        if index_ready is not None:
+            index_ready()
 
     def refresh_backlog_index(self) -> None:
         """Patch the memory index with what changed since it was loaded (cheap: read from the audit log)."""
@@ -281,6 +309,8 @@ class LabReviewApp(App[None]):
         except DomainError as exc:
             self.say(exc.message, error=True)
             return
+        from labreview.screens.decision import DecisionDialog
+
         self.push_screen(DecisionDialog(initiative, self.session), self._decided)
 
     def _decided(self, decision) -> None:
@@ -318,6 +348,8 @@ class LabReviewApp(App[None]):
             self.say("Digits score on the scorecard: press s (or enter on an item) first.", error=True)
 
     def action_keys(self) -> None:
+        from labreview.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.screen))
 
     async def action_quit(self) -> None:
@@ -472,6 +504,9 @@ def make_app(
     demo: bool = False,
     clock: Callable[[], dt.datetime] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    checked: bool = False,
 ) -> LabReviewApp:
-    """Build the app on the portfolio database at ``target`` (already checked by the caller)."""
-    return LabReviewApp(target, config=config, read_only=read_only, demo=demo, clock=clock, monotonic=monotonic)
+    """Build the app on the portfolio database at ``target``; ``checked`` when the caller has run ``prepare``."""
+    return LabReviewApp(
+        target, config=config, read_only=read_only, demo=demo, clock=clock, monotonic=monotonic, checked=checked
+    )

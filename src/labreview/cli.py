@@ -161,7 +161,7 @@ def _config():
 def _prepare(target: str, *, create: bool, read_only: bool = False) -> None:
     """Check the database cheaply; upgrade or create it only when needed (Alembic is slow to import)."""
     from labreview.store.database import State, prepare, probe
-    from labreview.store.engine import is_url
+    from labreview.store.location import is_url
 
     if not is_url(target) and probe(target).state is State.CURRENT:
         return
@@ -172,7 +172,7 @@ def _unwritable(target: str) -> str | None:
     """Why an existing database file cannot be written here (None when it can, or when it does not exist yet)."""
     import os
 
-    from labreview.store.engine import sqlite_path
+    from labreview.store.location import sqlite_path
 
     path = sqlite_path(target)
     if path is None or not path.is_file():
@@ -205,7 +205,7 @@ def cmd_open(args: argparse.Namespace) -> int:
             _ensure_defaults(target, config)
         from labreview.app import make_app  # deferred: Textual is only needed to open the app
 
-        app = make_app(target, config=config, read_only=read_only, demo=args.demo)
+        app = make_app(target, config=config, read_only=read_only, demo=args.demo, checked=True)
         app.run()
         return app.return_code or 0
     finally:
@@ -216,7 +216,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     target, _default = _target(args)
     from labreview.store.database import State, probe
-    from labreview.store.engine import is_url
+    from labreview.store.location import is_url
 
     if not is_url(target):
         found = probe(target)
@@ -234,7 +234,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     target, _default = _target(args)
     from labreview.store.database import State, probe
-    from labreview.store.engine import is_url
+    from labreview.store.location import is_url
 
     state = State.CURRENT
     if not is_url(target):

@@ -168,12 +168,16 @@ class Portfolio:
         self.read_only = read_only
 
     @classmethod
-    def open(cls, target: str | Path, *, create: bool = False, **options: Any) -> Portfolio:
-        """Check, create or upgrade the database at ``target`` and open it."""
+    def open(cls, target: str | Path, *, create: bool = False, checked: bool = False, **options: Any) -> Portfolio:
+        """Check, create or upgrade the database at ``target`` and open it.
+
+        ``checked``: the caller has just done that (the command line, before the app starts); skip it.
+        """
         from labreview.store.database import prepare
 
         read_only = bool(options.get("read_only", False))
-        prepare(target, create=create and not read_only, read_only=read_only)
+        if not checked:
+            prepare(target, create=create and not read_only, read_only=read_only)
         portfolio = cls(make_engine(target, read_only=read_only), **options)
         if create and not read_only:
             portfolio.ensure_defaults()
@@ -404,6 +408,11 @@ class Portfolio:
     def initiative(self, key: str) -> InitiativeView:
         with self._read() as session:
             return self._initiative_view(session, self._find_initiative(session, key))
+
+    def first_key(self) -> str | None:
+        """The first initiative in key order (where the app starts when no session is planned)."""
+        with self.engine.connect() as connection:
+            return connection.execute(select(Initiative.key).order_by(Initiative.key).limit(1)).scalar()
 
     def initiative_keys(self) -> list[str]:
         with self._read() as session:

@@ -16,15 +16,12 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from labreview.store.location import is_url, sqlite_path
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a connection waits for another writer before giving up."""
-
-
-def is_url(target: str | Path) -> bool:
-    return "://" in str(target)
 
 
 def database_url(target: str | Path, *, read_only: bool = False) -> str:
@@ -35,17 +32,6 @@ def database_url(target: str | Path, *, read_only: bool = False) -> str:
     if read_only:
         return f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
     return f"sqlite:///{path.as_posix()}"
-
-
-def sqlite_path(target: str | Path) -> Path | None:
-    """The file behind a path or sqlite URL; None for other databases or in-memory ones."""
-    if not is_url(target):
-        return Path(target).expanduser().resolve()
-    url = make_url(str(target))
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    database = url.database.removeprefix("file:")
-    return Path(database).expanduser().resolve()
 
 
 def make_engine(target: str | Path, *, read_only: bool = False) -> Engine:
