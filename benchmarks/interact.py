@@ -13,7 +13,8 @@ handed to the app until the result is painted:
 - ``scorecard``: each digit 1–5 on the scorecard of a started session until the grid is repainted;
   ``score_handler`` is the screen's ``action_score`` alone (the service call and the screen refresh);
 - ``record_score``: ``Portfolio.record_score`` called directly, 100 times, after the app has quit;
-- ``peak_rss_kib``: ``ru_maxrss`` of this process at the end.
+- ``peak_rss_kib``: the process's high-water mark (``VmHWM``) at the end. Not ``ru_maxrss``: Linux
+  keeps that across ``execve``, so a child started by a big parent would report the parent's peak.
 
 "Painted" means: the condition that shows the new state holds (table source
 replaced, problem shown, cursor moved, score handler returned), every message
@@ -98,7 +99,7 @@ async def measure(db: Path, quick: bool) -> dict:
         await _backlog(app, timer, result, quick)
         await _scorecard(app, timer, result, quick)
     result["record_score_ms"] = _record_score(db, 30 if quick else SCORE_CALLS)
-    result["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["peak_rss_kib"] = _high_water_kib()
     return result
 
 
@@ -229,6 +230,18 @@ async def _scorecard(app, timer: Timer, result: dict, quick: bool) -> None:
         result["score_handler_ms"] = [_ms(s) for s in handler_times]
     finally:
         ScorecardScreen.action_score = original
+
+
+def _high_water_kib() -> int:
+    """This process's peak resident set (``VmHWM``), or ``ru_maxrss`` where /proc is missing."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _record_score(db: Path, calls: int) -> list[float]:
