@@ -678,3 +678,28 @@ async def test_a_digit_outside_the_scorecard_says_where_scoring_happens(app_fact
         await pilot.press("b", "3")
         await settle(pilot)
         assert "Digits score on the scorecard" in message(app)
+
+
+async def test_backlog_works_from_sql_until_the_memory_index_has_loaded(app_factory, monkeypatch):
+    from labreview.app import LabReviewApp
+
+    monkeypatch.setattr(LabReviewApp, "_load_backlog_index", lambda self: None)  # as if still loading
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.backlog_index is None
+        table = app.screen.query_one(VirtualTable)
+        assert len(table.source) == 40 and table.row(39).key == "FAC-019"
+        app.screen.query_one("#filter", Input).value = "stage:lab owner:kim"
+        await settle(pilot)
+        assert [table.row(i).key for i in range(len(table.source))] == ["EXP-102", "EXP-108"]
+        assert "2 of 40" in str(app.screen.query_one("#count", Static).render())
+        app.screen.query_one("#filter", Input).value = ""
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        headings = [table.row(i).heading for i in range(len(table.source)) if table.row(i).is_heading]
+        assert [h.split(" (")[0] for h in headings] == ["── Lab", "── Transition", "── Factory", "── Retired"]
+        assert len(table.source) == 44

@@ -640,6 +640,12 @@ class Portfolio:
         with self.engine.connect() as connection:
             return queries.index(connection, filters, order)
 
+    def backlog_page(self, filters: queries.Filters, order: queries.Order, offset: int, limit: int) -> list[BacklogRow]:
+        """One window of the backlog from SQL (LIMIT/OFFSET), without counting."""
+        order = queries.Order(order.column, order.descending, order.group_by_stage, self._weights_by_column())
+        with self.engine.connect() as connection:
+            return [_backlog_row(r) for r in queries.page(connection, filters, order, offset, limit)]
+
     def backlog_memory_index(self) -> BacklogIndex:
         """The backlog's filter and sort columns in memory (see ``portfolio.backlog_index``)."""
         with self.engine.connect() as connection, connection.begin():  # one snapshot for the mark and the rows

@@ -45,26 +45,32 @@ SORT_COLUMN = {"decision": "decision", "cost": "cost"}
 
 @dataclass
 class BacklogSource:
-    """Display rows over an ordered id list; with grouping, a heading before each stage's rows."""
+    """Display rows over the backlog in its order; with grouping, a heading before each stage's rows.
 
-    ids: Sequence[int]
+    ``fetch(offset, count)`` reads rows by their place in that order: from an id list (the memory
+    index) or straight from SQL with LIMIT/OFFSET (until the index has loaded).
+    """
+
+    length: int
+    """How many initiatives match (headings not counted)."""
     groups: Sequence[tuple[Stage, int]]
-    fetch: Callable[[Sequence[int]], list[BacklogRow]]
+    fetch: Callable[[int, int], list[BacklogRow]]
     currency: str
-    _first: list[Row] | None = field(default=None, repr=False)
-    """The first block, fetched by the worker that built this source (so the UI thread runs no SQL for it)."""
+    ids: Sequence[int] | None = None
     id_of: Callable[[str], int | None] | None = None
     """Key → id, when the ids came from the memory index (finds the cursor's row anywhere at no cost)."""
+    _first: list[Row] | None = field(default=None, repr=False)
+    """The first block, fetched by the worker that built this source (so the UI thread runs no SQL for it)."""
 
     def __len__(self) -> int:
-        return len(self.ids) + len(self.groups)
+        return self.length + len(self.groups)
 
     def warm(self) -> None:
         self._first = self.rows(0, min(len(self), BLOCK))
 
     def locate_key(self, key: str) -> int | None:
         """Display index of ``key``'s row: anywhere with the memory index, else within the first block."""
-        if self.id_of is None:
+        if self.id_of is None or self.ids is None:
             first = self._first or []
             return next((i for i, row in enumerate(first) if row.key == key), None)
         key_id = self.id_of(key)
@@ -85,7 +91,7 @@ class BacklogSource:
         return None
 
     def _locate(self, index: int) -> tuple[str, int]:
-        """('heading', group number) or ('row', position in ids)."""
+        """('heading', group number) or ('row', place in the order)."""
         if not self.groups:
             return "row", index
         position = 0
@@ -96,14 +102,14 @@ class BacklogSource:
                 return "row", position + index - 1
             index -= count + 1
             position += count
-        return "row", len(self.ids)
+        return "row", self.length
 
     def rows(self, start: int, stop: int) -> list[Row]:
         if start == 0 and self._first is not None and stop <= len(self._first):
             return self._first[:stop]
         located = [self._locate(i) for i in range(start, stop)]
-        wanted = [self.ids[p] for kind, p in located if kind == "row" and p < len(self.ids)]
-        fetched = iter(self.fetch(wanted))
+        places = [p for kind, p in located if kind == "row" and p < self.length]
+        fetched = iter(self.fetch(places[0], len(places)) if places else [])  # places are consecutive
         result = []
         for kind, position in located:
             if kind == "heading":
@@ -226,17 +232,15 @@ class BacklogScreen(MeetingScreen):
             agenda = {e.key for e in session.agenda} if session else set()
             ids = self.index.select(filters, order, agenda)
             groups = self._groups(self.index.stage_counts(ids)) if order.group_by_stage else []
-            source = self._source(ids, groups, filters.agenda_session)
-            source.id_of = self.index.id_of
+            portfolio, session_id = self.portfolio, filters.agenda_session
+            source = BacklogSource(
+                len(ids), groups,
+                lambda offset, count: portfolio.backlog_rows_by_id(ids[offset : offset + count], session_id),
+                portfolio.currency, ids=ids, id_of=self.index.id_of,
+            )  # fmt: skip
             self._show(source, len(self.index), keep)
         else:
             self._load(filters, order, keep)
-
-    def _source(self, ids: Sequence[int], groups: list[tuple[Stage, int]], session_id: int | None) -> BacklogSource:
-        portfolio = self.portfolio
-        return BacklogSource(
-            ids, groups, lambda wanted: portfolio.backlog_rows_by_id(wanted, session_id), portfolio.currency
-        )
 
     @staticmethod
     def _groups(counts: dict[Stage, int]) -> list[tuple[Stage, int]]:
@@ -244,13 +248,17 @@ class BacklogScreen(MeetingScreen):
 
     @work(thread=True, exclusive=True, group="backlog", exit_on_error=False)
     def _load(self, filters: Filters, order: Order, keep: str | None) -> None:
-        """Until the memory index is ready: the matching ids from SQL (off the UI thread) and the first block."""
+        """Until the memory index has loaded: rows straight from SQL, a window at a time (off the UI thread)."""
         portfolio = self.portfolio
-        ids = portfolio.backlog_index(filters, order)
-        groups = self._groups(portfolio.backlog_stage_counts(filters)) if order.group_by_stage else []
+        counts = portfolio.backlog_stage_counts(filters)
         if self._total is None or self._total[0] != self.lab.revision:
             self._total = (self.lab.revision, portfolio.backlog_count(Filters()))
-        source = self._source(ids, groups, filters.agenda_session)
+        source = BacklogSource(
+            sum(counts.values()),
+            self._groups(counts) if order.group_by_stage else [],
+            lambda offset, count: portfolio.backlog_page(filters, order, offset, count),
+            portfolio.currency,
+        )
         source.warm()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, source, self._total[1], keep)
@@ -264,7 +272,7 @@ class BacklogScreen(MeetingScreen):
         table = self.query_one(VirtualTable)
         table.empty_text = "No initiative matches the filter." if self._filter_text else "The portfolio is empty."
         table.set_source(source, keep_key=keep)
-        shown = len(source.ids)
+        shown = source.length
         self.query_one("#count", Static).update(
             Text(f" {shown:,} of {total:,}", style="bold") if shown != total else Text(f" {total:,} initiatives")
         )
