@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.table import Table
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,12 +27,14 @@ from labreview.commands import LabReviewCommands
 from labreview.config import Config, save_theme
 from labreview.domain.errors import DomainError
 from labreview.screens.base import MeetingScreen
-from labreview.widgets.meeting_header import MeetingHeader, MeetingState
+from labreview.widgets.meeting_header import MeetingHeader, MeetingState, clock
+from labreview.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.backlog_index import BacklogIndex
     from labreview.portfolio.service import Portfolio
     from labreview.portfolio.views import SessionView
+    from labreview.store.peek import FirstScreen
 
 SCREENS_BY_KEY = {
     "agenda": ("h", "Agenda", "The session's agenda: order, timeboxes, what was decided"),
@@ -117,8 +120,11 @@ class LabReviewApp(App[None]):
         clock: Callable[[], dt.datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         checked: bool = False,
+        preview: FirstScreen | None = None,
     ) -> None:
         super().__init__()
+        self.preview = preview
+        """The first screen's rows read by the command line with the standard library (see ``store.peek``)."""
         self.checked = checked
         """The command line has checked (and upgraded) the database: the worker need not do it again."""
         self.target = str(target)
@@ -135,6 +141,7 @@ class LabReviewApp(App[None]):
         self.ready = asyncio.Event()
         """Set once the portfolio is open and the first screen is shown (tests wait on it)."""
         self._history: list[str] = []
+        self._pending_mode: str | None = None
         self._item_started: float | None = None
         self._item_base = 0
         self._unsaved = 0.0
@@ -144,7 +151,17 @@ class LabReviewApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield MeetingHeader()
-        yield Static("Opening the portfolio…", id="opening")
+        if self.preview is None:
+            yield Static("Opening the portfolio…", id="opening")
+        else:
+            preview = self.preview
+            yield Static(
+                f"{preview.quarter} review · {preview.status} · held on {preview.held_on} · "
+                f"{len(preview.agenda)} items · opening…",
+                id="opening-summary",
+                classes="summary",
+            )
+            yield Static(_agenda_preview(preview), id="preview")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -154,6 +171,8 @@ class LabReviewApp(App[None]):
             self.set_keymap(dict(self.config.keymap))
         banner = "DEMO" if self.demo else ("READ-ONLY" if self.read_only else "")
         self.meeting = MeetingState(banner=banner)
+        if self.preview is not None:
+            self.meeting = _preview_state(self.preview, banner)
         self._open()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
@@ -184,7 +203,7 @@ class LabReviewApp(App[None]):
         self._start_item_clock()
         self._update_header()
         self.set_interval(1, self._tick)
-        self.switch_mode("agenda" if session is not None else "backlog")
+        self.switch_mode(self._pending_mode or ("agenda" if session is not None else "backlog"))
         self.ready.set()
         self._load_backlog_index()
         self._check_integrity()
@@ -270,7 +289,10 @@ class LabReviewApp(App[None]):
     # ------------------------------------------------------------------ actions
 
     def action_goto(self, mode: str) -> None:
-        if self.portfolio is None or mode not in self.MODES:
+        if mode not in self.MODES:
+            return
+        if self.portfolio is None:  # still opening: go there as soon as it is open
+            self._pending_mode = mode
             return
         if self.current_mode != mode:
             self._history.append(self.current_mode)
@@ -505,8 +527,46 @@ def make_app(
     clock: Callable[[], dt.datetime] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     checked: bool = False,
+    preview: FirstScreen | None = None,
 ) -> LabReviewApp:
-    """Build the app on the portfolio database at ``target``; ``checked`` when the caller has run ``prepare``."""
+    """Build the app on the portfolio database at ``target``; ``checked`` when the caller has run ``prepare``,
+    ``preview`` to paint the agenda in the first frame, before the service layer has loaded."""
     return LabReviewApp(
-        target, config=config, read_only=read_only, demo=demo, clock=clock, monotonic=monotonic, checked=checked
+        target,
+        config=config,
+        read_only=read_only,
+        demo=demo,
+        clock=clock,
+        monotonic=monotonic,
+        checked=checked,
+        preview=preview,
     )
+
+
+def _preview_state(preview: FirstScreen, banner: str) -> MeetingState:
+    current = next((line for line in preview.agenda if line.key == preview.current_key), None)
+    current = current or (preview.agenda[0] if preview.agenda else None)
+    return MeetingState(
+        portfolio=preview.portfolio,
+        quarter=preview.quarter,
+        status=preview.status,
+        position=current.position if current else None,
+        total=len(preview.agenda),
+        key=current.key if current else None,
+        elapsed=current.spent_seconds if current else 0,
+        timebox=current.timebox_seconds if current else 0,
+        banner=banner,
+    )
+
+
+def _agenda_preview(preview: FirstScreen) -> Table:
+    """The agenda as the agenda screen will show it, while that screen loads (not interactive)."""
+    table = Table(box=None, header_style="bold", padding=(0, 1))
+    for label, width in (("#", 3), ("Key", 8), ("Initiative", None), ("Stage", 10), ("Time", 11), ("Decision", 11)):
+        table.add_column(label, width=width, no_wrap=True, overflow="ellipsis")
+    for line in preview.agenda:
+        table.add_row(
+            str(line.position), line.key, plain(line.title), line.stage,
+            f"{clock(line.spent_seconds)}/{clock(line.timebox_seconds)}", line.outcome or "—",
+        )  # fmt: skip
+    return table

@@ -205,12 +205,23 @@ def cmd_open(args: argparse.Namespace) -> int:
             _ensure_defaults(target, config)
         from labreview.app import make_app  # deferred: Textual is only needed to open the app
 
-        app = make_app(target, config=config, read_only=read_only, demo=args.demo, checked=True)
+        app = make_app(
+            target, config=config, read_only=read_only, demo=args.demo, checked=True, preview=_preview(target)
+        )
         app.run()
         return app.return_code or 0
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _preview(target: str):
+    """The first screen's rows, read with the standard library so that the first frame shows them."""
+    from labreview.store.location import sqlite_path
+    from labreview.store.peek import first_screen
+
+    path = sqlite_path(target)
+    return first_screen(path) if path is not None and path.is_file() else None
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -30,3 +30,27 @@ async def test_backlog_shows_real_rows(app_factory):
         table = app.screen.query_one(VirtualTable)
         assert len(table.source) == 40
         assert table.row(0).key == "EXP-101"
+
+
+async def test_first_frame_shows_the_agenda_read_without_the_service_layer(app_factory, sample_copy):
+    from labreview.store.peek import first_screen
+
+    preview = first_screen(sample_copy)
+    assert preview.quarter == "2026-Q4" and len(preview.agenda) == 12 and preview.agenda[0].key == "EXP-102"
+    app = app_factory(preview=preview)
+    async with app.run_test(size=(100, 32)) as pilot:
+        assert app.query_one("#preview", Static)
+        assert app.meeting.quarter == "2026-Q4" and app.meeting.total == 12
+        await pilot.press("b")  # pressed while opening: honoured once open
+        await ready(pilot)
+        assert app.current_mode == "backlog"
+
+
+def test_preview_of_a_portfolio_without_sessions(tmp_path):
+    from labreview.store.database import prepare
+    from labreview.store.peek import first_screen
+
+    prepare(tmp_path / "p.db", create=True)
+    assert first_screen(tmp_path / "p.db") is None
+    (tmp_path / "junk.db").write_text("not a database")
+    assert first_screen(tmp_path / "junk.db") is None
