@@ -204,14 +204,14 @@ def backlog_columns(connection: Connection, ids: Sequence[int] | None = None) ->
         cursor.close()
 
 
-def backlog_search_text(connection: Connection) -> tuple[str, list[int]]:
-    """Every initiative's search text joined by NUL (which no stored text contains) in key order, and
-    each one's length: one string built by SQLite instead of 100,000 Python strings."""
-    texts = connection.exec_driver_sql(
-        "SELECT group_concat(search_text, char(0)) FROM (SELECT search_text FROM initiative ORDER BY key)"
-    ).scalar()
-    lengths = [n for (n,) in connection.exec_driver_sql("SELECT length(search_text) FROM initiative ORDER BY key")]
-    return (texts + "\x00") if texts is not None else "", lengths
+def backlog_search_text(connection: Connection) -> tuple[bytes, list[int]]:
+    """Every initiative's search text in UTF-8, joined by NUL (which no stored text contains), in key
+    order, and each one's length in bytes: one value built by SQLite instead of 100,000 Python strings."""
+    joined = "SELECT group_concat(search_text, char(0)) FROM (SELECT search_text FROM initiative ORDER BY key)"
+    texts = connection.exec_driver_sql(f"SELECT CAST(({joined}) AS BLOB)").scalar()
+    sizes = "SELECT length(CAST(search_text AS BLOB)) FROM initiative ORDER BY key"
+    lengths = [n for (n,) in connection.exec_driver_sql(sizes)]
+    return (bytes(texts) + b"\x00") if texts is not None else b"", lengths
 
 
 def page_select(filters: Filters, order: Order, offset: int, limit: int) -> Select:
