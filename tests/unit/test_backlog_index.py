@@ -49,7 +49,7 @@ def test_same_rows_and_order_as_sql(sample, text):
         order = Order(column, descending, grouped)
         sql_filters = filters.__class__(**{**filters.__dict__, "agenda_session": session.id})
         expected = sample.backlog_index(sql_filters, order)
-        assert index.select(filters, order, agenda) == expected, (text, column, descending, grouped)
+        assert list(index.select(filters, order, agenda)) == expected, (text, column, descending, grouped)
 
 
 def test_stage_counts(sample):
@@ -66,6 +66,7 @@ def test_refresh_patches_what_the_audit_log_says_changed(sample_copy, clock):
     p.start_session("2026-Q4")
     p.record_score("2026-Q4", "EXP-104", "Kim Novak", "outcome-impact", 5)
     p.record_decision("2026-Q4", "EXP-105", "kill", rationale="no signal")
+    p.update_initiative("EXP-101", title="Zebra: subject lines")
     p.create_initiative("AAA-001", "A new pilot", category="capability", owner="Kim Novak")
     refreshed = p.backlog_memory_refresh(index)
     assert refreshed is index and not index.key_ordered
@@ -73,10 +74,10 @@ def test_refresh_patches_what_the_audit_log_says_changed(sample_copy, clock):
         for column in ("key", "score", "stage", "title"):
             for descending in (False, True):
                 order = Order(column, descending)
-                assert index.select(parse_filter(text), order) == p.backlog_index(parse_filter(text), order)
+                assert list(index.select(parse_filter(text), order)) == p.backlog_index(parse_filter(text), order)
     p.undo()  # the creation goes away again
     index = p.backlog_memory_refresh(index)
     assert "AAA-001" not in [index.keys[i] for i in range(len(index.keys)) if index.alive[i]]
-    assert index.select(parse_filter(""), Order("key")) == p.backlog_index(parse_filter(""), Order("key"))
+    assert list(index.select(parse_filter(""), Order("key"))) == p.backlog_index(parse_filter(""), Order("key"))
     assert len(index) == 40
     p.close()

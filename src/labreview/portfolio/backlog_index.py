@@ -60,7 +60,8 @@ class BacklogIndex:
 
     ids: array = field(default_factory=lambda: array("q"))
     keys: list[str] = field(default_factory=list)
-    titles: list[str] = field(default_factory=list)
+    title_order: array | None = None
+    """Positions in title order (from SQL: the titles themselves are not kept, to save memory)."""
     stages: bytearray = field(default_factory=bytearray)
     categories: bytearray = field(default_factory=bytearray)
     tracks: bytearray = field(default_factory=bytearray)
@@ -78,11 +79,11 @@ class BacklogIndex:
     """The newest audit record reflected here; ``Portfolio.backlog_memory_refresh`` patches what came after."""
     key_ordered: bool = True
     """Positions are in key order (true until a patch adds an initiative), which makes sorts cheap."""
-    _text: bytes = b""
+    _text: bytes | bytearray = b""
     """Every search text in key order, UTF-8, NUL between them: ``bytes.find`` scans it at memory speed."""
-    _starts: list[int] = field(default_factory=list)
-    _ends: list[int] = field(default_factory=list)
-    """Where each row's text starts and ends in ``_text`` (plain lists: indexing them allocates nothing)."""
+    _starts: array = field(default_factory=lambda: array("q"))
+    _ends: array = field(default_factory=lambda: array("q"))
+    """Where each row's text starts and ends in ``_text``."""
     _patched_text: dict[int, str] = field(default_factory=dict)
     """Search texts of positions changed since the joined text was made (their slot there is stale)."""
     _weights: tuple[float, ...] = (1.0,) * 5
@@ -102,7 +103,7 @@ class BacklogIndex:
 
     @classmethod
     def build(
-        cls, rows: Iterable[Sequence], search: tuple[bytes, Sequence[int]], weights: Mapping[str, float]
+        cls, rows: Iterable[Sequence], search: tuple[bytes | bytearray, Iterable[int]], weights: Mapping[str, float]
     ) -> BacklogIndex:
         """From ``store.queries.backlog_columns`` rows (id, key, title, stage, category, track, owner, cost,
         gate, tier, five criterion means, spread, outcome, quarter) and ``backlog_search_text``, in key order.
@@ -120,16 +121,23 @@ class BacklogIndex:
         if chunk:
             index._extend(chunk)
         text, lengths = search
-        if len(lengths) != len(index.ids):
-            raise ValueError("the search texts and the rows were read from different data")
         offset = 0
         starts, ends = index._starts, index._ends
         for length in lengths:
             starts.append(offset)
             ends.append(offset + length)
             offset += length + 1
+        if len(starts) != len(index.ids) or offset != len(text):
+            raise ValueError("the search texts and the rows were read from different data")
         index._text = text
         return index
+
+    def order_titles(self, ids_by_title: Iterable[int]) -> None:
+        """Take the title order (ids from SQL) as positions; initiatives no longer here are skipped."""
+        positions = self._positions()
+        self.title_order = array("l", [positions[rid] for rid in ids_by_title if rid in positions])
+        self._orders.pop(("title", False), None)
+        self._orders.pop(("title", True), None)
 
     def _extend(self, chunk: list[Sequence]) -> None:
         def coded(codes: _Codes, position: int) -> bytes:
@@ -138,7 +146,6 @@ class BacklogIndex:
 
         self.ids.extend(r[0] for r in chunk)
         self.keys.extend(r[1] for r in chunk)
-        self.titles.extend(r[2] for r in chunk)
         self.stages.extend(coded(self._stage_codes, 3))
         self.categories.extend(coded(self._category_codes, 4))
         self.tracks.extend(coded(self._track_codes, 5))
@@ -193,7 +200,6 @@ class BacklogIndex:
     def _append(self, row: Sequence) -> None:
         self.ids.append(int(row[0]))
         self.keys.append(row[1])
-        self.titles.append(row[2])
         for column in (self.stages, self.categories, self.tracks, self.gates, self.tiers, self.spreads,
                        self.outcomes, self.alive):  # fmt: skip
             column.append(0)
@@ -204,10 +210,9 @@ class BacklogIndex:
         self._set(len(self.ids) - 1, row)
 
     def _set(self, i: int, row: Sequence) -> None:
-        (_rid, key, title, stage, category, track, owner, cost, gate, tier,
+        (_rid, key, _title, stage, category, track, owner, cost, gate, tier,
          m1, m2, m3, m4, m5, spread, outcome, quarter) = row[:18]  # fmt: skip
         self.keys[i] = key
-        self.titles[i] = title
         self.stages[i] = self._stage_codes(stage)
         self.categories[i] = self._category_codes(category)
         self.tracks[i] = self._track_codes(track)
@@ -229,7 +234,7 @@ class BacklogIndex:
 
     # ------------------------------------------------------------------ queries
 
-    def select(self, filters: Filters, order: Order, agenda_keys: Collection[str] = ()) -> list[int]:
+    def select(self, filters: Filters, order: Order, agenda_keys: Collection[str] = ()) -> array:
         """Ids matching ``filters`` in ``order`` (grouped by stage first when the order says so)."""
         keep = self._matches(filters, agenda_keys)
         self._last = (filters, frozenset(agenda_keys), keep)
@@ -241,7 +246,7 @@ class BacklogIndex:
                 buckets.setdefault(stages[i], []).append(i)
             ordered = [i for code in sorted(buckets) for i in buckets[code]]
         ids = self.ids
-        return [ids[i] for i in ordered]
+        return array("q", [ids[i] for i in ordered])
 
     def id_of(self, key: str) -> int | None:
         if self._key_position is None:
@@ -368,6 +373,10 @@ class BacklogIndex:
         cached = self._orders.get((column, descending))
         if cached is not None:
             return cached
+        if column == "title" and self.title_order is not None:
+            order = self.title_order if not descending else array("l", reversed(self.title_order))
+            self._orders[(column, descending)] = order
+            return order
         values = self._sort_values(column)
         n = len(self.ids)
         if self.key_ordered:
@@ -391,7 +400,7 @@ class BacklogIndex:
     def _sort_values(self, column: str) -> Sequence:
         """The value each position sorts by (None sorts last in both directions, as NULLS LAST)."""
         if column in ("key", "title"):
-            return self.keys if column == "key" else self.titles
+            return self.keys
         if column == "stage":
             return self.stages
         if column == "gate":

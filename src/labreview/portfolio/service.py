@@ -653,6 +653,7 @@ class Portfolio:
             index = BacklogIndex.build(
                 queries.backlog_columns(connection), queries.backlog_search_text(connection), self._weights_by_column()
             )
+            index.order_titles(queries.backlog_title_order(connection))
         index.mark = mark
         return index
 
@@ -672,14 +673,18 @@ class Portfolio:
             if not events:
                 return index
             touched: set[int] = set()
+            titles = False
             for _event_id, payload in events:
                 for change in json.loads(payload):
                     if change.get("op") == "bulk" or change.get("table") == "person":
                         return self.backlog_memory_index()
                     if change.get("table") == "initiative":
                         touched.add(int(change["key"]["id"]))
+                        titles = titles or change.get("op") != "update" or "title" in (change.get("after") or {})
             if touched:
                 index.patch(queries.backlog_columns(connection, sorted(touched)), touched)
+            if titles:
+                index.order_titles(queries.backlog_title_order(connection))
             index.mark = events[-1][0]
         return index
 

@@ -204,14 +204,28 @@ def backlog_columns(connection: Connection, ids: Sequence[int] | None = None) ->
         cursor.close()
 
 
-def backlog_search_text(connection: Connection) -> tuple[bytes, list[int]]:
+def backlog_search_text(connection: Connection) -> tuple[bytearray, list[int]]:
     """Every initiative's search text in UTF-8, joined by NUL (which no stored text contains), in key
-    order, and each one's length in bytes: one value built by SQLite instead of 100,000 Python strings."""
-    joined = "SELECT group_concat(search_text, char(0)) FROM (SELECT search_text FROM initiative ORDER BY key)"
-    texts = connection.exec_driver_sql(f"SELECT CAST(({joined}) AS BLOB)").scalar()
-    sizes = "SELECT length(CAST(search_text AS BLOB)) FROM initiative ORDER BY key"
-    lengths = [n for (n,) in connection.exec_driver_sql(sizes)]
-    return (bytes(texts) + b"\x00") if texts is not None else b"", lengths
+    order, and each one's length in bytes. Built chunk by chunk into one buffer, so that at no time
+    are there 100,000 strings or several copies of the whole text in memory."""
+    text = bytearray()
+    lengths: list[int] = []
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute("SELECT CAST(search_text AS BLOB) FROM initiative ORDER BY key")
+        while batch := cursor.fetchmany(4000):
+            for (value,) in batch:
+                text += value
+                text.append(0)
+                lengths.append(len(value))
+    finally:
+        cursor.close()
+    return text, lengths
+
+
+def backlog_title_order(connection: Connection) -> list[int]:
+    """Every initiative's id, in title order (ties by key), as the backlog's title sort needs it."""
+    return [rid for (rid,) in connection.exec_driver_sql("SELECT id FROM initiative ORDER BY title, key")]
 
 
 def page_select(filters: Filters, order: Order, offset: int, limit: int) -> Select:
