@@ -296,7 +296,7 @@ class ScorecardScreen(MeetingScreen):
             if contested:
                 names = ", ".join(c.label for c in contested)
                 line.append(f" · contested: {names} — discuss before deciding", style="bold yellow")
-        self.query_one("#totals", Static).update(line)
+        self.query_one("#totals", Static).update(line, layout=False)  # fixed height: no relayout
 
     def _show_ai_checks(self) -> None:
         widget = self.query_one("#ai-checks", Static)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
 
 from labreview.widgets.text import plain
@@ -14,15 +15,25 @@ class MessageLine(Static):
     MessageLine.-ok { color: $text-success; }
     """
 
+    _lines = 0
+
     def show(self, message: str, *, error: bool = False) -> None:
         self.set_class(error, "-error")
         self.set_class(not error, "-ok")
-        self.update(plain(message, one_line=False))
+        self._put(plain(message, one_line=False))
 
     def hint(self, message: str) -> None:
         self.remove_class("-error", "-ok")
-        self.update(plain(message, one_line=False))
+        self._put(plain(message, one_line=False))
 
     def clear(self) -> None:
         self.remove_class("-error", "-ok")
-        self.update("")
+        self._put(Text(""))
+
+    def _put(self, text: Text) -> None:
+        """Update; lay the screen out again only when the message needs another number of lines
+        (a relayout of the whole screen costs more than everything else a keystroke does)."""
+        width = max(1, self.content_region.width or self.size.width or 80)
+        lines = min(3, len(text.wrap(self.app.console, width))) if text.plain else 0
+        self.update(text, layout=lines != self._lines)
+        self._lines = lines
