@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive, var
@@ -141,7 +141,8 @@ class LabReviewApp(App[None]):
         self.ready = asyncio.Event()
         """Set once the portfolio is open and the first screen is shown (tests wait on it)."""
         self._history: list[str] = []
-        self._pending_mode: str | None = None
+        self._early_keys: list[str] = []
+        """Keys pressed while the portfolio was opening, replayed once the first screen is up."""
         self._item_started: float | None = None
         self._item_base = 0
         self._unsaved = 0.0
@@ -192,6 +193,18 @@ class LabReviewApp(App[None]):
             return
         self.call_from_thread(self._portfolio_ready, portfolio, session)
 
+    async def on_event(self, event: events.Event) -> None:
+        # Until the first screen is up no binding of the meeting exists yet: keep the keys, don't drop them.
+        if isinstance(event, events.Key) and not self.ready.is_set() and event.key not in ("ctrl+q", "ctrl+c"):
+            self._early_keys.append(event.key)
+            return
+        await super().on_event(event)
+
+    def _replay_early_keys(self) -> None:
+        keys, self._early_keys = self._early_keys, []
+        for key in keys:
+            self.simulate_key(key)
+
     def _portfolio_ready(self, portfolio: Portfolio, session: SessionView | None) -> None:
         self.portfolio = portfolio
         self.portfolio_name = portfolio.name
@@ -203,7 +216,8 @@ class LabReviewApp(App[None]):
         self._start_item_clock()
         self._update_header()
         self.set_interval(1, self._tick)
-        self.switch_mode(self._pending_mode or ("agenda" if session is not None else "backlog"))
+        self.switch_mode("agenda" if session is not None else "backlog")
+        self.call_after_refresh(self._replay_early_keys)
         self.ready.set()
         self._load_backlog_index()
         self._check_integrity()
@@ -289,10 +303,7 @@ class LabReviewApp(App[None]):
     # ------------------------------------------------------------------ actions
 
     def action_goto(self, mode: str) -> None:
-        if mode not in self.MODES:
-            return
-        if self.portfolio is None:  # still opening: go there as soon as it is open
-            self._pending_mode = mode
+        if mode not in self.MODES or self.portfolio is None:
             return
         if self.current_mode != mode:
             self._history.append(self.current_mode)
