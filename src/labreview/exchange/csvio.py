@@ -240,7 +240,23 @@ def _lines(text: str) -> Iterator[str]:
     StringIO would first copy the text into a buffer of 4 bytes per character (+80 MiB for a
     100,000-row file), and ``splitlines`` also breaks at characters a CSV file keeps in a value.
     """
-    return (match.group() for match in _LINE.finditer(text))
+    if text.count("\r") != text.count("\r\n"):  # a lone carriage return ends a line too: the general case
+        return (match.group() for match in _LINE.finditer(text))
+    return _lines_at_newlines(text)
+
+
+def _lines_at_newlines(text: str) -> Iterator[str]:
+    """Lines ending at each ``\\n`` (with it), for text whose every ``\\r`` comes before one."""
+    start = 0
+    find = text.find
+    while True:
+        end = find("\n", start) + 1
+        if not end:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start:end]
+        start = end
 
 
 def _delimiter(text: str) -> str:
