@@ -367,6 +367,7 @@ def _plan(session: Session, records: Sequence[ImportRecord], progress: Progress 
     folded: dict[str, str] = {}
     """Name → ``fold_name(name)``: the same owners come back on many rows."""
     step = max(1, len(records) // 100)
+    create = plan.creates.append
     for index, record in enumerate(records):
         if progress and index % step == 0:
             progress("Checking rows", index, len(records))
@@ -379,9 +380,9 @@ def _plan(session: Session, records: Sequence[ImportRecord], progress: Progress 
                 raise InvalidInput(f"{key} appears again (first on line {first_line[key]}); give each key once.")
             first_line[key] = record.line
             values = _clean(record.fields)
-            current = existing.get(key)
+            current = existing.get(key) if existing else None
             if current is None:
-                plan.creates.append(_create(record.line, key, values))
+                create(_create(record.line, key, values))
             else:
                 update = _update(record.line, key, values, current)
                 if update is None:
@@ -405,11 +406,12 @@ def _plan(session: Session, records: Sequence[ImportRecord], progress: Progress 
 
 def _existing(session: Session, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The stored fields of the initiatives among ``keys``, with owner and sponsor names."""
-    wanted = sorted({str(k).strip().upper() for k in keys})
-    if len(wanted) > 4 * CHUNK:
+    unique = {str(k).strip().upper() for k in keys}
+    if len(unique) > 4 * CHUNK:
         # Many keys (a big file): find which exist in one pass over the key index, then read only those.
         stored = set(session.execute(select(Initiative.key)).scalars())
-        wanted = [k for k in wanted if k in stored]
+        unique &= stored
+    wanted = sorted(unique)
     owner = aliased(Person)
     sponsor = aliased(Person)
     columns = [
