@@ -245,9 +245,18 @@ def exchange_available(env: dict[str, str]) -> bool:
 
 
 def timed_cli(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
-    started = time.perf_counter()
-    completed = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    return time.perf_counter() - started, completed
+    """Wall time of the command; ``completed.peak_rss_kib`` is its peak RSS (``ru_maxrss`` from ``wait4``)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err, text=True, stdin=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        completed = subprocess.CompletedProcess(argv, process.returncode, out.read(), err.read())
+    completed.peak_rss_kib = usage.ru_maxrss  # type: ignore[attr-defined]
+    return seconds, completed
 
 
 def exchange(scratch: Path, reps: int, exchange_src: str | None, quick: bool) -> dict:
@@ -275,6 +284,7 @@ def exchange(scratch: Path, reps: int, exchange_src: str | None, quick: bool) ->
             break
         times.append(seconds)
         result["minutes_bytes"] = out.stat().st_size
+        result["minutes_peak_rss_kib"] = max(result.get("minutes_peak_rss_kib", 0), completed.peak_rss_kib)
     result["minutes_s"] = times
     folder = scratch / "import"
     folder.mkdir(parents=True, exist_ok=True)
@@ -285,6 +295,7 @@ def exchange(scratch: Path, reps: int, exchange_src: str | None, quick: bool) ->
         result["import_error"] = (completed.stderr or completed.stdout).strip()[-500:]
     else:
         result["import_s"] = seconds
+        result["import_peak_rss_kib"] = completed.peak_rss_kib
         result["imported"] = generate.table_counts(target).get("initiative")
     return result
 
@@ -419,6 +430,9 @@ def render(report: dict) -> str:
                 f"  {'CSV import, ' + format(x['csv']['rows'], ',') + ' rows':44}{fmt(i, ' s', 2):>12}"
                 f"  ≤ 5 s {verdict(i, TARGETS['import_s'])}{err}"
             )
+            for label, key in (("minutes", "minutes_peak_rss_kib"), ("import", "import_peak_rss_kib")):
+                if x.get(key):
+                    lines.append(f"  {'  peak RSS of the ' + label + ' process':44}{fmt(x[key] / MIB, ' MiB'):>12}")
     for error in report.get("errors", []):
         lines.append(f"FAILED {error}")
     return "\n".join(lines)

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -182,18 +181,24 @@ def read_file(path: str | Path, *, progress: Progress | None = None) -> ParsedFi
         raise InvalidInput(
             f"{path.name} is not UTF-8 text (line {line}); save it from the spreadsheet as “CSV UTF-8”."
         ) from exc
+    del data  # the text is all that is needed from here on
     return parse_text(text, name=path.name, progress=progress)
 
 
 def parse_text(text: str, *, name: str = "the file", progress: Progress | None = None) -> ParsedFile:
     """Read CSV ``text`` (already decoded) into import records."""
-    from labreview.portfolio.importing import ImportRecord  # deferred: keeps this module light to import
+    from labreview.portfolio.importing import ImportRecord, collector_paused  # deferred: keeps this module light
 
+    with collector_paused():
+        return _parse_text(ImportRecord, text, name, progress)
+
+
+def _parse_text(ImportRecord, text: str, name: str, progress: Progress | None) -> ParsedFile:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InvalidInput(f"{name} is empty; it needs a header line with at least a 'key' column.")
     delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     total_lines = text.count("\n") + 1
     last_line = 0
     try:
@@ -208,7 +213,7 @@ def parse_text(text: str, *, name: str = "the file", progress: Progress | None =
             last_line = reader.line_num
             if progress and len(records) % 2000 == 0:
                 progress("Reading", last_line, total_lines)
-            if not any(cell.strip() for cell in cells):
+            if not any(map(str.strip, cells)):
                 continue
             records.append(_record(ImportRecord, line, cells, readers, len(header), key_index))
     except csv.Error as exc:
@@ -223,6 +228,35 @@ def parse_text(text: str, *, name: str = "the file", progress: Progress | None =
     known = tuple(c.name for c in columns if c is not None)
     ignored = tuple(h.strip() for h, c in zip(header, columns, strict=True) if c is None and h.strip())
     return ParsedFile(tuple(records), known, ignored, delimiter)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+"""One line with its line end (``\\r\\n``, ``\\r`` or ``\\n``), or the last line without one."""
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` gives them, one at a time.
+
+    StringIO would first copy the text into a buffer of 4 bytes per character (+80 MiB for a
+    100,000-row file), and ``splitlines`` also breaks at characters a CSV file keeps in a value.
+    """
+    if text.count("\r") != text.count("\r\n"):  # a lone carriage return ends a line too: the general case
+        return (match.group() for match in _LINE.finditer(text))
+    return _lines_at_newlines(text)
+
+
+def _lines_at_newlines(text: str) -> Iterator[str]:
+    """Lines ending at each ``\\n`` (with it), for text whose every ``\\r`` comes before one."""
+    start = 0
+    find = text.find
+    while True:
+        end = find("\n", start) + 1
+        if not end:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start:end]
+        start = end
 
 
 def _delimiter(text: str) -> str:
@@ -263,29 +297,52 @@ def _readers(columns: Sequence[Column | None]) -> list[tuple[int, str, Callable[
         if kind in ("text", "person"):
             read = unguard
         elif kind in ENUMS:
-            read = functools.partial(_choice, kind)
+            read = _choice_reader(ENUMS[kind])
         else:
             read = {"money": read_money, "date": read_date, "bool": read_bool}[kind]
         readers.append((index, column.name, read))
     return readers
 
 
-def _record(ImportRecord, line: int, cells: Sequence[str], readers, width: int, key_index: int):
-    key = cells[key_index].strip().upper() if key_index < len(cells) else ""
-    if len(cells) > width:
+def _choice_reader(enum: Any) -> Callable[[str], Any]:
+    """Cell → enum member, as ``enum.parse(cell.strip())`` answers, from a dict of the cells seen so far.
+
+    A file repeats the same few spellings on every row: each distinct cell is parsed once
+    (the value, label and name of every member are known from the start). A cell that
+    does not parse raises as ``parse`` does, every time.
+    """
+    known = {text: enum.parse(text) for member in enum for text in (member.value, member.label, member.name)}
+
+    def read(cell: str) -> Any:
+        member = known.get(cell)
+        if member is None:
+            member = known[cell] = enum.parse(cell.strip())
+        return member
+
+    return read
+
+
+def _record(ImportRecord, line: int, cells: list[str], readers, width: int, key_index: int):
+    count = len(cells)
+    key = cells[key_index].strip().upper() if key_index < count else ""
+    if count > width:
         return ImportRecord(
             line,
             key,
-            problem=f"the row has {len(cells)} fields but the header has {width}; "
+            problem=f"the row has {count} fields but the header has {width}; "
             "is a separator inside a value that is not quoted?",
         )
+    if count < width:
+        cells = cells + [""] * (width - count)
     fields: dict[str, Any] = {}
     problems: list[str] = []
-    count = len(cells)
     for index, name, read in readers:
-        raw = cells[index] if index < count else ""
+        raw = cells[index]
         if not raw or raw.isspace():
             continue  # an empty cell keeps what is stored (a new initiative gets the default)
+        if read is unguard and raw[0] != "'":
+            fields[name] = raw  # what unguard gives, without calling it (most cells are text)
+            continue
         try:
             fields[name] = read(raw)
         except DomainError as exc:
@@ -304,19 +361,21 @@ def read_bool(text: str) -> bool:
     raise InvalidInput(f"'{text.strip()}' is not yes or no.")
 
 
-@functools.lru_cache(maxsize=1024)
-def _choice(kind: str, text: str) -> Any:
-    """An enum member from its value or label; cached because a file repeats the same few values on every row."""
-    return ENUMS[kind].parse(text.strip())
-
-
 _DECIMAL_COMMA = re.compile(r"^(\d+),(\d{1,2})$")
 _GROUPED_DECIMAL_COMMA = re.compile(r"^(\d{1,3}(?:\.\d{3})+),(\d{1,2})$")
+
+
+_PLAIN_AMOUNT = re.compile(r"(\d{1,15})(?:\.(\d{1,2}))?")
+"""Whole units with up to two decimals and nothing else (``12500``, ``12500.5``): most cells of most files."""
 
 
 def read_money(text: str) -> int:
     """An amount in currency units into minor units; ``12500,50`` and ``12.500,50`` (decimal comma) too."""
     text = text.strip()
+    plain = _PLAIN_AMOUNT.fullmatch(text) if text.isascii() else None
+    if plain:  # what parse_money gives for these, without Decimal
+        units, cents = plain.groups()
+        return int(units) * MINOR_PER_UNIT + (int(cents.ljust(2, "0")) if cents else 0)
     cleaned = re.sub(r"\s", "", text)
     match = _DECIMAL_COMMA.match(cleaned) or _GROUPED_DECIMAL_COMMA.match(cleaned)
     if match:
@@ -347,7 +406,9 @@ def guard(value: str) -> str:
 
 def unguard(value: str) -> str:
     """The reverse of ``guard``: the apostrophe it added comes off."""
-    return value[1:] if value.startswith("'") and needs_guard(value[1:]) else value
+    if value[:1] != "'":
+        return value
+    return value[1:] if needs_guard(value[1:]) else value
 
 
 # ---------------------------------------------------------------------- importing

@@ -16,7 +16,6 @@ order than it reads) are dropped; everything else, emoji included, is kept.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 LINE_SEPARATOR = " / "
@@ -29,21 +28,21 @@ _LEADING_MARKERS = frozenset("#>-+=")
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _SPACES = re.compile(r"[ \t]+")
+_DROPPED = re.compile("[" + "".join(sorted(_BIDI_CONTROLS)) + "\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""What ``clean`` removes: the bidi controls and every control character (category Cc) but newline and tab."""
+_SPECIAL = re.compile(r"[\\`*\[\]<|~_]")
+"""The characters ``escape`` may have to escape wherever they stand (``_ALWAYS`` and the underscore)."""
+_TRAILING_HASHES = re.compile(r"(?<=\s)(#+)$")
 
 
 def clean(value: object) -> str:
     """The value as one line of plain text: no control or bidi characters, newlines as " / "."""
     if value is None:
         return ""
-    kept = []
-    for char in str(value).replace("\r\n", "\n").replace("\r", "\n"):
-        if char in ("\n", "\t"):
-            kept.append(char)
-        elif char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
-            continue
-        else:
-            kept.append(char)
-    lines = [_SPACES.sub(" ", line).strip() for line in "".join(kept).split("\n")]
+    text = _DROPPED.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    if "\n" not in text:
+        return _SPACES.sub(" ", text).strip()
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return LINE_SEPARATOR.join(line for line in lines if line)
 
 
@@ -61,25 +60,32 @@ def text(value: object, *, limit: int | None = None) -> str:
 
 def escape(plain: str) -> str:
     """Backslash-escape what could act as Markdown or HTML in a single line of text."""
-    out: list[str] = []
-    last = len(plain) - 1
-    for index, char in enumerate(plain):
-        if char in _ALWAYS:
-            out.append("\\" + char)
-        elif char == "_":
-            before = plain[index - 1] if index > 0 else " "
-            after = plain[index + 1] if index < last else " "
-            # Between two letters or digits an underscore can neither open nor close emphasis.
-            out.append("_" if before.isalnum() and after.isalnum() else "\\_")
-        else:
-            out.append(char)
-    result = _ENTITY.sub(r"\\&", "".join(out))
+    if _SPECIAL.search(plain) is None:
+        result = plain  # most text: nothing to escape character by character
+    else:
+        out: list[str] = []
+        last = len(plain) - 1
+        for index, char in enumerate(plain):
+            if char in _ALWAYS:
+                out.append("\\" + char)
+            elif char == "_":
+                before = plain[index - 1] if index > 0 else " "
+                after = plain[index + 1] if index < last else " "
+                # Between two letters or digits an underscore can neither open nor close emphasis.
+                out.append("_" if before.isalnum() and after.isalnum() else "\\_")
+            else:
+                out.append(char)
+        result = "".join(out)
+    if "&" in result:
+        result = _ENTITY.sub(r"\\&", result)
     if result[:1] in _LEADING_MARKERS:
         result = "\\" + result
-    else:
+    elif result[:1].isdigit():  # a superset of what \d matches
         result = _ORDERED_MARKER.sub(r"\1\\\2", result)
     # A run of "#" at the end of a heading would be read as its closing sequence.
-    return re.sub(r"(?<=\s)(#+)$", lambda m: "\\#" * len(m[1]), result)
+    if "#" in result:
+        result = _TRAILING_HASHES.sub(lambda m: "\\#" * len(m[1]), result)
+    return result
 
 
 def shorten(plain: str, limit: int) -> str:

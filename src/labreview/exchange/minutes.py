@@ -1,7 +1,9 @@
 """The minutes of a review session as GitHub-flavoured Markdown.
 
-``render(portfolio, quarter)`` reads the session through the service layer and
-returns the document; ``write_atomic`` saves it. The sections come in the order
+``render(portfolio, quarter)`` reads the session with one batch reader
+(``portfolio.records.minutes_records``: a handful of Core queries keyed by the
+session, whatever the number of decisions) and returns the document;
+``write_atomic`` saves it. The sections come in the order
 readers of the minutes expect (the issue that specified them lists it): title
 and date; who was there; the agenda with time spent against the timebox; the
 decisions, then one section per decision (scores, gates, data access,
@@ -18,7 +20,7 @@ through ``markdown.text``, which escapes it so it cannot break the document.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import Any
 
 from labreview.domain import access as access_rules
@@ -65,40 +67,33 @@ def render(portfolio: Any, quarter: str) -> str:
     """The minutes of the session of ``quarter`` (``NotFound`` if there is none)."""
     from labreview.portfolio import records  # deferred: needs the store
 
-    quarter = str(Quarter.parse(quarter))
-    session = portfolio.session(quarter)
-    decisions = portfolio.decisions(quarter)
-    held = session.status is not SessionStatus.PLANNED
-    signed = records.session_signatures(portfolio, quarter)
-    previous = [s for s in portfolio.sessions() if s.quarter < quarter]
-    since = previous[-1].held_on if previous else None
-
+    data = records.minutes_records(portfolio, str(Quarter.parse(quarter)))
+    session = data.session
+    decisions = data.decisions
+    signed = data.signed
     parts = [
-        _title(portfolio, session),
+        _title(data.name, session),
         _attendance(session),
         _agenda(session),
         _decisions(session, decisions),
     ]
-    decided = {d.key for d in decisions}
     for decision in decisions:
-        parts.append(_decision_section(portfolio, session, decision, signed))
-    others = [k for k in records.session_access_keys(portfolio, quarter) if k not in decided]
-    if others:
-        parts.append(_other_access(portfolio, session, others, signed))
-    parts.append(_action_items(portfolio, session))
-    parts.append(_budget(portfolio, quarter, decisions, held))
+        parts.append(_decision_section(data, session, decision, signed))
+    if data.other_access:
+        parts.append(_other_access(data, session, signed))
+    parts.append(_action_items(data, session))
+    parts.append(_budget(data.budget, session.quarter, decisions))
     parts.append(_not_reached(session))
-    changes = records.criteria_changes_for(portfolio, quarter, since=since, until=session.held_on)
-    parts.append(_criteria_changes(changes, since))
+    parts.append(_criteria_changes(data.criteria_changes, data.previous_held_on))
     return "\n\n".join(p.strip("\n") for p in parts) + "\n"
 
 
 # ---------------------------------------------------------------------- sections
 
 
-def _title(portfolio: Any, session: Any) -> str:
+def _title(name: str, session: Any) -> str:
     lines = [f"# Minutes of the {session.quarter} portfolio review, {_long_date(session.held_on)}", ""]
-    name = md.text(portfolio.name)
+    name = md.text(name)
     if session.status is SessionStatus.PLANNED:
         lines.append(
             f"{name}. **Not held yet:** the session is planned for {_long_date(session.held_on)}. "
@@ -202,18 +197,18 @@ def _decisions(session: Any, decisions: Sequence[Any]) -> str:
     return "\n".join(lines)
 
 
-def _decision_section(portfolio: Any, session: Any, decision: Any, signed: set[tuple[int, str]]) -> str:
+def _decision_section(data: Any, session: Any, decision: Any, signed: Set[tuple[int, str]]) -> str:
     lines = [f"### {md.text(decision.key)} — {md.text(decision.title)}", ""]
     lines.append(f"**{decision.outcome.value.capitalize()}:** {_stage_move(decision)}; {_track_move(decision)}.")
     lines.append("")
     rationale = md.text(decision.rationale)
     lines.append(f"**Rationale:** {rationale or 'none given.'}")
     lines.append("")
-    lines.extend(_scores(portfolio.score_sheet(session.quarter, decision.key)))
+    lines.extend(_scores(data.scores[decision.initiative_id]))
     lines.append("")
-    lines.extend(_gates(portfolio.checklist(decision.key)))
+    lines.extend(_gates(data.gates[decision.initiative_id]))
     lines.append("")
-    lines.extend(_access(portfolio.access_requests(decision.key), session, signed))
+    lines.extend(_access(data.requests.get(decision.initiative_id, ()), session, signed))
     lines.append("")
     lines.append(f"**Conditions:** {md.text(decision.conditions) or 'none.'}")
     lines.append("")
@@ -222,8 +217,7 @@ def _decision_section(portfolio: Any, session: Any, decision: Any, signed: set[t
     return "\n".join(lines)
 
 
-def _scores(sheet: Any) -> list[str]:
-    summary = sheet.summary
+def _scores(summary: Any) -> list[str]:
     if not summary.stats:
         return ["**Scores:** none recorded in this session."]
     overall = scoring.weighted_total(summary.means())
@@ -247,9 +241,9 @@ def _scores(sheet: Any) -> list[str]:
     return lines
 
 
-def _gates(checklist: Any) -> list[str]:
+def _gates(reports: Sequence[Any]) -> list[str]:
     lines = ["**Gates:**", ""]
-    for report in checklist.reports:
+    for report in reports:
         items = report.items
         if not report.reached:
             lines.append(f"- {report.gate.label}: not reached yet")
@@ -272,7 +266,7 @@ def _gates(checklist: Any) -> list[str]:
     return lines
 
 
-def _access(requests: Sequence[Any], session: Any, signed: set[tuple[int, str]]) -> list[str]:
+def _access(requests: Sequence[Any], session: Any, signed: Set[tuple[int, str]]) -> list[str]:
     shown = [r for r in requests if any((r.id, s.capacity.value) in signed for s in r.signatures)]
     if not shown:
         return ["**Data access:** no request was signed in this session."]
@@ -290,14 +284,14 @@ def _access(requests: Sequence[Any], session: Any, signed: set[tuple[int, str]])
     return lines
 
 
-def _request_line(request: Any, session: Any, signed: set[tuple[int, str]]) -> str:
+def _request_line(request: Any, session: Any, signed: Set[tuple[int, str]]) -> str:
     export = "export allowed" if request.export_allowed else "no export"
     terms = f"retention {request.retention_days} days, {export}, until {request.expires_on.isoformat()}"
     state = _status_on(request, session, signed)
     return f"{request.tier.label} — {md.text(request.data_description)} ({terms}): {state}"
 
 
-def _status_on(request: Any, session: Any, signed: set[tuple[int, str]]) -> str:
+def _status_on(request: Any, session: Any, signed: Set[tuple[int, str]]) -> str:
     """The request's state when the session ended, judged on the session day (not today)."""
     end = session.ended_at
     signatures = [
@@ -312,25 +306,21 @@ def _status_on(request: Any, session: Any, signed: set[tuple[int, str]]) -> str:
     return status.label
 
 
-def _other_access(portfolio: Any, session: Any, keys: Sequence[str], signed: set[tuple[int, str]]) -> str:
+def _other_access(data: Any, session: Any, signed: Set[tuple[int, str]]) -> str:
     lines = ["### Other data-access decisions", ""]
     lines.append("Requests signed in this session for initiatives without a decision:")
-    for key in keys:
-        initiative = portfolio.initiative(key)
+    for initiative_id, key, title in data.other_access:
         lines.append("")
-        lines.append(f"{md.text(initiative.key)} — {md.text(initiative.title)}:")
+        lines.append(f"{md.text(key)} — {md.text(title)}:")
         lines.append("")
-        lines.extend(_access(portfolio.access_requests(key), session, signed)[2:])
+        lines.extend(_access(data.requests[initiative_id], session, signed)[2:])
     return "\n".join(lines)
 
 
-def _action_items(portfolio: Any, session: Any) -> str:
+def _action_items(data: Any, session: Any) -> str:
     lines = ["## Action items", ""]
-    items = portfolio.action_items()
-    this = sorted((a for a in items if a.quarter == session.quarter), key=lambda a: (a.due, a.id))
-    earlier = sorted(
-        (a for a in items if a.quarter < session.quarter and a.status == "open"), key=lambda a: (a.due, a.id)
-    )
+    this = data.actions
+    earlier = data.open_earlier
     if not this and not earlier:
         lines.append("No action items, and none open from earlier sessions.")
         return "\n".join(lines)
@@ -364,8 +354,7 @@ def _action_status(item: Any, day: dt.date) -> str:
     return item.status
 
 
-def _budget(portfolio: Any, quarter: str, decisions: Sequence[Any], held: bool) -> str:
-    budget = portfolio.budget(quarter)
+def _budget(budget: Any, quarter: str, decisions: Sequence[Any]) -> str:
     lines = ["## Budget mix", ""]
     currency = budget.currency
     if budget.mix.total == 0:

@@ -1,0 +1,110 @@
+"""The batch reader behind the minutes gives what the service layer gives one record at a time.
+
+``records.minutes_records`` reads a whole session in a handful of queries; the
+minutes used to call ``score_sheet``, ``checklist``, ``access_requests``… per
+decision. These tests hold the two to the same values, so that a rule changed
+in the service layer cannot silently diverge from the minutes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import event
+
+from labreview.domain.vocabulary import Criterion
+from labreview.exchange import minutes
+from labreview.portfolio import Portfolio, records
+
+QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+
+
+@pytest.fixture
+def sample(sample_copy, clock):
+    p = Portfolio.open(sample_copy, actor="Records test", clock=clock)
+    yield p
+    p.close()
+
+
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_the_batch_reader_matches_the_service_layer(sample, quarter):
+    data = records.minutes_records(sample, quarter)
+    session = sample.session(quarter)
+    assert data.session == session
+    assert data.name == sample.name and data.currency == sample.currency
+    earlier = [s for s in sample.sessions() if s.quarter < quarter]
+    assert data.previous_held_on == (earlier[-1].held_on if earlier else None)
+
+    decisions = sample.decisions(quarter)
+    assert [d.key for d in data.decisions] == [d.key for d in decisions]
+    for mine, theirs in zip(data.decisions, decisions, strict=True):
+        for name in (
+            "title",
+            "outcome",
+            "stage_before",
+            "stage_after",
+            "track_before",
+            "track_after",
+            "rationale",
+            "conditions",
+            "next_review",
+        ):
+            assert getattr(mine, name) == getattr(theirs, name), name
+        assert data.scores[mine.initiative_id] == sample.score_sheet(quarter, mine.key).summary
+        assert data.gates[mine.initiative_id] == sample.checklist(mine.key).reports
+
+    signed_requests = {request_id for request_id, _capacity in data.signed}
+    assert data.signed == records.session_signatures(sample, quarter)
+    decided = {d.key for d in decisions}
+    assert [key for _id, key, _title in data.other_access] == [
+        k for k in records.session_access_keys(sample, quarter) if k not in decided
+    ]
+    initiatives = {d.initiative_id: d.key for d in data.decisions} | {i: k for i, k, _t in data.other_access}
+    assert set(data.requests) <= set(initiatives)
+    for initiative_id, key in initiatives.items():
+        expected = sorted((r for r in sample.access_requests(key) if r.id in signed_requests), key=lambda r: r.id)
+        found = data.requests.get(initiative_id, ())
+        assert [r.id for r in found] == [r.id for r in expected]
+        for mine, theirs in zip(found, expected, strict=True):
+            for name in ("tier", "data_description", "retention_days", "export_allowed", "expires_on", "signatures"):
+                assert getattr(mine, name) == getattr(theirs, name), name
+
+    items = sample.action_items()
+    assert list(data.actions) == sorted((a for a in items if a.quarter == quarter), key=lambda a: (a.due, a.id))
+    assert list(data.open_earlier) == sorted(
+        (a for a in items if a.quarter < quarter and a.status == "open"), key=lambda a: (a.due, a.id)
+    )
+    assert data.budget == dataclasses.replace(sample.budget(quarter), history=())
+    assert list(data.criteria_changes) == records.criteria_changes_for(
+        sample, quarter, since=data.previous_held_on, until=session.held_on
+    )
+
+
+def test_score_summaries_use_the_portfolio_weights(sample_copy):
+    weighted = Portfolio.open(sample_copy, weights={Criterion.DATA_RISK: 3, Criterion.ECONOMIC_VALUE: 0})
+    try:
+        data = records.minutes_records(weighted, "2026-Q3")
+        for decision in data.decisions:
+            assert data.scores[decision.initiative_id] == weighted.score_sheet("2026-Q3", decision.key).summary
+    finally:
+        weighted.close()
+
+
+def test_minutes_take_a_handful_of_statements_whatever_the_number_of_decisions(sample):
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(sample.engine, "before_cursor_execute", count)
+    try:
+        counts = {}
+        for quarter in QUARTERS:
+            statements.clear()
+            minutes.render(sample, quarter)
+            counts[quarter] = len(statements)
+    finally:
+        event.remove(sample.engine, "before_cursor_execute", count)
+    assert len({len(sample.decisions(q)) for q in QUARTERS}) > 1
+    assert len(set(counts.values())) == 1 and counts["2026-Q3"] <= 20, counts
