@@ -24,6 +24,8 @@ DEFAULT_WEIGHTS: Mapping[Criterion, Fraction] = {c: Fraction(1) for c in Criteri
 
 def validate_score(value: object) -> int:
     """Return the score as an int, or refuse it with a readable reason."""
+    if type(value) is int and MIN_SCORE <= value <= MAX_SCORE:  # the common case, from the database
+        return value
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidInput(f"A score is a whole number from 1 to 5; got {value!r}.")
     text = str(value).strip()

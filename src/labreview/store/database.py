@@ -18,7 +18,7 @@ from labreview.domain.errors import StorageError
 from labreview.store.schema import HEAD, REVISIONS
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-QUICK_CHECK_LIMIT = 64 * 1024 * 1024
+QUICK_CHECK_LIMIT = 16 * 1024 * 1024
 """Files up to this size have every page checked when they are opened (a few milliseconds)."""
 
 
