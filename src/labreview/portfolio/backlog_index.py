@@ -96,6 +96,8 @@ class BacklogIndex:
     _orders: dict[tuple[str, bool], array] = field(default_factory=dict, repr=False)
     _position: dict[int, int] | None = field(default=None, repr=False)
     _key_position: dict[str, int] | None = field(default=None, repr=False)
+    _results: dict = field(default_factory=dict, repr=False)
+    """Answers worth keeping until the next patch: the unfiltered backlog per order, and where short words are."""
     _last: tuple[Filters, frozenset[str], bytearray] | None = field(default=None, repr=False)
     """The last filter and its result, for narrowing while a word is typed on."""
 
@@ -138,6 +140,7 @@ class BacklogIndex:
         self.title_order = array("l", [positions[rid] for rid in ids_by_title if rid in positions])
         self._orders.pop(("title", False), None)
         self._orders.pop(("title", True), None)
+        self._results.clear()
 
     def _extend(self, chunk: list[Sequence]) -> None:
         def coded(codes: _Codes, position: int) -> bytes:
@@ -194,6 +197,7 @@ class BacklogIndex:
             if gone in positions:
                 self.alive[positions[gone]] = 0
         self._orders.clear()
+        self._results.clear()
         self._key_position = None
         self._last = None
 
@@ -236,6 +240,11 @@ class BacklogIndex:
 
     def select(self, filters: Filters, order: Order, agenda_keys: Collection[str] = ()) -> array:
         """Ids matching ``filters`` in ``order`` (grouped by stage first when the order says so)."""
+        unfiltered = replace(filters, agenda_session=None) == Filters()
+        cache_key = ("\0all", order.column, order.descending, order.group_by_stage)
+        if unfiltered and cache_key in self._results:
+            self._last = None
+            return self._results[cache_key]
         keep = self._matches(filters, agenda_keys)
         self._last = (filters, frozenset(agenda_keys), keep)
         ordered = [i for i in self._order(order.column, order.descending) if keep[i]]
@@ -246,7 +255,10 @@ class BacklogIndex:
                 buckets.setdefault(stages[i], []).append(i)
             ordered = [i for code in sorted(buckets) for i in buckets[code]]
         ids = self.ids
-        return array("q", [ids[i] for i in ordered])
+        result = array("q", [ids[i] for i in ordered])
+        if unfiltered:
+            self._results[cache_key] = result  # the whole backlog in this order, shown again and again
+        return result
 
     def id_of(self, key: str) -> int | None:
         if self._key_position is None:
@@ -348,6 +360,9 @@ class BacklogIndex:
                 for i in candidates
                 if (needle in patched[i] if i in patched else i < rows and find(word, starts[i], ends[i]) >= 0)
             ]
+        cached = self._results.get(word) if candidates is None else None
+        if cached is not None:
+            return list(cached)
         if len(word) < 4 and text.count(word) > rows // 8:  # a short word found nearly everywhere
             hits = [i for i, (a, b) in enumerate(zip(starts, ends, strict=True)) if find(word, a, b) >= 0]
         else:
@@ -365,6 +380,10 @@ class BacklogIndex:
             for i in candidates:
                 allowed[i] = 1
             hits = [i for i in hits if allowed[i]]
+        elif len(word) < 4:  # short words are slow to find and typed again and again: keep what they found
+            if len([k for k in self._results if isinstance(k, bytes)]) >= 32:
+                self._results.pop(next(k for k in self._results if isinstance(k, bytes)))
+            self._results[word] = array("l", hits)
         return hits
 
     # ------------------------------------------------------------------ ordering

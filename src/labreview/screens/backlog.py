@@ -274,7 +274,8 @@ class BacklogScreen(MeetingScreen):
         table.set_source(source, keep_key=keep)
         shown = source.length
         self.query_one("#count", Static).update(
-            Text(f" {shown:,} of {total:,}", style="bold") if shown != total else Text(f" {total:,} initiatives")
+            Text(f" {shown:,} of {total:,}", style="bold") if shown != total else Text(f" {total:,} initiatives"),
+            layout=False,  # a fixed width: no need to lay the screen out again
         )
 
     # ----------------------------------------------------------------- filter
