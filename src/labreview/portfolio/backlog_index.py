@@ -256,8 +256,10 @@ class BacklogIndex:
             ordered = [i for code in sorted(buckets) for i in buckets[code]]
         ids = self.ids
         result = array("q", [ids[i] for i in ordered])
-        if unfiltered:
-            self._results[cache_key] = result  # the whole backlog in this order, shown again and again
+        if unfiltered:  # the whole backlog in this order, shown again and again: keep the last two orders
+            for stale in [k for k in self._results if isinstance(k, tuple)][:-1]:
+                del self._results[stale]
+            self._results[cache_key] = result
         return result
 
     def id_of(self, key: str) -> int | None:
@@ -381,7 +383,7 @@ class BacklogIndex:
                 allowed[i] = 1
             hits = [i for i in hits if allowed[i]]
         elif len(word) < 4:  # short words are slow to find and typed again and again: keep what they found
-            if len([k for k in self._results if isinstance(k, bytes)]) >= 32:
+            if len([k for k in self._results if isinstance(k, bytes)]) >= 8:
                 self._results.pop(next(k for k in self._results if isinstance(k, bytes)))
             self._results[word] = array("l", hits)
         return hits
