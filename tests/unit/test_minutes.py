@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from labreview.domain.errors import InvalidInput, NotFound, StorageError
+from labreview.domain.vocabulary import Criterion
 from labreview.exchange import markdown as md
 from labreview.exchange import minutes
 from labreview.portfolio import NewActionItem, Portfolio
@@ -282,3 +283,24 @@ def test_write_atomic_explains_unwritable_paths(tmp_path):
         locked.mkdir(mode=0o500)
         with pytest.raises(StorageError, match="Cannot write in"):
             minutes.write_atomic(locked / "minutes.md", "x")
+
+
+def test_minutes_show_the_weighted_score_the_board_saw(sample_copy, clock):
+    """With uneven criterion weights the minutes give the scorecard's weighted total, and say it is weighted."""
+    even = Portfolio.open(sample_copy, actor="Minutes test", clock=clock)
+    try:
+        decision = even.decisions("2026-Q3")[0]
+        plain = minutes.render(even, "2026-Q3")
+    finally:
+        even.close()
+    weights = {c: (5 if i == 0 else 1) for i, c in enumerate(Criterion)}
+    weighted = Portfolio.open(sample_copy, actor="Minutes test", clock=clock, weights=weights)
+    try:
+        text = minutes.render(weighted, "2026-Q3")
+        sheet = weighted.score_sheet("2026-Q3", decision.key)
+    finally:
+        weighted.close()
+    assert "average of the five criteria" in plain
+    assert "average of the five criteria" not in text
+    section = text.split(f"### {decision.key} ")[1].split("\n### ")[0]
+    assert f"weighted score with the portfolio's weights {sheet.summary.total:.1f}." in section

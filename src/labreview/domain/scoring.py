@@ -65,8 +65,10 @@ def weighted_total(
     for criterion, value in scores.items():
         if value is None:
             continue
-        weight = Fraction(weights.get(criterion, 1))
-        numerator += weight * Fraction(value)
+        weight = weights.get(criterion, 1)
+        if not isinstance(weight, Fraction):
+            weight = Fraction(weight)
+        numerator += weight * (value if isinstance(value, (int, Fraction)) else Fraction(value))
         denominator += weight
     if denominator == 0:
         return None
@@ -125,7 +127,9 @@ def summarize(
     by_criterion: dict[Criterion, list[int]] = {}
     reviewers: set[object] = set()
     for reviewer, criterion, value in scores:
-        by_criterion.setdefault(Criterion(criterion), []).append(validate_score(value))
+        if not isinstance(criterion, Criterion):
+            criterion = Criterion(criterion)
+        by_criterion.setdefault(criterion, []).append(validate_score(value))
         reviewers.add(reviewer)
     stats: dict[Criterion, CriterionStats] = {}
     exact_means: dict[Criterion, Fraction] = {}

@@ -204,7 +204,7 @@ def _decision_section(data: Any, session: Any, decision: Any, signed: Set[tuple[
     rationale = md.text(decision.rationale)
     lines.append(f"**Rationale:** {rationale or 'none given.'}")
     lines.append("")
-    lines.extend(_scores(data.scores[decision.initiative_id]))
+    lines.extend(_scores(data.scores[decision.initiative_id], data.equal_weights))
     lines.append("")
     lines.extend(_gates(data.gates[decision.initiative_id]))
     lines.append("")
@@ -217,13 +217,14 @@ def _decision_section(data: Any, session: Any, decision: Any, signed: Set[tuple[
     return "\n".join(lines)
 
 
-def _scores(summary: Any) -> list[str]:
+def _scores(summary: Any, equal_weights: bool) -> list[str]:
     if not summary.stats:
         return ["**Scores:** none recorded in this session."]
-    overall = scoring.weighted_total(summary.means())
+    # The same weighted total the scorecard showed the board, with the portfolio's weights.
+    overall = "average of the five criteria" if equal_weights else "weighted score with the portfolio's weights"
     reviewers = f"{summary.reviewers} reviewer{'s' * (summary.reviewers != 1)}"
     lines = [
-        f"**Scores** from {reviewers}, 1 to 5 where 5 is best; average of the five criteria {overall:.1f}. "
+        f"**Scores** from {reviewers}, 1 to 5 where 5 is best; {overall} {summary.total:.1f}. "
         f"A criterion is contested when scores are {scoring.CONTESTED_SPREAD} or more apart.",
         "",
     ]

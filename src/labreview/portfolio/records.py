@@ -240,6 +240,8 @@ class MinutesRecords:
     budget: BudgetView
     """As ``Portfolio.budget`` gives it, without the history of earlier quarters (the minutes do not show it)."""
     criteria_changes: tuple[CriteriaChangeRecord, ...]
+    equal_weights: bool = True
+    """Whether every criterion weighs the same (the weighted score is then the plain average)."""
 
 
 _CRITERIA = {c.value: c for c in Criterion}
@@ -388,6 +390,7 @@ def minutes_records(portfolio: Any, quarter: str) -> MinutesRecords:
         open_earlier=open_earlier,
         budget=budget,
         criteria_changes=tuple(changes),
+        equal_weights=len(set(portfolio.weights.values())) == 1,
     )
 
 
