@@ -373,6 +373,7 @@ class LabReviewApp(App[None]):
         if self.session is None:
             self.say("There is no session to write minutes of.", error=True)
             return
+        self._save_clock()  # the running item's time spent, to the second, in the draft
         self.push_screen(MinutesScreen(self.session.quarter))
 
     def action_digit_hint(self) -> None:

@@ -502,6 +502,16 @@ async def test_timebox_runs_turns_red_and_is_stored(app_factory, stopwatch):
         await settle(pilot)
         state = app.screen.query_one(MeetingHeader).state
         assert state.running and state.over and state.elapsed >= 9 * 60
+        # the agenda's row of the running item keeps time with the header, in red once over
+        cell = app.screen.query_one("#agenda", DataTable).get_cell("EXP-102", "time")
+        assert cell.plain == f"{state.elapsed // 60:02d}:{state.elapsed % 60:02d}/08:00" and "red" in str(cell.style)
+        # a draft of the minutes carries the time spent so far, not the last 15-second flush
+        stopwatch.now += 5
+        await pilot.press("o", "e")
+        await settle(pilot)
+        assert app.portfolio.session(Q).agenda[0].spent_seconds == state.elapsed + 5
+        await pilot.press("escape", "h")
+        await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
     entry = app.portfolio.session(Q).agenda[0]

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from labreview.screens.base import MeetingScreen
 from labreview.screens.prompt import PromptDialog
-from labreview.widgets.meeting_header import clock
+from labreview.widgets.meeting_header import MeetingState, clock
 from labreview.widgets.text import plain
 
 COLUMNS = (
@@ -68,18 +68,17 @@ class AgendaScreen(MeetingScreen):
         self.query_one("#attendees", Static).update(people)
         keep = table.cursor_row
         self.reset_table(table, COLUMNS)
+        meeting = self.lab.meeting
         for entry in session.agenda:
-            marker = "▶" if entry.key == self.lab.current_key else str(entry.position)
-            over = entry.spent_seconds > entry.timebox_seconds
-            time_text = Text(
-                f"{clock(entry.spent_seconds)}/{clock(entry.timebox_seconds)}", style="bold red" if over else ""
-            )
+            current = entry.key == self.lab.current_key
+            marker = "▶" if current else str(entry.position)
+            spent = meeting.elapsed if current and meeting.key == entry.key else entry.spent_seconds
             table.add_row(
                 marker,
                 entry.key,
                 plain(entry.title, width=self.room(58)),
                 entry.stage.label,
-                time_text,
+                _time_cell(spent, entry.timebox_seconds),
                 Text(entry.decided.label, style="bold") if entry.decided else Text("—", style="dim"),
                 key=entry.key,
             )
@@ -89,6 +88,19 @@ class AgendaScreen(MeetingScreen):
         if session.status.value == "planned":
             self.hint(f"The {session.quarter} session has not started: S starts it (scores and decisions need it).")
         table.focus()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch(self.app, "meeting", self._clock_moved, init=False)
+
+    def _clock_moved(self, meeting: MeetingState) -> None:
+        """Keep the running item's time in step with the header's clock (one cell, no redraw of the table)."""
+        if not self.is_current or meeting.key is None:
+            return
+        table = self.query_one("#agenda", DataTable)
+        if meeting.key not in table.rows:
+            return
+        table.update_cell(meeting.key, "time", _time_cell(meeting.elapsed, meeting.timebox))
 
     def _selected(self) -> str | None:
         table = self.query_one("#agenda", DataTable)
@@ -167,3 +179,7 @@ class AgendaScreen(MeetingScreen):
         undecided = [e.key for e in session.agenda if e.decided is None]
         note = f" {len(undecided)} items have no decision and will be carried over." if undecided else ""
         self.app.push_screen(PromptDialog(f"End the {session.quarter} session?{note}", confirm_only=True), confirm)
+
+
+def _time_cell(spent: int, timebox: int) -> Text:
+    return Text(f"{clock(spent)}/{clock(timebox)}", style="bold red" if spent > timebox else "")
