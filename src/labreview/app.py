@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import importlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,6 +19,7 @@ from rich.table import Table
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -31,10 +32,11 @@ from labreview.widgets.meeting_header import MeetingHeader, MeetingState, clock
 from labreview.widgets.text import plain
 
 if TYPE_CHECKING:
+    from labreview.domain.vocabulary import Criterion
     from labreview.portfolio.backlog_index import BacklogIndex
     from labreview.portfolio.service import Portfolio
-    from labreview.portfolio.views import SessionView
-    from labreview.store.peek import FirstScreen
+    from labreview.portfolio.views import BacklogRow, SessionView
+    from labreview.store.peek import BacklogLine, FirstBacklog, FirstScreen
 
 SCREENS_BY_KEY = {
     "agenda": ("h", "Agenda", "The session's agenda: order, timeboxes, what was decided"),
@@ -142,6 +144,7 @@ class LabReviewApp(App[None]):
         """Set once the portfolio is open and the first screen is shown (tests wait on it)."""
         self._history: list[str] = []
         self._early_keys: list[str] = []
+        self._peeking = False
         """Keys pressed while the portfolio was opening, replayed once the first screen is up."""
         self._item_started: float | None = None
         self._item_base = 0
@@ -152,17 +155,18 @@ class LabReviewApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield MeetingHeader()
-        if self.preview is None:
-            yield Static("Opening the portfolio…", id="opening")
-        else:
-            preview = self.preview
-            yield Static(
-                f"{preview.quarter} review · {preview.status} · held on {preview.held_on} · "
-                f"{len(preview.agenda)} items · opening…",
-                id="opening-summary",
-                classes="summary",
-            )
-            yield Static(_agenda_preview(preview), id="preview")
+        with Vertical(id="opening-area"):
+            if self.preview is None:
+                yield Static("Opening the portfolio…", id="opening")
+            else:
+                preview = self.preview
+                yield Static(
+                    f"{preview.quarter} review · {preview.status} · held on {preview.held_on} · "
+                    f"{len(preview.agenda)} items · opening…",
+                    id="opening-summary",
+                    classes="summary",
+                )
+                yield Static(_agenda_preview(preview), id="preview")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -197,8 +201,46 @@ class LabReviewApp(App[None]):
         # Until the first screen is up no binding of the meeting exists yet: keep the keys, don't drop them.
         if isinstance(event, events.Key) and not self.ready.is_set() and event.key not in ("ctrl+q", "ctrl+c"):
             self._early_keys.append(event.key)
+            if event.key in self._keys_of("backlog") and not self._peeking:
+                self._peeking = True
+                self._peek_backlog()
             return
         await super().on_event(event)
+
+    def _keys_of(self, mode: str) -> set[str]:
+        """The keys that open ``mode``'s screen, after the user's keymap."""
+        keys = (self.config.keymap or {}).get(f"labreview.screen.{mode}", SCREENS_BY_KEY[mode][0])
+        return {key.strip() for key in keys.split(",")}
+
+    @work(thread=True, exclusive=True, group="peek", exit_on_error=False)
+    def _peek_backlog(self) -> None:
+        """The backlog key was pressed while opening: show the top of the backlog, read with sqlite3, meanwhile."""
+        from labreview.store.location import sqlite_path
+        from labreview.store.peek import first_backlog
+
+        path = sqlite_path(self.target)
+        if path is None or not path.is_file():
+            return
+        found = first_backlog(path, limit=max(1, self.size.height))
+        if found is not None:
+            self.call_from_thread(self._show_backlog_preview, found)
+
+    def _show_backlog_preview(self, found: FirstBacklog) -> None:
+        """Rows as the backlog screen will draw them (not interactive: keys wait for the real screen)."""
+        if self.ready.is_set():
+            return  # the backlog itself is on its way
+        from labreview.screens.backlog import COLUMNS, BacklogSource
+        from labreview.widgets.virtual_table import VirtualTable
+
+        agenda = {line.key for line in self.preview.agenda} if self.preview else set()
+        rows = [_backlog_row(line, self.config.weights, agenda) for line in found.lines]
+        source = BacklogSource(found.total, [], lambda offset, count: rows[offset : offset + count], found.currency)
+        area = self.screen.query_one("#opening-area", Vertical)
+        area.remove_children()
+        table = VirtualTable(COLUMNS, id="preview-backlog")
+        table.sort_column = "key"
+        table.set_source(source)
+        area.mount(Static(f"Backlog · {found.total:,} initiatives · opening…", classes="summary"), table)
 
     def _replay_early_keys(self) -> None:
         keys, self._early_keys = self._early_keys, []
@@ -582,3 +624,32 @@ def _agenda_preview(preview: FirstScreen) -> Table:
             f"{clock(line.spent_seconds)}/{clock(line.timebox_seconds)}", line.outcome or "—",
         )  # fmt: skip
     return table
+
+
+def _backlog_row(line: BacklogLine, weights: Mapping[Criterion, object], agenda: set[str]) -> BacklogRow:
+    """A stored backlog line as the service layer gives it (the score weighted as ``queries.score_expression`` does)."""
+    from labreview.domain.vocabulary import AccessTier, Category, Criterion, DecisionOutcome, Gate, Stage, Track
+    from labreview.portfolio.views import BacklogRow
+
+    numerator = denominator = 0.0
+    for criterion, mean in zip(Criterion, line.score_means, strict=True):
+        if mean is not None:
+            weight = float(weights.get(criterion, 1))  # type: ignore[arg-type]
+            numerator += mean * weight
+            denominator += weight
+    return BacklogRow(
+        key=line.key,
+        title=line.title,
+        stage=Stage(line.stage),
+        category=Category(line.category),
+        owner=line.owner,
+        quarterly_cost=line.quarterly_cost,
+        track=Track(line.track),
+        current_gate=Gate(line.current_gate) if line.current_gate else None,
+        access_tier=AccessTier(line.access_tier) if line.access_tier else None,
+        score=numerator / denominator if denominator else None,
+        spread=line.spread,
+        last_outcome=DecisionOutcome(line.last_outcome) if line.last_outcome else None,
+        last_quarter=line.last_quarter,
+        on_agenda=line.key in agenda,
+    )

@@ -54,3 +54,36 @@ def test_preview_of_a_portfolio_without_sessions(tmp_path):
     assert first_screen(tmp_path / "p.db") is None
     (tmp_path / "junk.db").write_text("not a database")
     assert first_screen(tmp_path / "junk.db") is None
+
+
+async def test_backlog_key_while_opening_shows_its_top_rows_read_without_the_service_layer(
+    app_factory, sample_copy, monkeypatch
+):
+    """b pressed before the portfolio is open: the backlog's first rows at once (sqlite3), then the real screen."""
+    import asyncio
+
+    from labreview.app import LabReviewApp
+    from labreview.store.peek import first_screen
+    from labreview.widgets.virtual_table import VirtualTable
+
+    app = app_factory(preview=first_screen(sample_copy))
+    monkeypatch.setattr(app, "_open", lambda: None)  # hold the portfolio closed until the preview is checked
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.simulate_key("b")  # Pilot.press would wait for an app that is still opening
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if app.screen.query("#preview-backlog"):
+                break
+        preview = app.screen.query_one("#preview-backlog", VirtualTable)
+        assert len(preview.source) == 40 and not app.ready.is_set()
+        shown = [preview.row(i) for i in range(30)]
+        assert "Backlog · 40 initiatives · opening…" in [str(s.render()) for s in app.screen.query(Static)]
+        LabReviewApp._open(app)  # now open it: the key pressed meanwhile is replayed
+        await ready(pilot)
+        await pilot.pause()
+        assert app.current_mode == "backlog"
+        table = app.screen.query_one(VirtualTable)
+        await ready(pilot)
+        real = [table.row(i) for i in range(30)]
+    assert [(r.key, r.cells, r.styles) for r in shown] == [(r.key, r.cells, r.styles) for r in real]
+    assert any(r.cells["agenda"] == "●" for r in shown) and any(r.cells["score"] for r in shown)

@@ -84,3 +84,56 @@ def _active(sessions: list[tuple]) -> tuple | None:
         if chosen:
             return chosen[0]
     return sessions[-1] if sessions else None
+
+
+@dataclass(frozen=True)
+class BacklogLine:
+    """One backlog row as stored (codes, not labels); the app turns it into what the backlog screen shows."""
+
+    key: str
+    title: str
+    stage: str
+    category: str
+    owner: str
+    quarterly_cost: int
+    track: str
+    current_gate: int | None
+    access_tier: int | None
+    score_means: tuple[float | None, ...]
+    """The five criterion means, in the order of ``queries.CRITERIA_COLUMNS``."""
+    spread: int | None
+    last_outcome: str | None
+    last_quarter: str | None
+
+
+@dataclass(frozen=True)
+class FirstBacklog:
+    """The top of the backlog in key order, read without the service layer."""
+
+    total: int
+    currency: str
+    lines: tuple[BacklogLine, ...]
+
+
+def first_backlog(path: str | Path, limit: int) -> FirstBacklog | None:
+    """How many initiatives there are and the first ``limit`` by key (the backlog's default order)."""
+    try:
+        connection = sqlite3.connect(readonly_uri(Path(path)), uri=True, timeout=1)
+    except Exception:
+        return None
+    try:
+        total = connection.execute("SELECT count(*) FROM initiative").fetchone()[0]
+        currency = connection.execute("SELECT value FROM setting WHERE key = 'currency'").fetchone()
+        rows = connection.execute(
+            "SELECT i.key, i.title, i.stage, i.category, p.name, i.quarterly_cost, i.track, i.current_gate, "
+            "i.access_tier, i.score_outcome_impact, i.score_operational_fit, i.score_integration_burden, "
+            "i.score_data_risk, i.score_economic_value, i.score_spread, i.last_outcome, i.last_quarter "
+            "FROM initiative i JOIN person p ON p.id = i.owner_id ORDER BY i.key LIMIT ?",
+            (max(0, int(limit)),),
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    lines = tuple(BacklogLine(*row[:9], tuple(row[9:14]), *row[14:]) for row in rows)
+    return FirstBacklog(total=total, currency=currency[0] if currency else "EUR", lines=lines)
