@@ -129,7 +129,7 @@ class BacklogIndex:
     _key_position: dict[str, int] | None = field(default=None, repr=False)
     _results: dict = field(default_factory=dict, repr=False)
     """Answers worth keeping until the next patch: the unfiltered backlog per order, and where short words are."""
-    _last: tuple[Filters, frozenset[str], bytearray] | None = field(default=None, repr=False)
+    _last: tuple[Filters, frozenset[str], bytes] | None = field(default=None, repr=False)
     """The last filter and its result, for narrowing while a word is typed on."""
     _counted: tuple[array, bytes] | None = field(default=None, repr=False)
     """The last ids ``select`` gave and the mask they came from (``stage_counts`` of them is cheap)."""
@@ -362,11 +362,10 @@ class BacklogIndex:
             matching = {code for code, name in enumerate(self._owner_folded) if any(o in name for o in folded)}
             masks.append(bytes(map(matching.__contains__, self.owners)))
         if filters.on_agenda:
-            agenda = set(agenda_keys)
-            on = bytearray(len(self.ids))
-            for i, key in enumerate(self.keys):
-                if key in agenda:
-                    on[i] = 1
+            on, where = bytearray(len(self.ids)), self._key_positions()  # living initiatives only
+            for key in agenda_keys:
+                if key in where:
+                    on[where[key]] = 1
             masks.append(bytes(on))
         mask = _both(bytes(self.alive), *masks)
         narrowed = self._narrowing(filters, agenda_keys)
@@ -447,7 +446,6 @@ class BacklogIndex:
             order = self.title_order if not descending else array("l", reversed(self.title_order))
             self._orders[(column, descending)] = order
             return order
-        values = self._sort_values(column)
         n = len(self.ids)
         if self.key_ordered:
             # Positions run in key order and Python's sort is stable, so sorting by the value alone
@@ -469,11 +467,12 @@ class BacklogIndex:
                     order = array("l", sorted(base, key=ranks.__getitem__))
                 self._keep_order(column, descending, order)
                 return order
+            values = self._sort_values(column)
             present = [i for i in base if values[i] is not None]
             missing = [i for i in base if values[i] is None]
             present.sort(key=values.__getitem__, reverse=descending)
         else:
-            keys = self.keys
+            keys, values = self.keys, self._sort_values(column)
             present = [i for i in range(n) if values[i] is not None]
             missing = [i for i in range(n) if values[i] is None]
             present.sort(key=lambda i: (values[i], keys[i]), reverse=descending)
