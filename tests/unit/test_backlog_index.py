@@ -81,3 +81,33 @@ def test_refresh_patches_what_the_audit_log_says_changed(sample_copy, clock):
     assert list(index.select(parse_filter(""), Order("key"))) == p.backlog_index(parse_filter(""), Order("key"))
     assert len(index) == 40
     p.close()
+
+
+def _synthetic_index(quarters):
+    """An index over made-up rows, one per quarter given (None: no decision yet), in key order."""
+    from labreview.portfolio.backlog_index import BacklogIndex
+
+    rows, texts = [], []
+    for n, quarter in enumerate(quarters):
+        key = f"EXP-{n:03d}"
+        rows.append(
+            (n + 1, key, "t", "lab", "capability", "iterate", "Kim", 100, None, None,
+             None, None, None, None, None, None, "kill" if quarter else None, quarter)
+        )  # fmt: skip
+        texts.append(f"{key.lower()} pilot g{n % 7}".encode())
+    return BacklogIndex.build(rows, (b"\0".join(texts) + b"\0", [len(t) for t in texts]), {})
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_sort_of_a_column_with_many_values_keeps_ties_in_key_order_and_missing_last(descending):
+    quarters = [None if n % 5 == 0 else f"20{20 + n % 6}-Q{1 + n % 4}" for n in range(60)]  # 24 quarters
+    index = _synthetic_index(quarters)
+    keys = index.keys
+    present = sorted((i for i, q in enumerate(quarters) if q), key=lambda i: (quarters[i], keys[i]), reverse=descending)
+    missing = sorted((i for i, q in enumerate(quarters) if not q), key=keys.__getitem__, reverse=descending)
+    expected = [index.ids[i] for i in present + missing]
+    assert list(index.select(parse_filter(""), Order("decision", descending))) == expected
+    assert list(index.select(parse_filter("pilot g3"), Order("decision", descending))) == [
+        rid for rid in expected if (rid - 1) % 7 == 3
+    ]
+    assert index.id_of("EXP-007") == 8 and index.id_of("EXP-999") is None

@@ -292,8 +292,9 @@ class BacklogScreen(MeetingScreen):
             problem.update(Text(exc.message, style="bold"))
             problem.add_class("-shown")
             return
-        problem.update("")
-        problem.remove_class("-shown")
+        if problem.has_class("-shown"):  # else leave it be: an update would lay the screen out again
+            problem.update("")
+            problem.remove_class("-shown")
         self._filter_text = event.value
         self.filters = filters
         self._reload()

@@ -15,6 +15,8 @@ def safe(value: object, *, one_line: bool = True) -> str:
     Newlines become ``⏎`` in one-line contexts so that a row stays a row.
     """
     text = "" if value is None else str(value)
+    if text.isprintable():  # nothing to change (control characters, bidi marks and newlines are not printable)
+        return text
     out = []
     for char in text:
         if char in _BIDI:

@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -135,6 +135,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._cache: dict[int, Row] = {}
         self._layout: list[tuple[Column, int]] = []
         self._layout_width = -1
+        self._base_style: Style | None = None
         self.empty_text = "Nothing to show."
 
     # ----------------------------------------------------------------- data
@@ -277,13 +278,20 @@ class VirtualTable(ScrollView, can_focus=True):
         self._layout_width = width
         return self._layout
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # once for all the lines (it walks every ancestor's styles)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         layout = self._columns_for(width)
         if y == 0:
             return self._header_strip(layout, width)
         index = int(self.scroll_y) + y - 1
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if index >= len(self.source):
             if index == 0:
                 dim = self.get_component_rich_style("virtual-table--dim")
@@ -320,7 +328,7 @@ class VirtualTable(ScrollView, can_focus=True):
         return Style.parse(name)
 
     def _header_strip(self, layout: list[tuple[Column, int]], width: int) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("virtual-table--header")
+        style = (self._base_style or self.rich_style) + self.get_component_rich_style("virtual-table--header")
         segments = []
         for column, col_width in layout:
             label = column.label
