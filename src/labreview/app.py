@@ -636,29 +636,14 @@ def _agenda_preview(preview: FirstScreen) -> Table:
 
 
 def _backlog_row(line: BacklogLine, weights: Mapping[Criterion, object], agenda: set[str]) -> BacklogRow:
-    """A stored backlog line as the service layer gives it (the score weighted as ``queries.score_expression`` does)."""
-    from labreview.domain.vocabulary import AccessTier, Category, Criterion, DecisionOutcome, Gate, Stage, Track
+    """A stored backlog line as the service layer gives it, the score weighted with the configured weights."""
+    from labreview.domain.scoring import weighted_total
+    from labreview.domain.vocabulary import Criterion
     from labreview.portfolio.views import BacklogRow
 
-    numerator = denominator = 0.0
-    for criterion, mean in zip(Criterion, line.score_means, strict=True):
-        if mean is not None:
-            weight = float(weights.get(criterion, 1))  # type: ignore[arg-type]
-            numerator += mean * weight
-            denominator += weight
-    return BacklogRow(
-        key=line.key,
-        title=line.title,
-        stage=Stage(line.stage),
-        category=Category(line.category),
-        owner=line.owner,
-        quarterly_cost=line.quarterly_cost,
-        track=Track(line.track),
-        current_gate=Gate(line.current_gate) if line.current_gate else None,
-        access_tier=AccessTier(line.access_tier) if line.access_tier else None,
-        score=numerator / denominator if denominator else None,
-        spread=line.spread,
-        last_outcome=DecisionOutcome(line.last_outcome) if line.last_outcome else None,
-        last_quarter=line.last_quarter,
-        on_agenda=line.key in agenda,
-    )
+    means = {c: mean for c, mean in zip(Criterion, line.score_means, strict=True) if mean is not None}
+    return BacklogRow.from_codes(
+        line.key, line.title, line.stage, line.category, line.owner, line.quarterly_cost, line.track,
+        line.current_gate, line.access_tier, weighted_total(means, weights), line.spread, line.last_outcome,
+        line.last_quarter, line.key in agenda,
+    )  # fmt: skip

@@ -1760,22 +1760,10 @@ def _refusal_capacity(tier: AccessTier, existing: Sequence[access_rules.Signatur
 
 
 def _backlog_row(row: Any) -> BacklogRow:
-    return BacklogRow(
-        key=row.key,
-        title=row.title,
-        stage=Stage(row.stage),
-        category=Category(row.category),
-        owner=row.owner,
-        quarterly_cost=row.quarterly_cost,
-        track=Track(row.track),
-        current_gate=Gate(row.current_gate) if row.current_gate else None,
-        access_tier=AccessTier(row.access_tier) if row.access_tier else None,
-        score=row.score,
-        spread=row.score_spread,
-        last_outcome=DecisionOutcome(row.last_outcome) if row.last_outcome else None,
-        last_quarter=row.last_quarter,
-        on_agenda=bool(row.on_agenda),
-    )
+    return BacklogRow.from_codes(
+        row.key, row.title, row.stage, row.category, row.owner, row.quarterly_cost, row.track, row.current_gate,
+        row.access_tier, row.score, row.score_spread, row.last_outcome, row.last_quarter, row.on_agenda,
+    )  # fmt: skip
 
 
 def _intake_values(values: Mapping[str, object]) -> dict[str, Any]:

@@ -111,6 +111,34 @@ class BacklogRow:
     last_quarter: str | None
     on_agenda: bool = False
 
+    @classmethod
+    def from_codes(
+        cls,
+        key,
+        title,
+        stage,
+        category,
+        owner,
+        quarterly_cost,
+        track,
+        current_gate,
+        access_tier,
+        score,
+        spread,
+        last_outcome,
+        last_quarter,
+        on_agenda=False,
+    ) -> BacklogRow:
+        """A row from the values as stored (codes and numbers, not enums)."""
+        return cls(
+            key, title, Stage(stage), Category(category), owner, quarterly_cost, Track(track),
+            Gate(current_gate) if current_gate else None,
+            AccessTier(access_tier) if access_tier else None,
+            score, spread,
+            DecisionOutcome(last_outcome) if last_outcome else None,
+            last_quarter, bool(on_agenda),
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class BacklogPage:
