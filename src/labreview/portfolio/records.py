@@ -34,7 +34,6 @@ from labreview.domain.vocabulary import (
     SessionStatus,
     Stage,
     Track,
-    format_money,
 )
 from labreview.portfolio.importing import FIELDS, INTAKE_FIELDS, collector_paused
 from labreview.portfolio.service import DEFAULT_SETTINGS
@@ -615,35 +614,8 @@ def _budget(rows, quarter: str, decisions: Sequence[DecisionRecord], settings: M
             select(BudgetLine.initiative_id, BudgetLine.track, BudgetLine.amount).where(BudgetLine.quarter == quarter)
         )
     }
-    mix = budget_rules.Mix.of(lines.values())
-    changes = []
-    notes = []
-    for decision in decisions:
-        after = decision.track_after
-        if decision.initiative_id not in lines:
-            continue
-        track_before, amount = lines[decision.initiative_id]
-        if after == track_before:
-            continue
-        changes.append(budget_rules.BudgetChange(decision.initiative_id, after))
-        money = format_money(amount, currency)
-        outcome = decision.outcome.value
-        if after is None:
-            notes.append(f"{decision.key} {outcome}: {money} leaves the {track_before.label} track")
-        else:
-            notes.append(f"{decision.key} {outcome}: {money} moves from {track_before.label} to {after.label}")
-    projected = budget_rules.project(lines, changes)
-    return BudgetView(
-        quarter=quarter,
-        currency=currency,
-        target=target,
-        mix=mix,
-        drift=budget_rules.drift(mix, target),
-        projected=projected,
-        projected_drift=budget_rules.drift(projected, target),
-        history=(),
-        changes=tuple(notes),
-    )
+    moves = ((d.initiative_id, d.key, d.outcome.value, d.track_after) for d in decisions)
+    return BudgetView.after_decisions(quarter, currency, target, lines, moves)
 
 
 __all__ = [

@@ -45,7 +45,6 @@ from labreview.domain.vocabulary import (
     Stage,
     SuccessMetric,
     Track,
-    format_money,
 )
 from labreview.portfolio import ledger
 from labreview.portfolio.backlog_index import BacklogIndex
@@ -1469,34 +1468,10 @@ class Portfolio:
         for q, track, amount in history_rows:
             by_quarter.setdefault(q, []).append((Track(track), int(amount)))
         history = tuple((q, budget_rules.Mix.of(v)) for q, v in sorted(by_quarter.items()) if q <= quarter)
-        mix = budget_rules.Mix.of(lines.values())
-        changes = []
-        notes = []
-        for decision, key in decided:
-            after = Track(decision.track_after) if decision.track_after else None
-            if decision.initiative_id not in lines:
-                continue
-            track_before, amount = lines[decision.initiative_id]
-            if after == track_before:
-                continue
-            changes.append(budget_rules.BudgetChange(decision.initiative_id, after))
-            money = format_money(amount, currency)
-            if after is None:
-                notes.append(f"{key} {decision.outcome}: {money} leaves the {track_before.label} track")
-            else:
-                notes.append(f"{key} {decision.outcome}: {money} moves from {track_before.label} to {after.label}")
-        projected = budget_rules.project(lines, changes)
-        return BudgetView(
-            quarter=quarter,
-            currency=currency,
-            target=target,
-            mix=mix,
-            drift=budget_rules.drift(mix, target),
-            projected=projected,
-            projected_drift=budget_rules.drift(projected, target),
-            history=history,
-            changes=tuple(notes),
+        moves = (
+            (d.initiative_id, key, d.outcome, Track(d.track_after) if d.track_after else None) for d, key in decided
         )
+        return BudgetView.after_decisions(quarter, currency, target, lines, moves, history)
 
     # ------------------------------------------------------------------ decisions
 

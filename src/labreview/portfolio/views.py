@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from labreview.domain.budget import Mix, TargetMix, TrackDrift
+from labreview.domain.budget import BudgetChange, Mix, TargetMix, TrackDrift, drift, project
 from labreview.domain.gates import GateReport
 from labreview.domain.scoring import ScoreSummary
 from labreview.domain.vocabulary import (
@@ -24,6 +25,7 @@ from labreview.domain.vocabulary import (
     Stage,
     SuccessMetric,
     Track,
+    format_money,
 )
 
 
@@ -253,6 +255,46 @@ class BudgetView:
     history: tuple[tuple[str, Mix], ...]
     changes: tuple[str, ...] = field(default=())
     """One line per decision of the session that moves money, for the text form."""
+
+    @classmethod
+    def after_decisions(
+        cls,
+        quarter: str,
+        currency: str,
+        target: TargetMix,
+        lines: Mapping[int, tuple[Track, int]],
+        decisions: Iterable[tuple[int, str, str, Track | None]],
+        history: tuple[tuple[str, Mix], ...] = (),
+    ) -> BudgetView:
+        """The quarter's mix of budget ``lines`` (initiative id → track, amount) and the mix after
+        ``decisions`` — ``(initiative id, key, outcome code, track after)`` in the order they were taken."""
+        changes = []
+        notes = []
+        for initiative_id, key, outcome, after in decisions:
+            if initiative_id not in lines:
+                continue
+            track_before, amount = lines[initiative_id]
+            if after == track_before:
+                continue
+            changes.append(BudgetChange(initiative_id, after))
+            money = format_money(amount, currency)
+            if after is None:
+                notes.append(f"{key} {outcome}: {money} leaves the {track_before.label} track")
+            else:
+                notes.append(f"{key} {outcome}: {money} moves from {track_before.label} to {after.label}")
+        mix = Mix.of(lines.values())
+        projected = project(lines, changes)
+        return cls(
+            quarter=quarter,
+            currency=currency,
+            target=target,
+            mix=mix,
+            drift=drift(mix, target),
+            projected=projected,
+            projected_drift=drift(projected, target),
+            history=history,
+            changes=tuple(notes),
+        )
 
 
 @dataclass(frozen=True)
