@@ -292,7 +292,8 @@ def _open_portfolio(args: argparse.Namespace):
     from labreview.portfolio import Portfolio
     from labreview.store.engine import make_engine
 
-    return Portfolio(make_engine(target), actor=_config().who)
+    config = _config()
+    return Portfolio(make_engine(target), actor=config.who, weights=config.weights)
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
@@ -320,15 +321,45 @@ def cmd_minutes(args: argparse.Namespace) -> int:
     output = args.output or default_filename(quarter)
     if output != "-":
         _refuse_existing(Path(output), args.force)
-    portfolio = _open_portfolio(args)
-    try:
-        from labreview.exchange.minutes import render  # deferred: pulls in the service layer
-
-        text = render(portfolio, quarter)
-    finally:
-        portfolio.close()
+    target, _default = _target(args)
+    _prepare(target, create=False)
+    text = _minutes_text(target, quarter, _config().weights)
     _write_output(output, text, args.force, f"the {quarter} minutes")
     return 0
+
+
+def _minutes_text(target: str, quarter: str, weights) -> str:
+    """The minutes, read from an SQLite file with plain ``sqlite3`` (no SQLAlchemy to import: the command
+    takes a fraction of a second), or through the service layer for a database given by another URL."""
+    from labreview.domain.scoring import validate_weights
+    from labreview.exchange.minutes import render_records
+    from labreview.store.location import sqlite_path
+
+    path = sqlite_path(target)
+    if path is None:
+        portfolio = _open_portfolio(argparse.Namespace(db=target))
+        try:
+            from labreview.portfolio import records  # deferred: pulls in the service layer
+
+            return render_records(records.minutes_records(portfolio, quarter))
+        finally:
+            portfolio.close()
+
+    import sqlite3
+
+    from labreview.domain.errors import StorageError
+    from labreview.portfolio import minutes_data
+    from labreview.store.database import connect_read_only
+
+    try:
+        connection = connect_read_only(path)
+        try:
+            data = minutes_data.read(connection, quarter, validate_weights(weights))
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise StorageError(f"{path} could not be read: {exc}.") from exc
+    return render_records(data)
 
 
 class _ProgressBar:

@@ -54,6 +54,29 @@ def test_minutes_default_file_name_and_force(sample_copy, tmp_path, monkeypatch,
     assert written.read_text(encoding="utf-8").startswith("# Minutes")
 
 
+def test_minutes_use_the_configured_criterion_weights(sample_copy, tmp_path, monkeypatch, capsys):
+    """The command prints the weighted score the scorecard showed with the same configuration."""
+    assert main("minutes", "2026-Q3", "-o", "-", "--db", str(sample_copy)) == 0
+    assert "average of the five criteria" in capsys.readouterr().out
+    config = tmp_path / "labreview.toml"
+    config.write_text("[weights]\ndata_risk = 3\neconomic_value = 0\n", encoding="utf-8")
+    monkeypatch.setenv("LABREVIEW_CONFIG", str(config))
+    assert main("minutes", "2026-Q3", "-o", "-", "--db", str(sample_copy)) == 0
+    out = capsys.readouterr().out
+    assert "average of the five criteria" not in out
+    assert "weighted score with the portfolio's weights" in out
+
+
+def test_minutes_of_a_sqlite_url_and_of_a_broken_file(sample_copy, tmp_path, capsys):
+    assert main("minutes", "2026-Q3", "-o", "-", "--db", f"sqlite:///{sample_copy}") == 0
+    assert capsys.readouterr().out.startswith("# Minutes of the 2026-Q3")
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(sample_copy.read_bytes()[:4096] + b"\x00" * 8192)
+    code = main("minutes", "2026-Q3", "-o", "-", "--db", str(broken))
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("labreview: ") and "Traceback" not in err
+
+
 def test_minutes_error_paths(sample_copy, tmp_path, capsys):
     db = str(sample_copy)
     refused(capsys, main("minutes", "2030-Q1", "-o", "-", "--db", db), "There is no 2030-Q1 session")

@@ -13,6 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from labreview.domain.errors import InvalidInput, NotFound, StorageError
 from labreview.domain.vocabulary import Criterion
@@ -149,6 +151,16 @@ def test_escaped_text_renders_as_the_plain_text_and_nothing_else(value):
     visible, kinds = mdcheck.rendered_text(md.text(value))
     assert kinds <= {"text"}, f"{value!r} produced {kinds}"
     assert visible == md.clean(value)
+
+
+@pytest.mark.parametrize("value", [*HOSTILE, "a  b", "a\tb", " padded ", "x\u202ey", "one\r\ntwo", "\u200f", ""])
+def test_cleaning_plain_text_quickly_gives_what_cleaning_it_thoroughly_gives(value):
+    assert md.clean(value) == md._clean_thoroughly(value)
+
+
+@given(st.text())
+def test_cleaning_any_text_quickly_gives_what_cleaning_it_thoroughly_gives(value):
+    assert md.clean(value) == md._clean_thoroughly(value)
 
 
 @pytest.mark.parametrize("value", HOSTILE)

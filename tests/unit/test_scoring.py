@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from labreview.domain.errors import InvalidInput
-from labreview.domain.scoring import summarize, validate_score, validate_weights, weighted_total
+from labreview.domain.scoring import summarize, summarize_tallies, validate_score, validate_weights, weighted_total
 from labreview.domain.vocabulary import Criterion
 
 C = list(Criterion)
@@ -105,3 +105,28 @@ def test_anything_is_either_a_score_or_a_readable_refusal(value):
         assert "1 to 5" in refusal.message
     else:
         assert isinstance(score, int) and 1 <= score <= 5
+
+
+fractional_weights = st.dictionaries(
+    st.sampled_from(C), st.fractions(min_value=0, max_value=7, max_denominator=12)
+).filter(lambda w: any(w.get(c, 1) for c in C))
+
+
+@given(triples, fractional_weights)
+def test_summary_total_is_the_weighted_total_of_the_exact_means(data, raw):
+    """The summary's integer arithmetic gives the very float ``weighted_total`` gives from exact means."""
+    w = validate_weights(raw)
+    summary = summarize(data, w)
+    exact = {}
+    for criterion in C:
+        values = [v for _r, c, v in data if c == criterion]
+        if values:
+            exact[criterion] = Fraction(sum(values), len(values))
+            assert summary.stats[criterion].mean == float(exact[criterion])
+    assert summary.total == weighted_total(exact, w)
+
+
+def test_tallies_out_of_range_are_refused_like_scores():
+    with pytest.raises(InvalidInput):
+        summarize_tallies({Criterion.DATA_RISK: (2, 7, 1, 6)}, 2)
+    assert summarize_tallies({}, 0).total is None

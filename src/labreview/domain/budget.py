@@ -63,7 +63,7 @@ class Mix:
     def of(cls, lines: Iterable[tuple[Track, int]]) -> Mix:
         amounts = {track: 0 for track in Track}
         for track, amount in lines:
-            amounts[Track(track)] += int(amount)
+            amounts[track if track.__class__ is Track else Track(track)] += int(amount)
         return cls(amounts)
 
     def amount(self, track: Track) -> int:

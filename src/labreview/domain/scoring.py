@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 
 from labreview.domain.errors import InvalidInput
 from labreview.domain.vocabulary import Criterion
@@ -75,6 +76,32 @@ def weighted_total(
     return float(numerator / denominator)
 
 
+def _weighted_mean_of_sums(
+    sums: Mapping[Criterion, tuple[int, int]], weights: Mapping[Criterion, Fraction]
+) -> float | None:
+    """``weighted_total`` of the means ``total / count`` given as ``(total, count)``, in integers.
+
+    The same value as ``weighted_total`` with ``Fraction(total, count)`` (both are the exact
+    quotient rounded once to a float), without building a fraction per step: summaries are
+    made by the thousand for the minutes.
+    """
+    # Every term over one common denominator: weight p/q times total/count is p·total / (q·count).
+    terms = []
+    for criterion, (total, count) in sums.items():
+        weight = weights.get(criterion, 1)
+        if not isinstance(weight, Fraction):
+            weight = Fraction(weight)
+        terms.append((weight.numerator, weight.denominator, total, count))
+    common = lcm(*(q * count for _p, q, _total, count in terms)) if terms else 1
+    weight_common = lcm(*(q for _p, q, _t, _c in terms)) if terms else 1
+    numerator = sum(p * total * (common // (q * count)) for p, q, total, count in terms)
+    weight_sum = sum(p * (weight_common // q) for p, q, _t, _c in terms)
+    if weight_sum == 0:
+        return None
+    # (numerator / common) / (weight_sum / weight_common); int / int rounds the exact quotient once.
+    return (numerator * weight_common) / (common * weight_sum)
+
+
 @dataclass(frozen=True)
 class CriterionStats:
     """How the reviewers scored one criterion."""
@@ -131,18 +158,26 @@ def summarize(
             criterion = Criterion(criterion)
         by_criterion.setdefault(criterion, []).append(validate_score(value))
         reviewers.add(reviewer)
+    tallies = {c: (len(v), sum(v), min(v), max(v)) for c, v in by_criterion.items()}
+    return summarize_tallies(tallies, len(reviewers), weights)
+
+
+def summarize_tallies(
+    tallies: Mapping[Criterion, tuple[int, int, int, int]],
+    reviewers: int,
+    weights: Mapping[Criterion, Fraction] = DEFAULT_WEIGHTS,
+) -> ScoreSummary:
+    """``summarize`` from each criterion's ``(count, total, lowest, highest)`` score and the number of
+    reviewers, as a database can count them (the minutes summarise a thousand initiatives at once)."""
     stats: dict[Criterion, CriterionStats] = {}
-    exact_means: dict[Criterion, Fraction] = {}
+    sums: dict[Criterion, tuple[int, int]] = {}
     for criterion in Criterion:
-        values = by_criterion.get(criterion)
-        if not values:
+        tally = tallies.get(criterion)
+        if not tally or not tally[0]:
             continue
-        exact_means[criterion] = Fraction(sum(values), len(values))
-        stats[criterion] = CriterionStats(
-            criterion=criterion,
-            count=len(values),
-            mean=float(exact_means[criterion]),
-            low=min(values),
-            high=max(values),
-        )
-    return ScoreSummary(stats=stats, total=weighted_total(exact_means, weights), reviewers=len(reviewers))
+        count, total, low, high = tally
+        validate_score(low)
+        validate_score(high)
+        sums[criterion] = (total, count)
+        stats[criterion] = CriterionStats(criterion, count, total / count, low, high)
+    return ScoreSummary(stats=stats, total=_weighted_mean_of_sums(sums, weights), reviewers=reviewers)

@@ -239,6 +239,13 @@ _TIER_DESCRIPTIONS = {
     AccessTier.LEVEL_3: "sensitive or directly identifiable data, enhanced review",
 }
 
+DEFAULT_SETTINGS: dict[str, str] = {
+    "name": "Marketing technology portfolio",
+    "currency": "EUR",
+    "target_mix": "70/20/10",
+}
+"""The portfolio's settings (name, currency, target budget mix) when none is stored."""
+
 AI_CHECKS: tuple[str, ...] = (
     "Outputs are auditable",
     "No sensitive customer data in prompts or model training",

@@ -30,6 +30,8 @@ _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _SPACES = re.compile(r"[ \t]+")
 _DROPPED = re.compile("[" + "".join(sorted(_BIDI_CONTROLS)) + "\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """What ``clean`` removes: the bidi controls and every control character (category Cc) but newline and tab."""
+_PLAIN = re.compile(r"[^\x00-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]*")
+"""Text with no control or bidi character: with no run of spaces either, ``clean`` only strips it."""
 _SPECIAL = re.compile(r"[\\`*\[\]<|~_]")
 """The characters ``escape`` may have to escape wherever they stand (``_ALWAYS`` and the underscore)."""
 _TRAILING_HASHES = re.compile(r"(?<=\s)(#+)$")
@@ -39,6 +41,13 @@ def clean(value: object) -> str:
     """The value as one line of plain text: no control or bidi characters, newlines as " / "."""
     if value is None:
         return ""
+    if value.__class__ is str and "  " not in value and _PLAIN.fullmatch(value):
+        return value.strip()  # most text: one line, single spaces, nothing to drop (a fifth of the time)
+    return _clean_thoroughly(value)
+
+
+def _clean_thoroughly(value: object) -> str:
+    """``clean`` for any value, character by character."""
     text = _DROPPED.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
     if "\n" not in text:
         return _SPACES.sub(" ", text).strip()

@@ -1,8 +1,9 @@
 """The minutes of a review session as GitHub-flavoured Markdown.
 
 ``render(portfolio, quarter)`` reads the session with one batch reader
-(``portfolio.records.minutes_records``: a handful of Core queries keyed by the
-session, whatever the number of decisions) and returns the document;
+(``portfolio.minutes_data.read``: a handful of SQL statements keyed by the
+session, whatever the number of decisions) and returns the document
+(``render_records`` does the same from records already read);
 ``write_atomic`` saves it. The sections come in the order
 readers of the minutes expect (the issue that specified them lists it): title
 and date; who was there; the agenda with time spent against the timebox; the
@@ -64,10 +65,14 @@ def default_filename(quarter: str) -> str:
 
 
 def render(portfolio: Any, quarter: str) -> str:
-    """The minutes of the session of ``quarter`` (``NotFound`` if there is none)."""
+    """The minutes of the session of ``quarter`` in ``portfolio`` (``NotFound`` if there is none)."""
     from labreview.portfolio import records  # deferred: needs the store
 
-    data = records.minutes_records(portfolio, str(Quarter.parse(quarter)))
+    return render_records(records.minutes_records(portfolio, str(Quarter.parse(quarter))))
+
+
+def render_records(data: Any) -> str:
+    """The minutes from what ``portfolio.minutes_data.read`` gives."""
     session = data.session
     decisions = data.decisions
     signed = data.signed

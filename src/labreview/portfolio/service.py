@@ -28,6 +28,7 @@ from labreview.domain import scoring
 from labreview.domain.errors import DomainError, InvalidInput, NotFound, PolicyRefusal, StaleEdit, StorageError
 from labreview.domain.vocabulary import (
     AI_CHECKS,
+    DEFAULT_SETTINGS,
     AccessStatus,
     AccessTier,
     ActionStatus,
@@ -112,7 +113,6 @@ EDITABLE_FIELDS = (
     "ai_heavy",
     "track",
 )
-DEFAULT_SETTINGS = {"name": "Marketing technology portfolio", "currency": "EUR", "target_mix": "70/20/10"}
 
 
 def utc_now() -> dt.datetime:

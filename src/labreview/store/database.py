@@ -174,6 +174,14 @@ def readonly_uri(path: str | Path) -> str:
     return plain
 
 
+def connect_read_only(path: str | Path, *, timeout: float = 5) -> sqlite3.Connection:
+    """A plain ``sqlite3`` connection that only reads ``path`` (see ``readonly_uri``), in autocommit mode:
+    the caller begins a transaction when it wants several reads to see one moment."""
+    connection = sqlite3.connect(readonly_uri(path), uri=True, timeout=timeout, isolation_level=None)
+    connection.execute("PRAGMA query_only = ON")
+    return connection
+
+
 def backup(path: Path, revision: str | None, *, now: dt.datetime | None = None) -> Path:
     """Copy the database (consistently, through SQLite's backup API) beside itself."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from labreview.store.database import readonly_uri
+from labreview.store.database import connect_read_only
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class FirstScreen:
 def first_screen(path: str | Path) -> FirstScreen | None:
     """The session the app opens on (open, else the next planned, else the latest) and its agenda."""
     try:
-        connection = sqlite3.connect(readonly_uri(Path(path)), uri=True, timeout=1)
+        connection = connect_read_only(path, timeout=1)
     except Exception:
         return None
     try:
@@ -118,7 +118,7 @@ class FirstBacklog:
 def first_backlog(path: str | Path, limit: int) -> FirstBacklog | None:
     """How many initiatives there are and the first ``limit`` by key (the backlog's default order)."""
     try:
-        connection = sqlite3.connect(readonly_uri(Path(path)), uri=True, timeout=1)
+        connection = connect_read_only(path, timeout=1)
     except Exception:
         return None
     try:
