@@ -225,6 +225,7 @@ def summarize_interact(result: dict) -> dict:
         "sort_median_ms": median(sorts),
         "sort_max_ms": max(sorts),
         "group_ms": result["group_ms"],
+        "escape_ms": result.get("escape_ms"),
         "pagedown_p50_ms": percentile(result["pagedown_ms"], 50),
         "pagedown_p95_ms": percentile(result["pagedown_ms"], 95),
         "pagedown_row": result["pagedown_row"],
@@ -380,6 +381,7 @@ def render(report: dict) -> str:
         row("  sort (> and r) median", inter("sort_median_ms"), " ms", digits=1)
         row("  sort (> and r) worst of 15", inter("sort_max_ms"), " ms", 150, digits=1)
         row("  group by stage (G)", inter("group_ms"), " ms", digits=1)
+        row("  escape from the filter (footer rebuilt)", inter("escape_ms"), " ms", digits=1)
         row("  page down p50", inter("pagedown_p50_ms"), " ms", digits=1)
         row("  page down p95", inter("pagedown_p95_ms"), " ms", digits=1)
         row("  end (jump to the last row)", inter("end_ms"), " ms", digits=1)

@@ -23,12 +23,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive, var
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from labreview.commands import LabReviewCommands
 from labreview.config import Config, save_theme
 from labreview.domain.errors import DomainError
 from labreview.screens.base import MeetingScreen
+from labreview.widgets.footer import Footer
 from labreview.widgets.meeting_header import MeetingHeader, MeetingState, clock
 from labreview.widgets.text import plain
 

@@ -986,7 +986,8 @@ class Portfolio:
             session = rec.session
             row = self._open_session(session, quarter)
             initiative = self._find_initiative(session, key)
-            who = self._check_reviewer(session, row, reviewer)
+            board = self._board_attending(session, row.id)
+            who = self._check_reviewer(session, row, reviewer, board)
             existing = session.scalars(
                 select(Score).where(
                     Score.session_id == row.id,
@@ -1010,9 +1011,10 @@ class Portfolio:
             else:
                 was = f" (was {existing.value})"
                 rec.update(existing, value=score, recorded_at=self.now())
-            self._refresh_scores(rec, initiative, row)
+            triples = self._refresh_scores(rec, initiative, row)
             rec.summary = f"{who.name} scored {initiative.key} {criterion.label} {score}{was}"
-            return self._score_sheet(session, row, initiative)
+            # What was just read is reused: every query here is part of the scorecard's keystroke.
+            return self._score_sheet(session, row, initiative, board=board, triples=triples)
 
     def clear_score(self, quarter: str, key: str, reviewer: int | str, criterion: Criterion | str) -> ScoreSheet:
         criterion = Criterion.parse(criterion) if isinstance(criterion, str) else Criterion(criterion)
@@ -1029,29 +1031,34 @@ class Portfolio:
                     Score.criterion == criterion.value,
                 )
             ).first()
+            triples = None
             if existing is not None:
                 rec.delete(existing)
-                self._refresh_scores(rec, initiative, row)
+                triples = self._refresh_scores(rec, initiative, row)
             rec.summary = f"Cleared {who.name}'s {criterion.label} score of {initiative.key}"
-            return self._score_sheet(session, row, initiative)
+            return self._score_sheet(session, row, initiative, triples=triples)
 
     def score_sheet(self, quarter: str, key: str) -> ScoreSheet:
         with self._read() as session:
             return self._score_sheet(session, self._session_row(session, quarter), self._find_initiative(session, key))
 
-    def _check_reviewer(self, session: Session, row: ReviewSession, reviewer: int | str) -> Person:
+    def _check_reviewer(self, session: Session, row: ReviewSession, reviewer: int | str, board: list[Person]) -> Person:
+        """The reviewer, who must be on the board and attending (``board``: ``_board_attending`` of ``row``)."""
         who = self._find_person(session, reviewer)
         if who.board_role is None:
             raise PolicyRefusal(f"{who.name} is not on the review board and cannot score.")
-        if who.id not in self._attendee_ids(session, row.id):
+        if all(p.id != who.id for p in board):
             raise PolicyRefusal(f"{who.name} is not attending the {row.quarter} session and cannot score in it.")
         return who
 
-    def _refresh_scores(self, rec: ledger.Recorder, initiative: Initiative, row: ReviewSession | None = None) -> None:
+    def _refresh_scores(
+        self, rec: ledger.Recorder, initiative: Initiative, row: ReviewSession | None = None
+    ) -> list[tuple[int, str, int]] | None:
         """Keep the backlog's score columns equal to the summary of the latest session that scored it.
 
         ``row`` is the session just scored in: unless a later quarter has scores for this
-        initiative (rare), it is the latest, which saves looking it up.
+        initiative (rare), it is the latest, which saves looking it up. Returns the scores of
+        ``row`` when it read them (``_score_triples``), else None.
         """
         session = rec.session
         latest = None
@@ -1073,14 +1080,15 @@ class Portfolio:
             ).scalar()
         values: dict[str, Any] = {f"score_{c.value.replace('-', '_')}": None for c in Criterion}
         values["score_spread"] = None
+        triples = None
         if latest is not None:
-            summary = scoring.summarize(
-                (r, Criterion(c), v) for r, c, v in self._score_triples(session, latest, initiative.id)
-            )
+            triples = self._score_triples(session, latest, initiative.id)
+            summary = scoring.summarize((r, Criterion(c), v) for r, c, v in triples)
             for criterion, stats in summary.stats.items():
                 values[f"score_{criterion.value.replace('-', '_')}"] = stats.mean
             values["score_spread"] = summary.spread
         rec.update(initiative, **values)
+        return triples if row is not None and latest == row.id else None
 
     @staticmethod
     def _score_triples(session: Session, session_id: int, initiative_id: int) -> list[tuple[int, str, int]]:
@@ -1093,16 +1101,34 @@ class Portfolio:
             ).all()
         ]
 
-    def _score_sheet(self, session: Session, row: ReviewSession, initiative: Initiative) -> ScoreSheet:
-        attendees = session.scalars(
-            select(Person)
-            .join(Attendee, Attendee.person_id == Person.id)
-            .where(Attendee.session_id == row.id, Person.board_role.is_not(None))
-            .order_by(Person.name)
-        ).all()
-        triples = self._score_triples(session, row.id, initiative.id)
+    @staticmethod
+    def _board_attending(session: Session, session_id: int) -> list[Person]:
+        """Board members attending the session, by name: the scorecard's reviewers."""
+        return list(
+            session.scalars(
+                select(Person)
+                .join(Attendee, Attendee.person_id == Person.id)
+                .where(Attendee.session_id == session_id, Person.board_role.is_not(None))
+                .order_by(Person.name)
+            ).all()
+        )
+
+    def _score_sheet(
+        self,
+        session: Session,
+        row: ReviewSession,
+        initiative: Initiative,
+        *,
+        board: list[Person] | None = None,
+        triples: list[tuple[int, str, int]] | None = None,
+    ) -> ScoreSheet:
+        """The scorecard; ``board`` and ``triples`` when the caller has just read them in this transaction."""
+        if board is None:
+            board = self._board_attending(session, row.id)
+        if triples is None:
+            triples = self._score_triples(session, row.id, initiative.id)
         scores = {(r, Criterion(c)): v for r, c, v in triples}
-        reviewers = list(attendees)
+        reviewers = list(board)
         known = {p.id for p in reviewers}
         for reviewer_id in sorted({r for r, _c, _v in triples} - known):  # scored, then left the meeting
             reviewers.append(session.get(Person, reviewer_id))

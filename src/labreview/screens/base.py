@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from labreview.domain.errors import DomainError, StaleEdit
+from labreview.widgets.footer import Footer
 from labreview.widgets.meeting_header import MeetingHeader
 from labreview.widgets.message_line import MessageLine
 

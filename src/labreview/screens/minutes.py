@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from labreview.domain.errors import DomainError
 from labreview.screens.prompt import PromptDialog
+from labreview.widgets.footer import Footer
 from labreview.widgets.meeting_header import MeetingHeader
 from labreview.widgets.message_line import MessageLine
 
