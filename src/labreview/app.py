@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from labreview.portfolio.backlog_index import BacklogIndex
     from labreview.portfolio.service import Portfolio
     from labreview.portfolio.views import BacklogRow, SessionView
-    from labreview.store.peek import BacklogLine, FirstBacklog, FirstScreen
+    from labreview.screens.backlog import BacklogSource
+    from labreview.store.peek import BacklogLine, FirstScreen
 
 SCREENS_BY_KEY = {
     "agenda": ("h", "Agenda", "The session's agenda: order, timeboxes, what was decided"),
@@ -227,25 +228,31 @@ class LabReviewApp(App[None]):
         if path is None or not path.is_file():
             return
         found = first_backlog(path, limit=max(1, self.size.height))
-        if found is not None:
-            self.call_from_thread(self._show_backlog_preview, found)
-
-    def _show_backlog_preview(self, found: FirstBacklog) -> None:
-        """Rows as the backlog screen will draw them (not interactive: keys wait for the real screen)."""
-        if self.ready.is_set():
-            return  # the backlog itself is on its way
-        from labreview.screens.backlog import COLUMNS, BacklogSource
-        from labreview.widgets.virtual_table import VirtualTable
+        if found is None:
+            return
+        # Everything but the mount happens here, in this thread: the event loop shares the interpreter
+        # with the service layer importing in another thread, and its share is what the user waits on
+        # (imported on the event loop, the row and screen modules alone took ~75 ms there).
+        from labreview.screens.backlog import BacklogSource
 
         agenda = {line.key for line in self.preview.agenda} if self.preview else set()
         rows = [_backlog_row(line, self.config.weights, agenda) for line in found.lines]
         source = BacklogSource(found.total, [], lambda offset, count: rows[offset : offset + count], found.currency)
+        self.call_from_thread(self._show_backlog_preview, source)
+
+    def _show_backlog_preview(self, source: BacklogSource) -> None:
+        """Rows as the backlog screen will draw them (not interactive: keys wait for the real screen)."""
+        if self.ready.is_set():
+            return  # the backlog itself is on its way
+        from labreview.screens.backlog import COLUMNS
+        from labreview.widgets.virtual_table import VirtualTable
+
         area = self.screen.query_one("#opening-area", Vertical)
         area.remove_children()
         table = VirtualTable(COLUMNS, id="preview-backlog")
         table.sort_column = "key"
         table.set_source(source)
-        area.mount(Static(f"Backlog · {found.total:,} initiatives · opening…", classes="summary"), table)
+        area.mount(Static(f"Backlog · {len(source):,} initiatives · opening…", classes="summary"), table)
 
     def _replay_early_keys(self) -> None:
         keys, self._early_keys = self._early_keys, []
