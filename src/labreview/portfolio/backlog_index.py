@@ -30,6 +30,8 @@ SEPARATOR = "\x00"
 """Between the texts in the joined search text (never typed into a filter)."""
 NONE = 255
 """The byte code of a missing value in the small-number columns."""
+_NEVER_MISSING = frozenset({"cost", "owner"})
+"""Sort columns with a value on every row (``_sort_values`` never gives None for them)."""
 
 
 class _Places:
@@ -468,6 +470,10 @@ class BacklogIndex:
                 self._keep_order(column, descending, order)
                 return order
             values = self._sort_values(column)
+            if column in _NEVER_MISSING:  # one sort in C, no pass to set missing values apart
+                order = array("l", sorted(base, key=values.__getitem__, reverse=descending))
+                self._keep_order(column, descending, order)
+                return order
             present = [i for i in base if values[i] is not None]
             missing = [i for i in base if values[i] is None]
             present.sort(key=values.__getitem__, reverse=descending)
