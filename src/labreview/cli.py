@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="PATH|URL",
         default=argparse.SUPPRESS,
-        help="portfolio database: a file path or an SQLAlchemy URL (default: $LABREVIEW_DB, "
+        help="portfolio database: a file path or an sqlite:/// URL (default: $LABREVIEW_DB, "
         "else portfolio.db in your user data folder)",
     )
     parser = argparse.ArgumentParser(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from labreview.domain.errors import StorageError
 from labreview.domain.vocabulary import Quarter
 from labreview.portfolio import minutes_data
 from labreview.portfolio.importing import FIELDS, INTAKE_FIELDS
@@ -81,6 +82,9 @@ def session_access_keys(portfolio: Any, quarter: str) -> list[str]:
 def minutes_records(portfolio: Any, quarter: str) -> minutes_data.MinutesRecords:
     """What the minutes of the session of ``quarter`` need (``NotFound`` if there is none), read through
     ``portfolio``'s engine in one read transaction, with its criterion weights."""
+    dialect = portfolio.engine.dialect.name
+    if dialect != "sqlite":
+        raise StorageError(f"The minutes are read with SQLite's SQL; this portfolio is on {dialect}.")
     connection = portfolio.engine.raw_connection()
     try:
         return minutes_data.read(connection.driver_connection, quarter, portfolio.weights)
