@@ -423,14 +423,18 @@ def import_file(
     progress: Progress | None = None,
 ) -> tuple[ParsedFile, Any]:
     """Read ``path`` and import it into ``portfolio``; returns what was read and the ``ImportReport``."""
-    parsed = read_file(path, progress=progress)
-    report = portfolio.import_initiatives(
-        parsed.records,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        source=Path(path).name,
-        progress=progress,
-    )
+    from labreview.portfolio.importing import collector_paused  # deferred: keeps this module light
+
+    # One pause for reading and importing: resumed in between, the collector would walk every record just read.
+    with collector_paused():
+        parsed = read_file(path, progress=progress)
+        report = portfolio.import_initiatives(
+            parsed.records,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            source=Path(path).name,
+            progress=progress,
+        )
     return parsed, report
 
 
