@@ -18,6 +18,7 @@ from labreview.domain.errors import InvalidInput
 from labreview.domain.vocabulary import Category, Stage, parse_money
 from labreview.exchange import csvio
 from labreview.portfolio import importing, parse_filter
+from labreview.store import queries
 from labreview.store.models import Initiative, Intake
 
 
@@ -136,3 +137,8 @@ def test_choices_read_by_value_label_or_name_in_any_spacing():
         read(" nope ")
     with pytest.raises(InvalidInput, match="'nope' is not a category"):
         read(" nope ")  # refused every time, not remembered
+
+
+def test_search_texts_are_search_text_row_by_row():
+    columns = (["K-1", "K-2"], ["A Title", ""], ["Ann", "Bob"], ["", "Vend"], ["Desc ÄÖ", "x"])
+    assert queries.search_texts(*columns) == [queries.search_text(*row) for row in zip(*columns, strict=True)]
