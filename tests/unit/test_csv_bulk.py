@@ -8,6 +8,7 @@ that may change what is stored or reported. No timings here (see ``benchmarks/``
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -19,7 +20,7 @@ from labreview.domain.vocabulary import Category, Stage, parse_money
 from labreview.exchange import csvio
 from labreview.portfolio import importing, parse_filter
 from labreview.store import queries
-from labreview.store.models import Initiative, Intake
+from labreview.store.models import Initiative, Intake, Person
 
 
 def indexes(p) -> list[tuple[str, str]]:
@@ -137,6 +138,136 @@ def test_choices_read_by_value_label_or_name_in_any_spacing():
         read(" nope ")
     with pytest.raises(InvalidInput, match="'nope' is not a category"):
         read(" nope ")  # refused every time, not remembered
+
+
+# ---------------------------------------------------------------------- column by column, as record by record
+
+MESSY_NEW = (
+    "Key,Title,Stage,Category,Owner,Sponsor,Cost,Renewal,AI,Track,Vendor,Description,Baseline,"
+    "Data Sensitivity,Success Metric,Exit Plan,Notes\r\n"
+    'n-1,  Padded title ,lab,capability,Ann Lee,, 12500 ,2027-01-31,yes,,\'=SUM(A1),"two\r\nlines",,,,,x\r\n'
+    'N-2,\'quoted,Factory,Risk Mitigation,  ann   LEE ,Bob,"12.500,50",,no,lab,Acme,,b,pseudonymous,,\u3000,\r\n'
+    "n.3_x,(paren,,efficiency,Émile Zola,\u00a0,0,2027-01-31 00:00,x,factory,,\u2028text,,,revenue lift,plan,\r\n"
+    "N-4,Ünïcödé,retired,capability,Jo Straße,bob,\"€ 9 000\",,,,\t,d,'',Identifiable,efficiency,,junk\r\n"
+    "\r\n"
+    "N-5,~tilde,transition,performance,JO  STRASSE,Ann Lee,7,,1,,v,\x7fdel,'x,,,e,\r\n"
+)
+
+
+def fresh(tmp_path, name):
+    from labreview.portfolio import Portfolio
+    from tests.conftest import TickingClock
+
+    return Portfolio.open(tmp_path / f"{name}.db", create=True, actor="Tess Facilitator", clock=TickingClock())
+
+
+def stored(p) -> dict[str, list[tuple]]:
+    with p.engine.connect() as c:
+        return {
+            table: c.exec_driver_sql(f"SELECT * FROM {table} ORDER BY rowid").all()
+            for table in ("initiative", "intake", "person", "audit_event")
+        }
+
+
+def imported_both_ways(tmp_path, monkeypatch, files: list[str], **options):
+    """Import ``files`` in turn into two new portfolios: as the reader and the planner go (column by column
+    when they can), and record by record; return what each reported, said and stored."""
+    results = []
+    for way in ("as it goes", "record by record"):
+        p = fresh(tmp_path, way.replace(" ", "-"))
+        said = []
+        with monkeypatch.context() as m:
+            if way == "record by record":
+                m.setattr(csvio, "_columns", lambda *_args: None)
+            for n, content in enumerate(files):
+                path = tmp_path / way / f"import-{n}.csv"
+                path.parent.mkdir(exist_ok=True)
+                path.write_text(content, encoding="utf-8", newline="")
+                parsed, report = csvio.import_file(p, path, **options)
+                said.append((list(parsed.records), report, csvio.describe(parsed, report, currency="EUR")))
+        results.append((said, stored(p)))
+        p.close()
+    return results
+
+
+def spy_columns(monkeypatch) -> list[bool]:
+    """Whether each plan was made column by column."""
+    taken: list[bool] = []
+    plan_columns = importing._plan_columns
+
+    def spy(*args):
+        plan = plan_columns(*args)
+        taken.append(plan is not None)
+        return plan
+
+    monkeypatch.setattr(importing, "_plan_columns", spy)
+    return taken
+
+
+def test_a_readable_file_is_read_column_by_column_into_the_same_records():
+    parsed = csvio.parse_text(MESSY_NEW)
+    assert isinstance(parsed.records, importing.RecordColumns)
+    header, *rows = list(csv.reader(io.StringIO(MESSY_NEW, newline="")))
+    readers = csvio._readers(csvio._map_header(header, "x"))
+    lines = [2, 4, 5, 6, 8]
+    expected = [
+        csvio._record(importing.ImportRecord, line, cells, readers, len(header), 0)
+        for line, cells in zip(lines, [r for r in rows if r], strict=True)
+    ]
+    assert list(parsed.records) == expected
+    assert parsed.records[1:3] == expected[1:3] and parsed.records[-1] == expected[-1]
+    assert expected[0].fields["title"] == "  Padded title " and "sponsor" not in expected[0].fields
+
+
+@pytest.mark.parametrize("options", [{}, {"dry_run": True}])
+def test_new_initiatives_checked_column_by_column_are_stored_as_record_by_record(tmp_path, monkeypatch, options):
+    taken = spy_columns(monkeypatch)
+    as_it_goes, one_by_one = imported_both_ways(tmp_path, monkeypatch, [MESSY_NEW], **options)
+    assert taken == [True]
+    assert as_it_goes == one_by_one
+    said, rows = as_it_goes
+    assert said[0][1].undoable is not options.get("dry_run", False) and len(said[0][1].created) == 5
+    assert len(rows["initiative"]) == (0 if options else 5)
+    if not options:  # the search text names the owner as stored: "Jo Straße" on both N-4 and N-5
+        p = fresh(tmp_path, "again")
+        csvio.import_file(p, tmp_path / "as it goes" / "import-0.csv")
+        with p.engine.connect() as c:
+            found = c.execute(
+                select(Initiative.key, Initiative.title, Person.name, Initiative.vendor)
+                .add_columns(Initiative.description, Initiative.search_text)
+                .join(Person, Person.id == Initiative.owner_id)
+            ).all()
+        p.close()
+        assert [row[-1] for row in found] == [queries.search_text(*row[:-1]) for row in found]
+        assert {row[2] for row in found if row[0] in ("N-4", "N-5")} == {"Jo Straße"}
+
+
+def test_a_large_import_column_by_column_is_stored_as_record_by_record(tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr(importing, "FULL_AUDIT_LIMIT", 10)
+    taken = spy_columns(monkeypatch)
+    both = imported_both_ways(tmp_path, monkeypatch, [rows_csv(30), rows_csv(20, start=30)])
+    assert taken == [True, True]
+    assert both[0] == both[1]
+
+
+@pytest.mark.parametrize(
+    ("second", "why"),
+    [
+        (rows_csv(3, start=2), "keys already stored"),
+        (rows_csv(2, start=10) + "B-0010,again,lab,capability,O,1,,,\n", "a key twice"),
+        (rows_csv(2, start=10).replace("Bulk item 10", " "), "an empty title"),
+        (rows_csv(2, start=10).replace("capability", "", 1).replace(",capability,", ",,", 1), "no category"),
+        (rows_csv(2, start=10).replace("Owner 2", "O" * 121), "a name too long"),
+        (rows_csv(2, start=10).replace("B-0010", "B 10"), "a key that is not usable"),
+        (rows_csv(2, start=10).replace("10.5", "-3"), "a value that does not read"),
+    ],
+)
+def test_what_is_not_all_new_and_clean_is_checked_record_by_record(tmp_path, monkeypatch, second, why):
+    taken = spy_columns(monkeypatch)
+    both = imported_both_ways(tmp_path, monkeypatch, [rows_csv(5), second], skip_invalid=True)
+    assert both[0] == both[1], why
+    assert taken[0] is True and taken[1:] in ([False], []), why  # [] when the reader already went row by row
 
 
 def test_search_texts_are_search_text_row_by_row():

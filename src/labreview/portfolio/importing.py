@@ -13,8 +13,11 @@ written unless ``skip_invalid`` is given. Writes are ``executemany`` statements
 rather than an ORM flush per row (100,000 rows must stay in seconds): values go
 through SQLAlchemy's bind processors once per distinct value, a large import
 into a (nearly) empty table builds the secondary indexes once at the end, and
-the cyclic garbage collector is paused while the rows are checked. New
-initiatives are held column by column
+the cyclic garbage collector is paused while the rows are checked. Records that
+come column by column (``RecordColumns``, from the CSV reader) and only create
+new initiatives from clean values are checked a column at a time
+(``_plan_columns``), with the same outcome as record by record, which is what
+every other import goes through. New initiatives are held column by column
 (``_Creates``) and reported lazily (``CreatedList``). The audit
 event lists every row before and after when the import is small enough to undo;
 a larger one is recorded compactly (keys and the names of the fields that
@@ -111,6 +114,54 @@ class ImportRecord:
     key: str
     fields: Mapping[str, Any] = field(default_factory=dict)
     problem: str | None = None
+
+
+class _Absent:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+"""In a ``RecordColumns`` column: the row does not give this field (it is not in the record's ``fields``)."""
+
+
+class RecordColumns(Sequence[ImportRecord]):
+    """Import records held column by column: what a reader gives for a file in which every value could be read.
+
+    A sequence of ``ImportRecord``s like any other (each is made when it is looked at), and what lets
+    ``import_initiatives`` check a file of new initiatives a column at a time instead of a record at a time
+    (``_plan_columns``). ``fields`` maps each field to one value per row, ``ABSENT`` where the row leaves it
+    out, in the order the records' ``fields`` list them; none of the records has a ``problem``.
+    """
+
+    __slots__ = ("fields", "keys", "lines")
+
+    def __init__(self, lines: Sequence[int], keys: Sequence[str], fields: Mapping[str, Sequence[Any]]) -> None:
+        if any(len(values) != len(lines) for values in (keys, *fields.values())):
+            raise ValueError("every column needs one value per line")
+        self.lines = lines
+        self.keys = keys
+        self.fields = fields
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._record(i) for i in range(len(self))[index]]
+        return self._record(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[ImportRecord]:
+        return map(self._record, range(len(self)))
+
+    def _record(self, index: int) -> ImportRecord:
+        fields = {name: value for name, values in self.fields.items() if (value := values[index]) is not ABSENT}
+        return ImportRecord(self.lines[index], self.keys[index], fields)
+
+    def __repr__(self) -> str:
+        return f"RecordColumns({len(self)} records)"
 
 
 @dataclass(frozen=True)
@@ -304,7 +355,8 @@ class _Create(NamedTuple):
 class _Creates(Sequence[_Create]):
     """The new initiatives of a plan held column by column; a ``_Create`` is made when one is looked at.
 
-    A 100,000-row import writes them with one ``zip`` of columns rather than a Python loop per row.
+    A 100,000-row import checks them a column at a time (``_plan_columns``) and writes them with one ``zip`` of
+    columns, and a tuple per row (or three) would only be taken apart again.
     """
 
     __slots__ = ("intake", "keys", "lines", "owners", "row", "sponsors")
@@ -435,6 +487,11 @@ def fold_name(name: str) -> str:
 
 
 def _plan(session: Session, records: Sequence[ImportRecord], progress: Progress | None) -> _Plan:
+    if isinstance(records, RecordColumns):
+        plan = _plan_columns(session, records, progress)
+        if plan is not None:
+            return plan
+        records = list(records)  # not all new and clean: record by record, which says what is wrong
     plan = _Plan(rows=len(records))
     for person_id, name in session.execute(select(Person.id, Person.name)).all():
         plan.people[fold_name(name)] = (person_id, name)
@@ -479,6 +536,118 @@ def _plan(session: Session, records: Sequence[ImportRecord], progress: Progress 
     if progress:
         progress("Checking rows", len(records), len(records))
     return plan
+
+
+def _plan_columns(session: Session, batch: RecordColumns, progress: Progress | None) -> _Plan | None:
+    """The plan of ``batch`` worked out a column at a time, when every row creates a new initiative from clean
+    values: what ``_plan`` gives for those records, in a fraction of the time (a function call per distinct
+    value rather than per cell). ``None`` when any row is not like that — a key that is not usable, given twice
+    or already stored, a value that ``_clean`` refuses, a required field left out —, and then ``_plan`` goes
+    record by record and reports what is wrong.
+    """
+    count = len(batch)
+    if progress:
+        progress("Checking rows", 0, count)
+    keys = batch.keys
+    # A key matching KEY_PATTERN is one that _check_key leaves as it is (upper-case ASCII, no blanks).
+    if set(map(type, keys)) != {str} or not all(map(KEY_PATTERN.match, keys)) or len(set(keys)) != count:
+        return None
+    stored = session.execute(select(func.count()).select_from(Initiative)).scalar_one()
+    if stored and not set(session.execute(select(Initiative.key)).scalars()).isdisjoint(keys):
+        return None  # updates: record by record
+    cleaned: dict[str, Sequence[Any]] = {}
+    for done, (name, values) in enumerate(batch.fields.items(), 1):
+        column = _clean_column(name, values)
+        if column is None:
+            return None
+        cleaned[name] = column
+        if progress:
+            progress("Checking rows", count * done // (len(batch.fields) + 1), count)
+    for required in ("title", "category", "owner"):  # as _create
+        if required not in cleaned or not all(cleaned[required]):
+            return None
+
+    def column(name: str) -> Sequence[Any]:
+        """The cleaned values of ``name``, or what a new initiative gets when the file does not give it."""
+        values = cleaned.get(name)
+        return [_NEW_DEFAULTS.get(name)] * count if values is None else values  # stage, track: None
+
+    # As _create: the stage defaults to lab, the track to the stage's.
+    stages = column("stage")
+    if None in stages:
+        stages = [stage or _LAB for stage in stages]
+    if not _STAGES.keys() >= set(stages):
+        return None  # not a stage (only a caller other than the reader can give one): _create says so
+    tracks = column("track")
+    if None in tracks:
+        tracks = [track or _DEFAULT_TRACK_OF[stage] for stage, track in zip(stages, tracks, strict=True)]
+    row = [keys, cleaned["title"], column("description"), stages, cleaned["category"], tracks]
+    row.extend(map(column, CREATE_COLUMNS[len(row) :]))
+    owners = cleaned["owner"]
+    sponsors = column("sponsor")
+    plan = _Plan(rows=count, people=_people(session))
+    plan.creates = _Creates(batch.lines, keys, row, list(map(column, INTAKE_FIELDS)), owners, sponsors)
+    # As _plan: the people named that the portfolio does not know, in the order the file first names them.
+    for name in dict.fromkeys(itertools.chain.from_iterable(zip(owners, sponsors, strict=True))):
+        if name:
+            key = fold_name(name)
+            if key not in plan.people:
+                plan.new_people.setdefault(key, " ".join(name.split()))
+    if progress:
+        progress("Checking rows", count, count)
+    return plan
+
+
+def _clean_column(name: str, values: Sequence[Any]) -> Sequence[Any] | None:
+    """``_clean``'s value of ``name`` for every row, with ``_NEW_DEFAULTS`` for ``ABSENT`` (``None`` for the stage,
+    track and category); ``None`` when a value is refused or a required field (title, owner) is left out.
+
+    Text is taken apart value by value only when some value needs ``_text``'s slow path (not text, a carriage
+    return, a NUL, too long, an empty title); every other field is cleaned once per distinct value.
+    """
+    limit = TEXT_LIMITS.get(name)
+    if limit is not None:
+        try:
+            joined = "".join(values)
+        except TypeError:  # ABSENT, or not text
+            if name == "title" and ABSENT in values:
+                return None
+            values = [_NEW_DEFAULTS[name] if value is ABSENT else value for value in values]
+            try:
+                joined = "".join(values)
+            except TypeError:
+                joined = "\x00"  # not text: value by value
+        if "\r" not in joined and "\x00" not in joined:
+            stripped = list(map(str.strip, values))
+            if max(map(len, stripped), default=0) <= limit and (name != "title" or all(stripped)):
+                return stripped  # what _clean's fast path gives for each
+        try:
+            return [_text(name, text) for text in values]
+        except DomainError:
+            return None
+    cleaner = _CLEANERS.get(name)
+    if cleaner is None or (name == "owner" and ABSENT in values):
+        return None
+    default = _NEW_DEFAULTS.get(name)  # stage, track, category: None
+    kinds = set(map(type, values))
+    kinds.discard(_Absent)
+    try:
+        if len(kinds) > 1:  # True == 1 and Stage.LAB == "lab" are cleaned apart: value by value (not from a reader)
+            return [default if value is ABSENT else cleaner(name, value) for value in values]
+        try:
+            distinct = dict.fromkeys(values)
+        except TypeError:  # an unhashable value (not from a reader)
+            return None
+        for value in distinct:
+            distinct[value] = default if value is ABSENT else cleaner(name, value)
+    except DomainError:
+        return None
+    return list(map(distinct.__getitem__, values))
+
+
+def _people(session: Session) -> dict[str, tuple[int, str]]:
+    """Folded name → (id, name) of everybody in the portfolio."""
+    return {fold_name(name): (person_id, name) for person_id, name in session.execute(select(Person.id, Person.name))}
 
 
 def _existing(session: Session, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -653,6 +822,8 @@ _INTAKE_ROW = operator.itemgetter(*INTAKE_FIELDS)
 _INTAKE_CHOICES = ("data_sensitivity", "integration_scope", "success_metric")
 _STAGES = {stage.value: stage for stage in Stage}
 _DEFAULT_TRACKS = {stage: track.value for stage, track in decision_rules.DEFAULT_TRACK.items()}
+_DEFAULT_TRACK_OF = {stage.value: track for stage, track in _DEFAULT_TRACKS.items()}
+_LAB = Stage.LAB.value
 
 
 def _update(
