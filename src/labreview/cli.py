@@ -133,12 +133,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_open)
     try:
-        return run(args)
+        code = run(args)
     except (CliError, DomainError) as exc:
         print(f"labreview: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    if argv is None and run is cmd_import:
+        _before_exit()
+    return code
+
+
+def _before_exit() -> None:
+    """The process ends next (``main`` was called as the program): freeze what is left for the collector.
+
+    The interpreter's collections at exit would otherwise walk and free the object graph of SQLAlchemy,
+    SQLModel and the models, measured at 0.15–0.3 s of an import's whole run; at exit that frees nothing
+    anybody needs (reference counting still frees what is not in a cycle). Only after commands that leave
+    nothing to finalize: ``import`` has closed its portfolio and printed its report.
+    """
+    import gc
+
+    gc.freeze()
 
 
 def _target(args: argparse.Namespace) -> tuple[str, bool]:
