@@ -273,3 +273,11 @@ def test_what_is_not_all_new_and_clean_is_checked_record_by_record(tmp_path, mon
 def test_search_texts_are_search_text_row_by_row():
     columns = (["K-1", "K-2"], ["A Title", ""], ["Ann", "Bob"], ["", "Vend"], ["Desc ÄÖ", "x"])
     assert queries.search_texts(*columns) == [queries.search_text(*row) for row in zip(*columns, strict=True)]
+
+
+def test_columns_left_out_of_a_bulk_insert_are_null_because_none_has_a_default(portfolio):
+    """The bulk insert leaves out the columns that are NULL in every row, as SQLite then stores NULL."""
+    with portfolio.engine.connect() as c:
+        for table in ("initiative", "intake"):
+            defaults = [(row[1], row[4]) for row in c.exec_driver_sql(f"PRAGMA table_info({table})")]
+            assert [name for name, default in defaults if default is not None] == [], table
