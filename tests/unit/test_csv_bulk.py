@@ -118,6 +118,28 @@ def test_lines_are_split_as_a_csv_file_splits_them(text):
     assert [r.key for r in parsed.records] == ["A-1", "A-2"]
 
 
+def test_unicode_blanks_are_every_blank_beyond_ascii():
+    blanks = "".join(c for c in map(chr, range(0x80, 0x110000)) if c.isspace())
+    assert blanks == csvio.UNICODE_BLANKS
+
+
+@pytest.mark.parametrize("blank", ["\xa0", "\u3000 ", "\u2028", "\x85\t"])
+def test_a_cell_of_unicode_blanks_is_empty(blank):
+    text = f"key,title,vendor\nK-1,T,{blank}\nK-2,T,Acme\n"
+    assert [dict(r.fields) for r in csvio.parse_text(text).records] == [
+        {"title": "T"},
+        {"title": "T", "vendor": "Acme"},
+    ]
+
+
+def test_lines_of_a_large_file_are_split_as_a_csv_file_splits_them():
+    row = 'K-{n},"a title, quoted",\r\n'
+    text = "key,title,x\r\n" + "".join(row.format(n=n) for n in range(120_000)) + 'K-X,"two\r\nlines",last'
+    assert len(text) > 3 * 2**20  # several pieces
+    assert list(csvio._lines(text)) == list(io.StringIO(text, newline=""))
+    assert list(csvio._lines(text + "\n")) == list(io.StringIO(text + "\n", newline=""))
+
+
 @pytest.mark.parametrize(
     "cell", ["12500", "12500.5", "12500.50", "0.05", "007", " 42 ", "999999999999999.99", "1,250", "€ 9 000", "+5"]
 )
@@ -178,7 +200,7 @@ def imported_both_ways(tmp_path, monkeypatch, files: list[str], **options):
         said = []
         with monkeypatch.context() as m:
             if way == "record by record":
-                m.setattr(csvio, "_columns", lambda *_args: None)
+                m.setattr(csvio, "_columns", lambda *_args, **_options: None)
             for n, content in enumerate(files):
                 path = tmp_path / way / f"import-{n}.csv"
                 path.parent.mkdir(exist_ok=True)
