@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select, text
@@ -138,6 +139,48 @@ def test_lines_of_a_large_file_are_split_as_a_csv_file_splits_them():
     assert len(text) > 3 * 2**20  # several pieces
     assert list(csvio._lines(text)) == list(io.StringIO(text, newline=""))
     assert list(csvio._lines(text + "\n")) == list(io.StringIO(text + "\n", newline=""))
+
+
+def spanning_rows(count: int) -> str:
+    """Rows of which some have values over two, three lines, some blank lines and a lone carriage return."""
+    rows = ["key,title,description"]
+    for n in range(count):
+        if n % 7 == 0:
+            rows.append(f'K-{n},"two\r\nlines",x')
+        elif n % 11 == 0:
+            rows.append(f'K-{n},t,"three\nline\r\nvalue"')
+        elif n % 13 == 0:
+            rows.append(",,")
+        elif n % 17 == 0:
+            rows.append("")
+        else:
+            rows.append(f"K-{n},t{n},")
+    return "\r\n".join(rows) + "\r\n"
+
+
+@pytest.mark.parametrize("text", [spanning_rows(5000), spanning_rows(5000).replace("lines", "li\rnes", 3)])
+def test_rows_read_by_chunks_start_on_the_lines_they_start_on_row_by_row(text, monkeypatch):
+    by_chunks = csvio.parse_text(text)
+
+    def not_counted(*_args):
+        raise csvio._LinesNotCounted
+
+    monkeypatch.setattr(csvio, "_rows_by_chunks", not_counted)
+    row_by_row = csvio.parse_text(text)
+    assert list(by_chunks.records) == list(row_by_row.records)
+    last = by_chunks.records[-1]
+    assert last.key == "K-4999" and last.line == starting_line(text, "K-4999")
+
+
+def starting_line(text: str, what: str) -> int:
+    return 1 + len(re.findall(r"\r\n|\r|\n", text[: text.index(what)]))
+
+
+def test_a_malformed_row_after_the_first_chunks_is_reported_on_its_line():
+    text = spanning_rows(5000).replace("K-4500,t4500,", 'K-4500,"t"4500,', 1)
+    with pytest.raises(InvalidInput) as refused:
+        csvio.parse_text(text)
+    assert refused.value.message.startswith(f"the file, line {starting_line(text, 'K-4500')}: the CSV is malformed")
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ import datetime as dt
 import io
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -212,18 +212,24 @@ def _parse_text(ImportRecord, text: str, name: str, progress: Progress | None) -
         key_index = next(i for i, c in enumerate(columns) if c is not None and c.name == "key")
         readers = _readers(columns)
         width = len(header)
-        lines: list[int] = []
-        rows: list[list[str]] = []
-        last_line = reader.line_num
-        for cells in reader:
-            line = last_line + 1
+        try:
+            lines, rows = _rows_by_chunks(reader, progress, total_lines)
+        except (csv.Error, _LinesNotCounted):
+            # Again row by row, which knows the line each row starts on (for a malformed row, that is its line).
+            reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
+            next(reader)
+            lines = []
+            rows = []
             last_line = reader.line_num
-            if progress and len(rows) % 2000 == 0:
-                progress("Reading", last_line, total_lines)
-            if not any(map(str.strip, cells)):
-                continue
-            lines.append(line)
-            rows.append(cells)
+            for cells in reader:
+                line = last_line + 1
+                last_line = reader.line_num
+                if progress and len(rows) % 2000 == 0:
+                    progress("Reading", last_line, total_lines)
+                if not any(map(str.strip, cells)):
+                    continue
+                lines.append(line)
+                rows.append(cells)
     except csv.Error as exc:
         start = last_line + 1
         if "unexpected end of data" in str(exc):
@@ -243,6 +249,41 @@ def _parse_text(ImportRecord, text: str, name: str, progress: Progress | None) -
     known = tuple(c.name for c in columns if c is not None)
     ignored = tuple(h.strip() for h, c in zip(header, columns, strict=True) if c is None and h.strip())
     return ParsedFile(records, known, ignored, delimiter)
+
+
+class _LinesNotCounted(Exception):
+    """The lines of a chunk of rows do not add up (``_rows_by_chunks``)."""
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _rows_by_chunks(reader: Any, progress: Progress | None, total_lines: int) -> tuple[list[int], list[list[str]]]:
+    """The line each non-blank row starts on, and its cells, from ``reader`` (past the header).
+
+    Read 2,000 rows at a time (``islice``), without a Python step per row. When a chunk's rows took as many
+    lines as there are rows, they start on consecutive lines; otherwise some quoted value spans lines, and a
+    row takes one line more per line break in its cells (``_LinesNotCounted`` if that does not add up). A
+    malformed row raises ``csv.Error`` in the middle of a chunk: the caller then reads row by row to say where.
+    """
+    lines: list[int] = []
+    rows: list[list[str]] = []
+    last_line = reader.line_num
+    while chunk := list(itertools.islice(reader, 2000)):
+        first = last_line + 1
+        last_line = reader.line_num
+        starts: Iterable[int] = range(first, last_line + 1)
+        if last_line - first + 1 != len(chunk):
+            spans = [1 + sum(len(_BREAK.findall(cell)) for cell in cells) for cells in chunk]
+            if first + sum(spans) - 1 != last_line:
+                raise _LinesNotCounted
+            starts = itertools.accumulate(spans[:-1], initial=first)
+        filled = list(map(any, map(map, itertools.repeat(str.strip), chunk)))  # not blank
+        lines.extend(itertools.compress(starts, filled))
+        rows.extend(itertools.compress(chunk, filled))
+        if progress:
+            progress("Reading", last_line, total_lines)
+    return lines, rows
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
