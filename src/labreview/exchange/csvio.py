@@ -200,7 +200,7 @@ def parse_text(text: str, *, name: str = "the file", progress: Progress | None =
 
 def _parse_text(ImportRecord, text: str, name: str, progress: Progress | None) -> ParsedFile:
     text = text.removeprefix("\ufeff")
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(), which copies a large file)
         raise InvalidInput(f"{name} is empty; it needs a header line with at least a 'key' column.")
     delimiter = _delimiter(text)
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)

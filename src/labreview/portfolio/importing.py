@@ -551,10 +551,16 @@ def _plan_columns(session: Session, batch: RecordColumns, progress: Progress | N
         progress("Checking rows", 0, count)
     keys = batch.keys
     # A key matching KEY_PATTERN is one that _check_key leaves as it is (upper-case ASCII, no blanks).
-    if set(map(type, keys)) != {str} or not all(map(KEY_PATTERN.match, keys)) or len(set(keys)) != count:
+    try:
+        if not all(map(KEY_PATTERN.match, keys)):
+            return None
+    except TypeError:  # not text
+        return None
+    unique = set(keys)
+    if len(unique) != count:
         return None
     stored = session.execute(select(func.count()).select_from(Initiative)).scalar_one()
-    if stored and not set(session.execute(select(Initiative.key)).scalars()).isdisjoint(keys):
+    if stored and not unique.isdisjoint(session.execute(select(Initiative.key)).scalars()):
         return None  # updates: record by record
     cleaned: dict[str, Sequence[Any]] = {}
     for done, (name, values) in enumerate(batch.fields.items(), 1):
@@ -627,10 +633,10 @@ def _clean_column(name: str, values: Sequence[Any]) -> Sequence[Any] | None:
         except DomainError:
             return None
     cleaner = _CLEANERS.get(name)
-    if cleaner is None or (name == "owner" and ABSENT in values):
+    kinds = set(map(type, values))
+    if cleaner is None or (name == "owner" and _Absent in kinds):
         return None
     default = _NEW_DEFAULTS.get(name)  # stage, track, category: None
-    kinds = set(map(type, values))
     kinds.discard(_Absent)
     try:
         if len(kinds) > 1:  # True == 1 and Stage.LAB == "lab" are cleaned apart: value by value (not from a reader)
@@ -1169,7 +1175,13 @@ class _Binder:
     def column(self, index: int, values: Sequence[Any]) -> Sequence[Any]:
         """The values of ``columns[index]`` in many rows, bound."""
         process = self.processors[index]
-        return values if process is None else list(map(process, values))
+        if process is None:
+            return values
+        if isinstance(values, list) and values:
+            first = values[0]
+            if all(map(operator.is_, values, itertools.repeat(first))):  # as "no renewal date" on every row
+                return [process(first)] * len(values)
+        return list(map(process, values))
 
     def constant(self, start: int, values: tuple[Any, ...]) -> tuple[Any, ...]:
         """``values`` (the same on every row) of the columns from ``start`` on, bound once."""
