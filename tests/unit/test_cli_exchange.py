@@ -111,6 +111,22 @@ def test_import_dry_run_then_import(sample_copy, tmp_path, capsys):
     assert "Unchanged: 1 initiative." in capsys.readouterr().out
 
 
+def test_only_an_import_run_as_the_program_leaves_the_collector_nothing_to_do_at_exit(
+    sample_copy, tmp_path, capsys, monkeypatch
+):
+    path = tmp_path / "new.csv"
+    path.write_text("key,title,category,owner\nNEW-1,Loyalty app pilot,capability,Nora New\n", encoding="utf-8")
+    frozen = []
+    monkeypatch.setattr(cli, "_before_exit", lambda: frozen.append(True))
+    assert main("import", str(path), "--db", str(sample_copy)) == 0
+    assert frozen == []  # called with arguments: not the program, the process goes on
+    monkeypatch.setattr("sys.argv", ["labreview", "import", str(path), "--db", str(sample_copy)])
+    assert cli.main() == 0 and frozen == [True]
+    monkeypatch.setattr("sys.argv", ["labreview", "board", "list", "--db", str(sample_copy)])
+    assert cli.main() == 0 and frozen == [True]
+    capsys.readouterr()
+
+
 def test_import_with_bad_rows(sample_copy, tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_text(

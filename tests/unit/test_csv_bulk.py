@@ -8,7 +8,9 @@ that may change what is stored or reported. No timings here (see ``benchmarks/``
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select, text
@@ -18,7 +20,8 @@ from labreview.domain.errors import InvalidInput
 from labreview.domain.vocabulary import Category, Stage, parse_money
 from labreview.exchange import csvio
 from labreview.portfolio import importing, parse_filter
-from labreview.store.models import Initiative, Intake
+from labreview.store import queries
+from labreview.store.models import Initiative, Intake, Person
 
 
 def indexes(p) -> list[tuple[str, str]]:
@@ -116,6 +119,70 @@ def test_lines_are_split_as_a_csv_file_splits_them(text):
     assert [r.key for r in parsed.records] == ["A-1", "A-2"]
 
 
+def test_unicode_blanks_are_every_blank_beyond_ascii():
+    blanks = "".join(c for c in map(chr, range(0x80, 0x110000)) if c.isspace())
+    assert blanks == csvio.UNICODE_BLANKS
+
+
+@pytest.mark.parametrize("blank", ["\xa0", "\u3000 ", "\u2028", "\x85\t"])
+def test_a_cell_of_unicode_blanks_is_empty(blank):
+    text = f"key,title,vendor\nK-1,T,{blank}\nK-2,T,Acme\n"
+    assert [dict(r.fields) for r in csvio.parse_text(text).records] == [
+        {"title": "T"},
+        {"title": "T", "vendor": "Acme"},
+    ]
+
+
+def test_lines_of_a_large_file_are_split_as_a_csv_file_splits_them():
+    row = 'K-{n},"a title, quoted",\r\n'
+    text = "key,title,x\r\n" + "".join(row.format(n=n) for n in range(120_000)) + 'K-X,"two\r\nlines",last'
+    assert len(text) > 3 * 2**20  # several pieces
+    assert list(csvio._lines(text)) == list(io.StringIO(text, newline=""))
+    assert list(csvio._lines(text + "\n")) == list(io.StringIO(text + "\n", newline=""))
+
+
+def spanning_rows(count: int) -> str:
+    """Rows of which some have values over two, three lines, some blank lines and a lone carriage return."""
+    rows = ["key,title,description"]
+    for n in range(count):
+        if n % 7 == 0:
+            rows.append(f'K-{n},"two\r\nlines",x')
+        elif n % 11 == 0:
+            rows.append(f'K-{n},t,"three\nline\r\nvalue"')
+        elif n % 13 == 0:
+            rows.append(",,")
+        elif n % 17 == 0:
+            rows.append("")
+        else:
+            rows.append(f"K-{n},t{n},")
+    return "\r\n".join(rows) + "\r\n"
+
+
+@pytest.mark.parametrize("text", [spanning_rows(5000), spanning_rows(5000).replace("lines", "li\rnes", 3)])
+def test_rows_read_by_chunks_start_on_the_lines_they_start_on_row_by_row(text, monkeypatch):
+    by_chunks = csvio.parse_text(text)
+
+    def not_counted(*_args):
+        raise csvio._LinesNotCounted
+
+    monkeypatch.setattr(csvio, "_rows_by_chunks", not_counted)
+    row_by_row = csvio.parse_text(text)
+    assert list(by_chunks.records) == list(row_by_row.records)
+    last = by_chunks.records[-1]
+    assert last.key == "K-4999" and last.line == starting_line(text, "K-4999")
+
+
+def starting_line(text: str, what: str) -> int:
+    return 1 + len(re.findall(r"\r\n|\r|\n", text[: text.index(what)]))
+
+
+def test_a_malformed_row_after_the_first_chunks_is_reported_on_its_line():
+    text = spanning_rows(5000).replace("K-4500,t4500,", 'K-4500,"t"4500,', 1)
+    with pytest.raises(InvalidInput) as refused:
+        csvio.parse_text(text)
+    assert refused.value.message.startswith(f"the file, line {starting_line(text, 'K-4500')}: the CSV is malformed")
+
+
 @pytest.mark.parametrize(
     "cell", ["12500", "12500.5", "12500.50", "0.05", "007", " 42 ", "999999999999999.99", "1,250", "€ 9 000", "+5"]
 )
@@ -136,3 +203,146 @@ def test_choices_read_by_value_label_or_name_in_any_spacing():
         read(" nope ")
     with pytest.raises(InvalidInput, match="'nope' is not a category"):
         read(" nope ")  # refused every time, not remembered
+
+
+# ---------------------------------------------------------------------- column by column, as record by record
+
+MESSY_NEW = (
+    "Key,Title,Stage,Category,Owner,Sponsor,Cost,Renewal,AI,Track,Vendor,Description,Baseline,"
+    "Data Sensitivity,Success Metric,Exit Plan,Notes\r\n"
+    'n-1,  Padded title ,lab,capability,Ann Lee,, 12500 ,2027-01-31,yes,,\'=SUM(A1),"two\r\nlines",,,,,x\r\n'
+    'N-2,\'quoted,Factory,Risk Mitigation,  ann   LEE ,Bob,"12.500,50",,no,lab,Acme,,b,pseudonymous,,\u3000,\r\n'
+    "n.3_x,(paren,,efficiency,Émile Zola,\u00a0,0,2027-01-31 00:00,x,factory,,\u2028text,,,revenue lift,plan,\r\n"
+    "N-4,Ünïcödé,retired,capability,Jo Straße,bob,\"€ 9 000\",,,,\t,d,'',Identifiable,efficiency,,junk\r\n"
+    "\r\n"
+    "N-5,~tilde,transition,performance,JO  STRASSE,Ann Lee,7,,1,,v,\x7fdel,'x,,,e,\r\n"
+)
+
+
+def fresh(tmp_path, name):
+    from labreview.portfolio import Portfolio
+    from tests.conftest import TickingClock
+
+    return Portfolio.open(tmp_path / f"{name}.db", create=True, actor="Tess Facilitator", clock=TickingClock())
+
+
+def stored(p) -> dict[str, list[tuple]]:
+    with p.engine.connect() as c:
+        return {
+            table: c.exec_driver_sql(f"SELECT * FROM {table} ORDER BY rowid").all()
+            for table in ("initiative", "intake", "person", "audit_event")
+        }
+
+
+def imported_both_ways(tmp_path, monkeypatch, files: list[str], **options):
+    """Import ``files`` in turn into two new portfolios: as the reader and the planner go (column by column
+    when they can), and record by record; return what each reported, said and stored."""
+    results = []
+    for way in ("as it goes", "record by record"):
+        p = fresh(tmp_path, way.replace(" ", "-"))
+        said = []
+        with monkeypatch.context() as m:
+            if way == "record by record":
+                m.setattr(csvio, "_columns", lambda *_args, **_options: None)
+            for n, content in enumerate(files):
+                path = tmp_path / way / f"import-{n}.csv"
+                path.parent.mkdir(exist_ok=True)
+                path.write_text(content, encoding="utf-8", newline="")
+                parsed, report = csvio.import_file(p, path, **options)
+                said.append((list(parsed.records), report, csvio.describe(parsed, report, currency="EUR")))
+        results.append((said, stored(p)))
+        p.close()
+    return results
+
+
+def spy_columns(monkeypatch) -> list[bool]:
+    """Whether each plan was made column by column."""
+    taken: list[bool] = []
+    plan_columns = importing._plan_columns
+
+    def spy(*args):
+        plan = plan_columns(*args)
+        taken.append(plan is not None)
+        return plan
+
+    monkeypatch.setattr(importing, "_plan_columns", spy)
+    return taken
+
+
+def test_a_readable_file_is_read_column_by_column_into_the_same_records():
+    parsed = csvio.parse_text(MESSY_NEW)
+    assert isinstance(parsed.records, importing.RecordColumns)
+    header, *rows = list(csv.reader(io.StringIO(MESSY_NEW, newline="")))
+    readers = csvio._readers(csvio._map_header(header, "x"))
+    lines = [2, 4, 5, 6, 8]
+    expected = [
+        csvio._record(importing.ImportRecord, line, cells, readers, len(header), 0)
+        for line, cells in zip(lines, [r for r in rows if r], strict=True)
+    ]
+    assert list(parsed.records) == expected
+    assert parsed.records[1:3] == expected[1:3] and parsed.records[-1] == expected[-1]
+    assert expected[0].fields["title"] == "  Padded title " and "sponsor" not in expected[0].fields
+
+
+@pytest.mark.parametrize("options", [{}, {"dry_run": True}])
+def test_new_initiatives_checked_column_by_column_are_stored_as_record_by_record(tmp_path, monkeypatch, options):
+    taken = spy_columns(monkeypatch)
+    as_it_goes, one_by_one = imported_both_ways(tmp_path, monkeypatch, [MESSY_NEW], **options)
+    assert taken == [True]
+    assert as_it_goes == one_by_one
+    said, rows = as_it_goes
+    assert said[0][1].undoable is not options.get("dry_run", False) and len(said[0][1].created) == 5
+    assert len(rows["initiative"]) == (0 if options else 5)
+    if not options:  # the search text names the owner as stored: "Jo Straße" on both N-4 and N-5
+        p = fresh(tmp_path, "again")
+        csvio.import_file(p, tmp_path / "as it goes" / "import-0.csv")
+        with p.engine.connect() as c:
+            found = c.execute(
+                select(Initiative.key, Initiative.title, Person.name, Initiative.vendor)
+                .add_columns(Initiative.description, Initiative.search_text)
+                .join(Person, Person.id == Initiative.owner_id)
+            ).all()
+        p.close()
+        assert [row[-1] for row in found] == [queries.search_text(*row[:-1]) for row in found]
+        assert {row[2] for row in found if row[0] in ("N-4", "N-5")} == {"Jo Straße"}
+
+
+def test_a_large_import_column_by_column_is_stored_as_record_by_record(tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr(importing, "FULL_AUDIT_LIMIT", 10)
+    taken = spy_columns(monkeypatch)
+    both = imported_both_ways(tmp_path, monkeypatch, [rows_csv(30), rows_csv(20, start=30)])
+    assert taken == [True, True]
+    assert both[0] == both[1]
+
+
+@pytest.mark.parametrize(
+    ("second", "why"),
+    [
+        (rows_csv(3, start=2), "keys already stored"),
+        (rows_csv(2, start=10) + "B-0010,again,lab,capability,O,1,,,\n", "a key twice"),
+        (rows_csv(2, start=10).replace("Bulk item 10", " "), "an empty title"),
+        (rows_csv(2, start=10).replace("capability", "", 1).replace(",capability,", ",,", 1), "no category"),
+        (rows_csv(2, start=10).replace("Owner 2", "O" * 121), "a name too long"),
+        (rows_csv(2, start=10).replace("B-0010", "B 10"), "a key that is not usable"),
+        (rows_csv(2, start=10).replace("10.5", "-3"), "a value that does not read"),
+    ],
+)
+def test_what_is_not_all_new_and_clean_is_checked_record_by_record(tmp_path, monkeypatch, second, why):
+    taken = spy_columns(monkeypatch)
+    both = imported_both_ways(tmp_path, monkeypatch, [rows_csv(5), second], skip_invalid=True)
+    assert both[0] == both[1], why
+    assert taken[0] is True and taken[1:] in ([False], []), why  # [] when the reader already went row by row
+
+
+def test_search_texts_are_search_text_row_by_row():
+    columns = (["K-1", "K-2"], ["A Title", ""], ["Ann", "Bob"], ["", "Vend"], ["Desc ÄÖ", "x"])
+    assert queries.search_texts(*columns) == [queries.search_text(*row) for row in zip(*columns, strict=True)]
+
+
+def test_columns_left_out_of_a_bulk_insert_are_null_because_none_has_a_default(portfolio):
+    """The bulk insert leaves out the columns that are NULL in every row, as SQLite then stores NULL."""
+    with portfolio.engine.connect() as c:
+        for table in ("initiative", "intake"):
+            defaults = [(row[1], row[4]) for row in c.exec_driver_sql(f"PRAGMA table_info({table})")]
+            assert [name for name, default in defaults if default is not None] == [], table

@@ -7,8 +7,8 @@ against the lower-cased ``search_text`` column (no LIKE escaping needed).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache, partial
 
 from sqlalchemy import (
     ColumnElement,
@@ -263,4 +263,10 @@ def search_text(*parts: object) -> str:
     return " ".join(str(p) for p in parts if p).lower()
 
 
-__all__ = ["Filters", "Order", "count", "counts_by_stage", "page", "search_text"]
+def search_texts(*columns: Iterable[str]) -> list[str]:
+    """``search_text`` of many rows given column by column, each part a string (a bulk import: 100,000 rows
+    without a Python call per row)."""
+    return list(map(str.lower, map(" ".join, map(partial(filter, None), zip(*columns, strict=True)))))
+
+
+__all__ = ["Filters", "Order", "count", "counts_by_stage", "page", "search_text", "search_texts"]
