@@ -243,7 +243,7 @@ def imported_both_ways(tmp_path, monkeypatch, files: list[str], **options):
         said = []
         with monkeypatch.context() as m:
             if way == "record by record":
-                m.setattr(csvio, "_columns", lambda *_args, **_options: None)
+                m.setattr(csvio._Columns, "records", lambda _self, _lines: None)
             for n, content in enumerate(files):
                 path = tmp_path / way / f"import-{n}.csv"
                 path.parent.mkdir(exist_ok=True)
@@ -346,3 +346,34 @@ def test_columns_left_out_of_a_bulk_insert_are_null_because_none_has_a_default(p
         for table in ("initiative", "intake"):
             defaults = [(row[1], row[4]) for row in c.exec_driver_sql(f"PRAGMA table_info({table})")]
             assert [name for name, default in defaults if default is not None] == [], table
+
+
+@pytest.mark.parametrize(
+    "costs",
+    [
+        [100, 200, 300, importing.ABSENT, 500],
+        [True, importing.ABSENT, 1, 200, 300],  # True == 1 (chunks of 2), but a cost of True is refused
+    ],
+)
+def test_columns_checked_by_chunks_give_what_records_one_by_one_give(tmp_path, monkeypatch, costs):
+    monkeypatch.setattr(importing, "CHECK_CHUNK", 2)
+    taken = spy_columns(monkeypatch)
+    n = len(costs)
+    batch = importing.RecordColumns(
+        list(range(2, n + 2)),
+        [f"C-{i}" for i in range(n)],
+        {
+            "title": [f"Title {i} " for i in range(n)],
+            "category": [Category.CAPABILITY] * n,
+            "owner": ["Ann  Lee", "ann lee", "Bob", "Cy", "Bob"],
+            "quarterly_cost": costs,
+        },
+    )
+    results = []
+    for name, records in (("columns", batch), ("records", list(batch))):
+        p = fresh(tmp_path, name)
+        report = p.import_initiatives(records, skip_invalid=True, source="a batch")
+        results.append((report, stored(p)))
+        p.close()
+    assert results[0] == results[1]
+    assert taken == [costs[0] is not True]

@@ -212,8 +212,10 @@ def _parse_text(ImportRecord, text: str, name: str, progress: Progress | None) -
         key_index = next(i for i, c in enumerate(columns) if c is not None and c.name == "key")
         readers = _readers(columns)
         width = len(header)
+        unicode_blanks = any(char in text for char in UNICODE_BLANKS)
+        by_columns = _Columns(readers, width, key_index, unicode_blanks=unicode_blanks)
         try:
-            lines, rows = _rows_by_chunks(reader, progress, total_lines)
+            lines, rows = _rows_by_chunks(reader, progress, total_lines, by_columns.add)
         except (csv.Error, _LinesNotCounted):
             # Again row by row, which knows the line each row starts on (for a malformed row, that is its line).
             reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
@@ -230,6 +232,9 @@ def _parse_text(ImportRecord, text: str, name: str, progress: Progress | None) -
                     continue
                 lines.append(line)
                 rows.append(cells)
+            by_columns = _Columns(readers, width, key_index, unicode_blanks=unicode_blanks)
+            for start in range(0, len(rows), 2000):
+                by_columns.add(rows[start : start + 2000])
     except csv.Error as exc:
         start = last_line + 1
         if "unexpected end of data" in str(exc):
@@ -237,8 +242,7 @@ def _parse_text(ImportRecord, text: str, name: str, progress: Progress | None) -
         else:
             reason = f"the CSV is malformed ({exc})"
         raise InvalidInput(f"{name}, line {start}: {reason}; nothing was imported.") from exc
-    unicode_blanks = any(char in text for char in UNICODE_BLANKS)
-    records = _columns(lines, rows, readers, width, key_index, unicode_blanks=unicode_blanks)
+    records = by_columns.records(lines)
     if records is None:
         records = tuple(
             _record(ImportRecord, line, cells, readers, width, key_index)
@@ -258,8 +262,11 @@ class _LinesNotCounted(Exception):
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _rows_by_chunks(reader: Any, progress: Progress | None, total_lines: int) -> tuple[list[int], list[list[str]]]:
-    """The line each non-blank row starts on, and its cells, from ``reader`` (past the header).
+def _rows_by_chunks(
+    reader: Any, progress: Progress | None, total_lines: int, take: Callable[[list[list[str]]], None]
+) -> tuple[list[int], list[list[str]]]:
+    """The line each non-blank row starts on, and its cells, from ``reader`` (past the header); each chunk of
+    non-blank rows is also handed to ``take`` as it is read.
 
     Read 2,000 rows at a time (``islice``), without a Python step per row. When a chunk's rows took as many
     lines as there are rows, they start on consecutive lines; otherwise some quoted value spans lines, and a
@@ -280,7 +287,9 @@ def _rows_by_chunks(reader: Any, progress: Progress | None, total_lines: int) ->
             starts = itertools.accumulate(spans[:-1], initial=first)
         filled = list(map(any, map(map, itertools.repeat(str.strip), chunk)))  # not blank
         lines.extend(itertools.compress(starts, filled))
-        rows.extend(itertools.compress(chunk, filled))
+        chunk = list(itertools.compress(chunk, filled))
+        rows.extend(chunk)
+        take(chunk)
         if progress:
             progress("Reading", last_line, total_lines)
     return lines, rows
@@ -406,53 +415,78 @@ UNICODE_BLANKS = (
 """The characters beyond ASCII that ``str.isspace`` counts as blank."""
 
 
-def _columns(
-    lines: list[int], rows: list[list[str]], readers, width: int, key_index: int, *, unicode_blanks: bool = True
-) -> Any | None:
-    """The rows as ``importing.RecordColumns``, read a column at a time: the records ``_record`` would give,
-    with far less work per cell (100,000 rows have over a million). ``None`` when a row does not have as many
-    cells as the header or a cell does not read: then every row goes through ``_record``, which says why.
+class _Columns:
+    """Rows read into ``importing.RecordColumns`` a chunk at a time, each while its cells are still in the
+    processor's cache (a pass over a column of 100,000 cells scattered in memory costs more than the work on
+    them): the records ``_record`` would give, with far less work per cell. ``records`` is ``None`` when a row
+    does not have as many cells as the header or a cell does not read: then every row goes through ``_record``,
+    which says why.
 
-    A text column is taken as it is when no cell in it is empty, blank or starts with the apostrophe of
-    ``guard`` (all of which start with a character below ``(``, or from U+0085 on for a blank cell, which
-    needs ``unicode_blanks`` in the text), else cell by cell; a column of another kind (choices, money,
-    dates, yes/no) is read once per distinct cell.
+    A text column's cells are taken as they are when none is empty, blank or starts with the apostrophe of
+    ``guard`` (all of which start with a character below ``(``, or from U+0085 on for a blank cell, which needs
+    ``unicode_blanks`` in the text), else cell by cell; a choice is looked up among the spellings its reader
+    knows; a cell of another kind (money, dates, yes/no) is read once per distinct cell.
     """
-    from labreview.portfolio.importing import ABSENT, RecordColumns, transposed  # deferred: keeps this module light
 
-    if not rows:
-        return None
-    try:
-        cells_of = transposed(rows, width)
-    except ValueError:  # a row with another number of cells than the header
-        return None
-    fields: dict[str, Sequence[Any]] = {}
-    for index, name, read in readers:
-        cells = cells_of[index]
-        if read is unguard:
-            if min(cells) >= "(" and (not unicode_blanks or max(cells) < "\x85"):
-                fields[name] = cells
-            else:
-                fields[name] = [cell if "(" <= cell < "\x85" else _text_cell(cell, ABSENT) for cell in cells]
-            continue
-        known = getattr(read, "known", None)
-        if known is not None:  # a choice: most cells are spelled as a value, label or name
-            values = list(map(known.get, cells))
-            if None not in values:
-                fields[name] = values
+    def __init__(self, readers, width: int, key_index: int, *, unicode_blanks: bool = True) -> None:
+        from labreview.portfolio.importing import ABSENT  # deferred: keeps this module light
+
+        self.absent = ABSENT
+        self.readers = readers
+        self.width = width
+        self.key_index = key_index
+        self.unicode_blanks = unicode_blanks
+        self.keys: list[str] | None = []
+        self.fields: dict[str, list[Any]] = {name: [] for _index, name, _read in readers}
+        self.value_of: dict[str, dict[str, Any]] = {name: {} for _index, name, _read in readers}
+
+    def add(self, rows: list[list[str]]) -> None:
+        if self.keys is None or not rows:
+            return
+        try:
+            cells_of = list(zip(*rows, strict=True))
+        except ValueError:  # rows with different numbers of cells
+            cells_of = []
+        if len(cells_of) != self.width:
+            self.keys = None
+            return
+        absent = self.absent
+        for index, name, read in self.readers:
+            cells = cells_of[index]
+            column = self.fields[name]
+            if read is unguard:
+                if min(cells) >= "(" and (not self.unicode_blanks or max(cells) < "\x85"):
+                    column.extend(cells)
+                else:
+                    column.extend([cell if "(" <= cell < "\x85" else _text_cell(cell, absent) for cell in cells])
                 continue
-        value_of = {}
-        for cell in dict.fromkeys(cells):
-            if not cell or cell.isspace():
-                value_of[cell] = ABSENT
-                continue
-            try:
-                value_of[cell] = read(cell)  # no reader gives None for a filled cell
-            except DomainError:
-                return None
-        fields[name] = list(map(value_of.__getitem__, cells))
-    keys = list(map(str.upper, map(str.strip, cells_of[key_index])))
-    return RecordColumns(lines, keys, fields)
+            known = getattr(read, "known", None)
+            if known is not None:  # a choice: most cells are spelled as a value, label or name
+                values = list(map(known.get, cells))
+                if None not in values:
+                    column.extend(values)
+                    continue
+            value_of = self.value_of[name]
+            for cell in dict.fromkeys(cells):
+                if cell in value_of:
+                    continue
+                if not cell or cell.isspace():
+                    value_of[cell] = absent
+                    continue
+                try:
+                    value_of[cell] = read(cell)
+                except DomainError:
+                    self.keys = None
+                    return
+            column.extend(map(value_of.__getitem__, cells))
+        self.keys.extend(map(str.upper, map(str.strip, cells_of[self.key_index])))
+
+    def records(self, lines: list[int]) -> Any | None:
+        from labreview.portfolio.importing import RecordColumns  # deferred: keeps this module light
+
+        if not self.keys:
+            return None
+        return RecordColumns(lines, self.keys, self.fields)
 
 
 def _text_cell(cell: str, absent: Any) -> Any:

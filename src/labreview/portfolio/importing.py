@@ -545,17 +545,20 @@ def _plan_columns(session: Session, batch: RecordColumns, progress: Progress | N
     stored = session.execute(select(func.count()).select_from(Initiative)).scalar_one()
     if stored and not unique.isdisjoint(session.execute(select(Initiative.key)).scalars()):
         return None  # updates: record by record
-    cleaned: dict[str, Sequence[Any]] = {}
-    for done, (name, values) in enumerate(batch.fields.items(), 1):
-        column = _clean_column(name, values)
-        if column is None:
-            return None
-        cleaned[name] = column
+    if not {"title", "category", "owner"} <= batch.fields.keys():  # as _create
+        return None
+    # A chunk of rows at a time, every column: the values of a row were read together and lie together in
+    # memory, and each is checked while it is in the processor's cache (not in passes over 100,000 values).
+    cleaners = {name: _column_cleaner(name) for name in batch.fields}
+    cleaned: dict[str, list[Any]] = {name: [] for name in batch.fields}
+    for start in range(0, count, CHECK_CHUNK):
+        for name, values in batch.fields.items():
+            part = cleaners[name](values[start : start + CHECK_CHUNK])
+            if part is None:
+                return None
+            cleaned[name].extend(part)
         if progress:
-            progress("Checking rows", count * done // (len(batch.fields) + 1), count)
-    for required in ("title", "category", "owner"):  # as _create
-        if required not in cleaned or not all(cleaned[required]):
-            return None
+            progress("Checking rows", min(count, start + CHECK_CHUNK), count)
 
     def column(name: str) -> Sequence[Any]:
         """The cleaned values of ``name``, or what a new initiative gets when the file does not give it."""
@@ -588,51 +591,69 @@ def _plan_columns(session: Session, batch: RecordColumns, progress: Progress | N
     return plan
 
 
-def _clean_column(name: str, values: Sequence[Any]) -> Sequence[Any] | None:
-    """``_clean``'s value of ``name`` for every row, with ``_NEW_DEFAULTS`` for ``ABSENT`` (``None`` for the stage,
-    track and category); ``None`` when a value is refused or a required field (title, owner) is left out.
+CHECK_CHUNK = 2_000
+"""Rows checked together by ``_plan_columns``."""
+
+
+def _column_cleaner(name: str) -> Callable[[Sequence[Any]], list[Any] | None]:
+    """A function giving ``_clean``'s value of ``name`` for the rows of a chunk of its column, chunk after chunk,
+    with ``_NEW_DEFAULTS`` for ``ABSENT`` (``None`` for the stage and track); ``None`` when a value is refused, a
+    required field (title, category, owner) is left out or empty, or the column holds values of two types
+    (``True == 1`` and ``Stage.LAB == "lab"``, but they are cleaned apart; the reader never gives that).
 
     Text is taken apart value by value only when some value needs ``_text``'s slow path (not text, a carriage
-    return, a NUL, too long, an empty title); every other field is cleaned once per distinct value.
+    return, a NUL, too long, an empty title); any other field is cleaned once per distinct value.
     """
+    required = name in ("title", "category", "owner")
+    default = _NEW_DEFAULTS.get(name)
     limit = TEXT_LIMITS.get(name)
     if limit is not None:
-        try:
-            joined = "".join(values)
-        except TypeError:  # ABSENT, or not text
-            if name == "title" and ABSENT in values:
-                return None
-            values = [_NEW_DEFAULTS[name] if value is ABSENT else value for value in values]
+
+        def clean_text(values: Sequence[Any]) -> list[Any] | None:
             try:
                 joined = "".join(values)
-            except TypeError:
-                joined = "\x00"  # not text: value by value
-        if "\r" not in joined and "\x00" not in joined:
-            stripped = list(map(str.strip, values))
-            if max(map(len, stripped), default=0) <= limit and (name != "title" or all(stripped)):
-                return stripped  # what _clean's fast path gives for each
-        try:
-            return [_text(name, text) for text in values]
-        except DomainError:
-            return None
+            except TypeError:  # ABSENT, or not text
+                if required and ABSENT in values:
+                    return None
+                values = [default if value is ABSENT else value for value in values]
+                try:
+                    joined = "".join(values)
+                except TypeError:
+                    joined = "\x00"  # not text: value by value
+            if "\r" not in joined and "\x00" not in joined:
+                stripped = list(map(str.strip, values))
+                if max(map(len, stripped), default=0) <= limit and (not required or all(stripped)):
+                    return stripped  # what _clean's fast path gives for each
+            try:
+                cleaned = [_text(name, text) for text in values]
+            except DomainError:
+                return None
+            return cleaned if not required or all(cleaned) else None
+
+        return clean_text
     cleaner = _CLEANERS.get(name)
-    kinds = set(map(type, values))
-    if cleaner is None or (name == "owner" and _Absent in kinds):
-        return None
-    default = _NEW_DEFAULTS.get(name)  # stage, track, category: None
-    kinds.discard(_Absent)
-    try:
-        if len(kinds) > 1:  # True == 1 and Stage.LAB == "lab" are cleaned apart: value by value (not from a reader)
-            return [default if value is ABSENT else cleaner(name, value) for value in values]
+    seen: dict[Any, Any] = {}
+    kinds: set[type] = set()
+
+    def clean(values: Sequence[Any]) -> list[Any] | None:
+        chunk_kinds = set(map(type, values))
+        if cleaner is None or (required and _Absent in chunk_kinds):
+            return None
+        kinds.update(chunk_kinds)
+        if len(kinds - {_Absent}) > 1:
+            return None
         try:
-            distinct = dict.fromkeys(values)
+            for value in dict.fromkeys(values):
+                if value not in seen:
+                    seen[value] = default if value is ABSENT else cleaner(name, value)
         except TypeError:  # an unhashable value (not from a reader)
             return None
-        for value in distinct:
-            distinct[value] = default if value is ABSENT else cleaner(name, value)
-    except DomainError:
-        return None
-    return list(map(distinct.__getitem__, values))
+        except DomainError:
+            return None
+        cleaned = list(map(seen.__getitem__, values))
+        return cleaned if not required or all(cleaned) else None
+
+    return clean
 
 
 def _people(session: Session) -> dict[str, tuple[int, str]]:

@@ -8,7 +8,7 @@ against the lower-cased ``search_text`` column (no LIKE escaping needed).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from sqlalchemy import (
     ColumnElement,
@@ -266,7 +266,9 @@ def search_text(*parts: object) -> str:
 def search_texts(*columns: Iterable[str]) -> list[str]:
     """``search_text`` of many rows given column by column, each part a string (a bulk import: 100,000 rows
     without a Python call per row)."""
-    return list(map(str.lower, map(" ".join, map(partial(filter, None), zip(*columns, strict=True)))))
+    lower = str.lower
+    join = " ".join
+    return [lower(join(filter(None, parts))) for parts in zip(*columns, strict=True)]
 
 
 __all__ = ["Filters", "Order", "count", "counts_by_stage", "page", "search_text", "search_texts"]
