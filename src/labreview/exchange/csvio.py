@@ -405,7 +405,7 @@ def _choice_reader(enum: Any) -> Callable[[str], Any]:
             member = known[cell] = enum.parse(cell.strip())
         return member
 
-    read.known = known  # type: ignore[attr-defined]  # for _columns: a column looked up in one pass
+    read.known = known  # type: ignore[attr-defined]  # for _Columns: a column looked up in one pass
     return read
 
 

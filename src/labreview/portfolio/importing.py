@@ -15,9 +15,9 @@ through SQLAlchemy's bind processors once per distinct value, a large import
 into a (nearly) empty table builds the secondary indexes once at the end, and
 the cyclic garbage collector is paused while the rows are checked. Records that
 come column by column (``RecordColumns``, from the CSV reader) and only create
-new initiatives from clean values are checked a column at a time
-(``_plan_columns``), with the same outcome as record by record, which is what
-every other import goes through. New initiatives are held column by column
+new initiatives from clean values are checked column by column, 2,000 rows at
+a time (``_plan_columns``), with the same outcome as record by record, which is
+what every other import goes through. New initiatives are held column by column
 (``_Creates``) and reported lazily (``CreatedList``). The audit
 event lists every row before and after when the import is small enough to undo;
 a larger one is recorded compactly (keys and the names of the fields that
@@ -523,11 +523,11 @@ def _plan(session: Session, records: Sequence[ImportRecord], progress: Progress 
 
 
 def _plan_columns(session: Session, batch: RecordColumns, progress: Progress | None) -> _Plan | None:
-    """The plan of ``batch`` worked out a column at a time, when every row creates a new initiative from clean
+    """The plan of ``batch`` worked out column by column, when every row creates a new initiative from clean
     values: what ``_plan`` gives for those records, in a fraction of the time (a function call per distinct
-    value rather than per cell). ``None`` when any row is not like that — a key that is not usable, given twice
-    or already stored, a value that ``_clean`` refuses, a required field left out —, and then ``_plan`` goes
-    record by record and reports what is wrong.
+    value or per chunk of a column rather than per cell). ``None`` when any row is not like that — a key
+    that is not usable, given twice or already stored, a value that ``_clean`` refuses, a required field left
+    out —, and then ``_plan`` goes record by record and reports what is wrong.
     """
     count = len(batch)
     if progress:
