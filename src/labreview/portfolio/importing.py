@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import DBAPIError
@@ -101,6 +101,8 @@ FULL_AUDIT_LIMIT = 2_000
 CHUNK = 500
 """Keys per ``IN (...)`` query: well below SQLite's limit on bound variables."""
 
+_Row = TypeVar("_Row")
+
 
 @dataclass(frozen=True, slots=True)
 class ImportRecord:
@@ -128,7 +130,31 @@ ABSENT: Any = _Absent()
 """In a ``RecordColumns`` column: the row does not give this field (it is not in the record's ``fields``)."""
 
 
-class RecordColumns(Sequence[ImportRecord]):
+class _RowsOfColumns(Sequence[_Row]):
+    """A sequence held column by column, each item made only when it is looked at (``_item``).
+
+    Subclasses keep ``lines`` (one source line per item) and the columns ``_item`` reads.
+    """
+
+    __slots__ = ()
+    lines: Sequence[int]
+
+    def _item(self, index: int) -> _Row:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(len(self))[index]]
+        return self._item(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[_Row]:
+        return map(self._item, range(len(self)))
+
+
+class RecordColumns(_RowsOfColumns[ImportRecord]):
     """Import records held column by column: what a reader gives for a file in which every value could be read.
 
     A sequence of ``ImportRecord``s like any other (each is made when it is looked at), and what lets
@@ -146,18 +172,7 @@ class RecordColumns(Sequence[ImportRecord]):
         self.keys = keys
         self.fields = fields
 
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self._record(i) for i in range(len(self))[index]]
-        return self._record(range(len(self))[index])
-
-    def __iter__(self) -> Iterator[ImportRecord]:
-        return map(self._record, range(len(self)))
-
-    def _record(self, index: int) -> ImportRecord:
+    def _item(self, index: int) -> ImportRecord:
         fields = {name: value for name, values in self.fields.items() if (value := values[index]) is not ABSENT}
         return ImportRecord(self.lines[index], self.keys[index], fields)
 
@@ -336,7 +351,7 @@ class _Create(NamedTuple):
         return dict(zip(INTAKE_FIELDS, self.intake, strict=True))
 
 
-class _Creates(Sequence[_Create]):
+class _Creates(_RowsOfColumns[_Create]):
     """The new initiatives of a plan held column by column; a ``_Create`` is made when one is looked at.
 
     A 100,000-row import checks them a column at a time (``_plan_columns``) and writes them with one ``zip`` of
@@ -371,18 +386,7 @@ class _Creates(Sequence[_Create]):
         row = transposed(rows, len(CREATE_COLUMNS))
         return cls(lines, keys, row, transposed(intakes, len(INTAKE_FIELDS)), owners, sponsors)
 
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self._create(i) for i in range(len(self))[index]]
-        return self._create(range(len(self))[index])
-
-    def __iter__(self) -> Iterator[_Create]:
-        return map(self._create, range(len(self)))
-
-    def _create(self, index: int) -> _Create:
+    def _item(self, index: int) -> _Create:
         return _Create(
             self.lines[index],
             self.keys[index],
