@@ -92,8 +92,10 @@ def _weighted_mean_of_sums(
         if not isinstance(weight, Fraction):
             weight = Fraction(weight)
         terms.append((weight.numerator, weight.denominator, total, count))
-    common = lcm(*(q * count for _p, q, _total, count in terms)) if terms else 1
-    weight_common = lcm(*(q for _p, q, _t, _c in terms)) if terms else 1
+    if not terms:
+        return None
+    common = lcm(*(q * count for _p, q, _total, count in terms))
+    weight_common = lcm(*(q for _p, q, _t, _c in terms))
     numerator = sum(p * total * (common // (q * count)) for p, q, total, count in terms)
     weight_sum = sum(p * (weight_common // q) for p, q, _t, _c in terms)
     if weight_sum == 0:
