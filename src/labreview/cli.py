@@ -305,10 +305,14 @@ def _open_portfolio(args: argparse.Namespace):
     """The portfolio named by --db or $LABREVIEW_DB (or the default), which must already exist."""
     target, _default = _target(args)
     _prepare(target, create=False)
+    return _portfolio_at(target, _config())
+
+
+def _portfolio_at(target: str, config):
+    """The portfolio at ``target``, already checked by ``_prepare``, with the configured actor and weights."""
     from labreview.portfolio import Portfolio
     from labreview.store.engine import make_engine
 
-    config = _config()
     return Portfolio(make_engine(target), actor=config.who, weights=config.weights)
 
 
@@ -339,42 +343,42 @@ def cmd_minutes(args: argparse.Namespace) -> int:
         _refuse_existing(Path(output), args.force)
     target, _default = _target(args)
     _prepare(target, create=False)
-    text = _minutes_text(target, quarter, _config().weights)
+    text = _minutes_text(target, quarter, _config())
     _write_output(output, text, args.force, f"the {quarter} minutes")
     return 0
 
 
-def _minutes_text(target: str, quarter: str, weights) -> str:
+def _minutes_text(target: str, quarter: str, config) -> str:
     """The minutes, read from an SQLite file with plain ``sqlite3`` (no SQLAlchemy to import: the command
     takes a fraction of a second), or through the service layer for a database given by another URL."""
-    from labreview.domain.scoring import validate_weights
+    import sqlite3
+
+    from labreview.domain.errors import StorageError
     from labreview.exchange.minutes import render_records
     from labreview.store.location import sqlite_path
 
     path = sqlite_path(target)
-    if path is None:
-        portfolio = _open_portfolio(argparse.Namespace(db=target))
-        try:
+    try:
+        if path is None:
             from labreview.portfolio import records  # deferred: pulls in the service layer
 
-            return render_records(records.minutes_records(portfolio, quarter))
-        finally:
-            portfolio.close()
+            portfolio = _portfolio_at(target, config)
+            try:
+                data = records.minutes_records(portfolio, quarter)
+            finally:
+                portfolio.close()
+        else:
+            from labreview.domain.scoring import validate_weights
+            from labreview.portfolio import minutes_data
+            from labreview.store.database import connect_read_only
 
-    import sqlite3
-
-    from labreview.domain.errors import StorageError
-    from labreview.portfolio import minutes_data
-    from labreview.store.database import connect_read_only
-
-    try:
-        connection = connect_read_only(path)
-        try:
-            data = minutes_data.read(connection, quarter, validate_weights(weights))
-        finally:
-            connection.close()
-    except sqlite3.Error as exc:
-        raise StorageError(f"{path} could not be read: {exc}.") from exc
+            connection = connect_read_only(path)
+            try:
+                data = minutes_data.read(connection, quarter, validate_weights(config.weights))
+            finally:
+                connection.close()
+    except sqlite3.Error as exc:  # both read with the sqlite3 driver (records.minutes_records too)
+        raise StorageError(f"{path or target} could not be read: {exc}.") from exc
     return render_records(data)
 
 

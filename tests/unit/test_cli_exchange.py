@@ -75,6 +75,7 @@ def test_minutes_of_a_sqlite_url_and_of_a_broken_file(sample_copy, tmp_path, cap
     code = main("minutes", "2026-Q3", "-o", "-", "--db", str(broken))
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("labreview: ") and "Traceback" not in err
+    refused(capsys, main("minutes", "2026-Q3", "-o", "-", "--db", "sqlite://"), "sqlite:// could not be read")
 
 
 def test_minutes_error_paths(sample_copy, tmp_path, capsys):
