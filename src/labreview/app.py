@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 import importlib
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -29,6 +30,7 @@ from labreview.commands import LabReviewCommands
 from labreview.config import Config, save_theme
 from labreview.domain.errors import DomainError
 from labreview.screens.base import MeetingScreen
+from labreview.typeahead import settle
 from labreview.widgets.footer import Footer
 from labreview.widgets.meeting_header import MeetingHeader, MeetingState, clock
 from labreview.widgets.text import plain
@@ -146,9 +148,11 @@ class LabReviewApp(App[None]):
         self.ready = asyncio.Event()
         """Set once the portfolio is open and the first screen is shown (tests wait on it)."""
         self._history: list[str] = []
-        self._early_keys: list[str] = []
+        self._typed: deque[events.Key | events.Paste] = deque()
+        """Keys (and pastes) typed and not yet delivered: see ``on_event``."""
+        self._delivering = False
+        self._quitting = False
         self._peeking = False
-        """Keys pressed while the portfolio was opening, replayed once the first screen is up."""
         self._item_started: float | None = None
         self._item_base = 0
         self._unsaved = 0.0
@@ -203,15 +207,61 @@ class LabReviewApp(App[None]):
             return
         self.call_from_thread(self._portfolio_ready, portfolio, session)
 
+    # ------------------------------------------------------------------ keys typed ahead
+
     async def on_event(self, event: events.Event) -> None:
-        # Until the first screen is up no binding of the meeting exists yet: keep the keys, don't drop them.
-        if isinstance(event, events.Key) and not self.ready.is_set() and event.key not in ("ctrl+q", "ctrl+c"):
-            self._early_keys.append(event.key)
-            if event.key in self._keys_of("backlog") and not self._peeking:
-                self._peeking = True
-                self._peek_backlog()
+        """Keys are delivered one at a time, each once the app has settled after the one before.
+
+        A person types ahead of the screen. Textual hands a key to whatever has the focus when the key is
+        read, so a key typed while a dialog is still being built, or before a focus change asked for by
+        the previous key has happened, went to the wrong place (an outcome letter became rationale text,
+        a rationale letter chose the outcome). Here every key waits until the screen it will reach is
+        mounted and resumed and every message the previous key caused has been handled: it goes where it
+        would have gone had the person waited. Order is kept and nothing is dropped, except after a
+        refusal (``refuse``). Until the portfolio is open the keys wait for the first screen; only quit
+        is taken at once then.
+        """
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if not self.ready.is_set() and isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c"):
+                await super().on_event(event)
+                return
+            if isinstance(event, events.Key) and event.key == "ctrl+j":
+                # Enter typed before the terminal was put in raw mode reaches us as a line feed (ICRNL).
+                event = events.Key("enter", "\r")
+            self._typed.append(event)
+            if not self.ready.is_set():
+                if isinstance(event, events.Key) and event.key in self._keys_of("backlog") and not self._peeking:
+                    self._peeking = True
+                    self._peek_backlog()
+                return
+            self._deliver_when_settled()
             return
         await super().on_event(event)
+
+    def _deliver_when_settled(self) -> None:
+        if not self._delivering and self._typed:
+            self._delivering = True
+            settle(self, self._deliver_next)
+
+    async def _deliver_next(self) -> None:
+        """Deliver the oldest typed key as Textual would have, then wait for the app to settle again."""
+        if not self._typed or not self.is_running:
+            self._delivering = False
+            return
+        event = self._typed.popleft()
+        await super().on_event(event)
+        if self._typed:
+            settle(self, self._deliver_next)
+        else:
+            self._delivering = False
+
+    def refuse(self) -> int:
+        """Something typed was refused: ring, and drop the keys typed ahead of the refusal (they were typed
+        blind, against a screen that has just said no). Returns how many were dropped."""
+        self.bell()
+        dropped = sum(isinstance(event, events.Key) for event in self._typed)
+        self._typed.clear()
+        return dropped
 
     def _keys_of(self, mode: str) -> set[str]:
         """The keys that open ``mode``'s screen, after the user's keymap."""
@@ -254,11 +304,6 @@ class LabReviewApp(App[None]):
         table.set_source(source)
         area.mount(Static(f"Backlog · {len(source):,} initiatives · opening…", classes="summary"), table)
 
-    def _replay_early_keys(self) -> None:
-        keys, self._early_keys = self._early_keys, []
-        for key in keys:
-            self.simulate_key(key)
-
     def _portfolio_ready(self, portfolio: Portfolio, session: SessionView | None) -> None:
         self.portfolio = portfolio
         self.portfolio_name = portfolio.name
@@ -271,8 +316,8 @@ class LabReviewApp(App[None]):
         self._update_header()
         self.set_interval(1, self._tick)
         self.switch_mode("agenda" if session is not None else "backlog")
-        self.call_after_refresh(self._replay_early_keys)
         self.ready.set()
+        self._deliver_when_settled()  # the keys typed while opening, once the first screen is up
         self._load_backlog_index()
         self._check_integrity()
 
@@ -343,7 +388,10 @@ class LabReviewApp(App[None]):
             self._stop_item_clock()
             self.current_key = key
             if self._on_agenda(key) and self.session is not None and not self.read_only:
-                self.portfolio.set_current_item(self.session.quarter, key)
+                try:  # bookkeeping (where a restart resumes): a locked or full file must not end the meeting
+                    self.portfolio.set_current_item(self.session.quarter, key)
+                except DomainError as exc:
+                    self.say(f"{exc.message} (The item is open; where the meeting is was not saved.)", error=True)
             self._start_item_clock()
             self._update_header()
         if mode is not None:
@@ -362,7 +410,7 @@ class LabReviewApp(App[None]):
     # ------------------------------------------------------------------ actions
 
     def action_goto(self, mode: str) -> None:
-        if mode not in self.MODES or self.portfolio is None:
+        if mode not in self.MODES or self.portfolio is None or self._quitting:
             return
         if self.current_mode != mode:
             self._history.append(self.current_mode)
@@ -370,7 +418,7 @@ class LabReviewApp(App[None]):
             self.switch_mode(mode)
 
     def action_back(self) -> None:
-        if self._history:
+        if self._history and not self._quitting:
             self.switch_mode(self._history.pop())
 
     def action_step(self, delta: int) -> None:
@@ -391,13 +439,25 @@ class LabReviewApp(App[None]):
         self.open_item(agenda[target].key, None if stay else "scorecard")
 
     def action_decide(self) -> None:
-        if self.portfolio is None or self.current_key is None:
+        if self.portfolio is None:
+            return
+        key = self.current_key
+        chosen = getattr(self.screen, "highlighted_key", None)  # the backlog decides the row under the cursor
+        if callable(chosen):
+            key = chosen() or key
+        if key is None:
             return
         if self.session is None:
             self.say("Decisions are recorded in a session; plan one first.", error=True)
             return
+        if self.session.status.value != "open":  # said before anything is typed, not after the whole dialog
+            if self.session.status.value == "planned":
+                self.say(f"Start the {self.session.quarter} session (S on the agenda) before deciding.", error=True)
+            else:
+                self.say(f"The {self.session.quarter} session has ended; its decisions are final.", error=True)
+            return
         try:
-            initiative = self.portfolio.initiative(self.current_key)
+            initiative = self.portfolio.initiative(key)
         except DomainError as exc:
             self.say(exc.message, error=True)
             return
@@ -446,6 +506,11 @@ class LabReviewApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     async def action_quit(self) -> None:
+        keep_typed = getattr(self.screen, "keep_typed", None)  # a field being edited is saved, not lost
+        if callable(keep_typed):
+            keep_typed()
+        self._quitting = True  # a command still on its way (a palette's) must not open a screen while closing
+        self._typed.clear()
         self._stop_item_clock()
         self.exit()
 

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from labreview.domain.errors import PolicyRefusal, StaleEdit
-from labreview.store.models import AuditEvent, AuditHead, metadata
+from labreview.domain.vocabulary import SessionStatus
+from labreview.store.models import AuditEvent, AuditHead, ReviewSession, metadata
 from labreview.store.schema import REVISIONS
 
 GENESIS = "0" * 64
@@ -182,12 +183,16 @@ def append(
     return event
 
 
-def last_undoable(session: Session, actor: str) -> AuditEvent | None:
-    """The newest event by ``actor`` that changed something and has not been undone."""
+def last_undoable(session: Session, actor: str, ids: Sequence[int]) -> AuditEvent | None:
+    """The newest event among ``ids`` (those made through one open portfolio) by ``actor`` that changed
+    something and has not been undone."""
     undone = select(AuditEvent.undoes_id).where(AuditEvent.undoes_id.is_not(None))
+    if not ids:
+        return None
     return session.scalars(
         select(AuditEvent)
         .where(
+            AuditEvent.id.in_(list(ids)[-1000:]),
             AuditEvent.actor == actor,
             AuditEvent.undoes_id.is_(None),
             AuditEvent.id.not_in(undone),
@@ -196,6 +201,27 @@ def last_undoable(session: Session, actor: str) -> AuditEvent | None:
         .order_by(AuditEvent.id.desc())
         .limit(1)
     ).first()
+
+
+def closed_session_of(session: Session, event: AuditEvent) -> str | None:
+    """The quarter of a closed session whose record ``event`` changed (a score, a decision, a signature in
+    it, or the ending itself), or None: a closed record is final, never undone."""
+    closed = dict(
+        session.execute(
+            select(ReviewSession.id, ReviewSession.quarter).where(ReviewSession.status == SessionStatus.CLOSED.value)
+        ).all()
+    )
+    if not closed:
+        return None
+    for raw in json.loads(event.changes):
+        rows = [row for row in (raw.get("before"), raw.get("after")) if row]
+        for row in rows:
+            if raw.get("table") == ReviewSession.__tablename__:
+                if row.get("status") == SessionStatus.CLOSED.value or raw.get("key", {}).get("id") in closed:
+                    return closed.get(raw.get("key", {}).get("id")) or row.get("quarter")
+            elif row.get("session_id") in closed:
+                return closed[row["session_id"]]
+    return None
 
 
 def revert(session: Session, event: AuditEvent) -> list[Change]:

@@ -165,6 +165,9 @@ class Portfolio:
         self._clock = clock
         self.weights = scoring.validate_weights(weights or {})
         self.read_only = read_only
+        self._mine: list[int] = []
+        """The audit ids of the changes made through this object: what its undo may take back (another app
+        on the same file, even under the same name, has its own)."""
 
     @classmethod
     def open(cls, target: str | Path, *, create: bool = False, checked: bool = False, **options: Any) -> Portfolio:
@@ -195,8 +198,13 @@ class Portfolio:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with Session(self.engine) as session:
-            yield session
+        try:
+            with Session(self.engine) as session:
+                yield session
+        except DomainError:
+            raise
+        except DatabaseError as exc:  # damaged, gone, unreadable: said in words like a failed write
+            raise _storage_error(exc) from exc
 
     @contextmanager
     def _action(self, action: str) -> Iterator[ledger.Recorder]:
@@ -207,8 +215,9 @@ class Portfolio:
             with Session(self._writer, expire_on_commit=False) as session:
                 recorder = ledger.Recorder(session)
                 yield recorder
+                event = None
                 if recorder.changes:
-                    ledger.append(
+                    event = ledger.append(
                         session,
                         at=self.now(),
                         actor=self.actor,
@@ -218,6 +227,8 @@ class Portfolio:
                         undoes_id=recorder.undoes_id,
                     )
                 session.commit()
+                if event is not None and action != "undo":
+                    self._mine.append(event.id)
         except DomainError:
             raise
         except IntegrityError as exc:
@@ -1678,7 +1689,7 @@ class Portfolio:
     def last_action(self) -> str | None:
         """What ctrl+z would undo, in words (None when there is nothing)."""
         with self._read() as session:
-            event = ledger.last_undoable(session, self.actor)
+            event = ledger.last_undoable(session, self.actor, self._mine)
             return event.summary if event else None
 
     def undo(self) -> str:
@@ -1691,9 +1702,15 @@ class Portfolio:
         approval standing that the remaining signatures do not support.
         """
         with self._action("undo") as rec:
-            event = ledger.last_undoable(rec.session, self.actor)
+            event = ledger.last_undoable(rec.session, self.actor, self._mine)
             if event is None:
                 raise NotFound("There is nothing to undo.")
+            closed = ledger.closed_session_of(rec.session, event)
+            if closed is not None:
+                raise PolicyRefusal(
+                    f"“{event.summary}” belongs to the {closed} session, which has ended: its record is final "
+                    "(its minutes may have gone out). Correct it in the next session instead."
+                )
             rec.changes.extend(ledger.revert(rec.session, event))
             self._rederive(rec, *ledger.touched(rec.changes))
             rec.undoes_id = event.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -14,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
 from labreview.domain import access as policy
+from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import AccessStatus, AccessTier
 from labreview.screens.base import MeetingScreen
 from labreview.screens.prompt import PickDialog, PromptDialog
@@ -232,48 +234,57 @@ class AccessScreen(MeetingScreen):
         if item is None:
             return
 
-        def create(values: dict | None) -> None:
-            if values is not None:
-                self.attempt(
-                    self.portfolio.request_access, item.key, done="Request recorded; it waits for signatures.", **values
-                )
+        def create(values: dict) -> str | None:
+            """Record the request; a refusal is said in the form, which keeps everything typed."""
+            try:
+                self.portfolio.request_access(item.key, **values)
+            except DomainError as exc:
+                return exc.message
+            self.lab.changed()
+            self.say("Request recorded; it waits for signatures.")
+            return None
 
-        self.app.push_screen(RequestDialog(item, self.portfolio.today()), create)
+        self.app.push_screen(RequestDialog(item, self.portfolio.today(), create))
 
 
-class RequestDialog(ModalScreen[dict | None]):
-    """A new access request: tier, data, retention, export, expiry."""
+class RequestDialog(ModalScreen[bool]):
+    """A new access request: tier, data, retention, export, expiry. ``save`` records it, or says why not (the
+    form then stays open with what was typed)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="labreview.dialog.cancel", tooltip="Close without recording"),
     ]
 
-    def __init__(self, item: InitiativeView, today: dt.date) -> None:
+    def __init__(self, item: InitiativeView, today: dt.date, save: Callable[[dict], str | None]) -> None:
         super().__init__()
         self.item = item
         self.today = today
+        self.save = save
 
     def compose(self) -> ComposeResult:
         sensitivity = self.item.intake.data_sensitivity
         tier = policy.MIN_TIER[sensitivity] if sensitivity else AccessTier.LEVEL_1
         with Vertical(classes="dialog wide"):
             yield Label(Text(f"New access request for {self.item.key}", style="bold"), classes="dialog-title")
-            with Grid(classes="form"):
+            with Grid(classes="form", id="request-form"):  # one line a field: compact widgets, no borders
                 yield Label("Tier")
                 yield Select(
-                    [(f"{t.label}: {t.description}", int(t)) for t in AccessTier],
+                    [(Text(f"{t.label}: {t.description}"), int(t)) for t in AccessTier],
                     value=int(tier),
                     allow_blank=False,
                     id="tier",
+                    compact=True,
                 )
                 yield Label("Data")
-                yield Input(placeholder="what data, from which system", id="data", max_length=1000)
+                yield Input(placeholder="what data, from which system", id="data", max_length=1000, compact=True)
                 yield Label("Retention (days)")
-                yield Input("90", restrict=r"\d*", id="retention", max_length=4)
+                yield Input("90", restrict=r"\d*", id="retention", max_length=4, compact=True)
                 yield Label("Export allowed")
-                yield Checkbox("", value=False, id="export")
+                yield Checkbox("", value=False, id="export", compact=True)
                 yield Label("Expires on")
-                yield Input((self.today + dt.timedelta(days=90)).isoformat(), id="expires", max_length=10)
+                yield Input(
+                    (self.today + dt.timedelta(days=90)).isoformat(), id="expires", max_length=10, compact=True
+                )
             yield Label("", id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Button("Record request", variant="primary", id="ok")
@@ -291,11 +302,11 @@ class RequestDialog(ModalScreen[dict | None]):
         if event.button.id == "ok":
             self._finish()
         else:
-            self.dismiss(None)
+            self.dismiss(False)
 
     def _problem(self, message: str) -> None:
-        self.query_one("#problem", Label).update(Text(message, style="bold"))
-        self.app.bell()
+        self.query_one("#problem", Label).update(plain(message, "bold", one_line=False))
+        self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
 
     def _finish(self) -> None:
         data = self.query_one("#data", Input).value.strip()
@@ -311,7 +322,7 @@ class RequestDialog(ModalScreen[dict | None]):
         except ValueError:
             self._problem("Write the expiry date as YYYY-MM-DD.")
             return
-        self.dismiss(
+        problem = self.save(
             {
                 "tier": AccessTier(self.query_one("#tier", Select).value),
                 "data_description": data,
@@ -320,6 +331,10 @@ class RequestDialog(ModalScreen[dict | None]):
                 "expires_on": expires,
             }
         )
+        if problem is None:
+            self.dismiss(True)
+        else:
+            self._problem(problem)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(False)

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from labreview.domain.errors import DomainError
 from labreview.screens.base import MeetingScreen
 from labreview.screens.prompt import PromptDialog
 from labreview.widgets.meeting_header import MeetingState, clock
@@ -36,6 +37,18 @@ class AgendaScreen(MeetingScreen):
         Binding("S", "start", "Start session", id="labreview.session.start", tooltip="Start the session"),
         Binding("E", "end", "End session", id="labreview.session.end", tooltip="End the session"),
     ]
+
+    _placed_for: str | None = None
+    """The current item the cursor was last put on."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the session key that applies is shown and works: S on a planned session, E on an open one."""
+        session = self.lab.session
+        if action == "start":
+            return session is not None and session.status.value == "planned"
+        if action == "end":
+            return session is not None and session.status.value == "open"
+        return True
 
     def body(self) -> ComposeResult:
         yield Static(id="session-summary", classes="summary")
@@ -83,8 +96,13 @@ class AgendaScreen(MeetingScreen):
                 key=entry.key,
             )
         if session.agenda:
+            # The cursor follows the meeting's current item when that changes; otherwise it stays on the row
+            # the facilitator put it on (a timebox change or a reorder must not send it back to ▶).
             current = session.position_of(self.lab.current_key)
-            table.move_cursor(row=min(keep, len(session.agenda) - 1) if current is None else current)
+            if current is not None and self.lab.current_key != self._placed_for:
+                keep = current
+            self._placed_for = self.lab.current_key
+            table.move_cursor(row=min(keep, len(session.agenda) - 1))
         if session.status.value == "planned":
             self.hint(f"The {session.quarter} session has not started: S starts it (scores and decisions need it).")
         table.focus()
@@ -143,25 +161,30 @@ class AgendaScreen(MeetingScreen):
             return
         entry = next(e for e in session.agenda if e.key == key)
 
-        def apply(value: str | None) -> None:
-            if value is None:
-                return
+        def save(value: str) -> str | None:
+            """Set it; a refusal is said in the dialog, which stays open with the number typed."""
             if not value.strip().isdigit():
-                self.say(f"A timebox is a whole number of minutes; got '{value}'.", error=True)
-                return
-            self.attempt(
-                self.portfolio.set_timebox,
-                session.quarter,
-                key,
-                int(value),
-                done=f"Timebox of {key} is now {int(value)} minutes.",
-            )
+                return f"A timebox is a whole number of minutes; got '{value}'."
+            try:
+                self.portfolio.set_timebox(session.quarter, key, int(value))
+            except DomainError as exc:
+                return exc.message
+            return None
+
+        def saved(value: str | None) -> None:
+            if value is not None:
+                self.lab.changed()
+                self.say(f"Timebox of {key} is now {int(value)} minutes.")
 
         self.app.push_screen(
             PromptDialog(
-                f"Timebox for {key} (minutes)", value=str(entry.timebox_seconds // 60), placeholder="8", restrict=r"\d*"
+                f"Timebox for {key} (minutes)",
+                value=str(entry.timebox_seconds // 60),
+                placeholder="8",
+                restrict=r"\d*",
+                check=save,
             ),
-            apply,
+            saved,
         )
 
     def action_start(self) -> None:

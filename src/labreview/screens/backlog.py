@@ -321,6 +321,10 @@ class BacklogScreen(MeetingScreen):
             same = event.column == self.order.column
             self._sort(event.column, not self.order.descending if same else False)
 
+    def highlighted_key(self) -> str | None:
+        """The initiative under the cursor: what ``d`` decides here (not the agenda's current item)."""
+        return self.query_one(VirtualTable).cursor_key
+
     def action_agenda(self) -> None:
         table = self.query_one(VirtualTable)
         key = table.cursor_key

@@ -46,11 +46,16 @@ class MeetingScreen(Screen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "revision", self._data_changed, init=False)
-        self.watch(self.app, "current_key", self._data_changed, init=False)
+        self.watch(self.app, "current_key", self._item_changed, init=False)
 
     def _data_changed(self, _value: object = None) -> None:
         if self.is_current:
             self.refresh_view()
+
+    def _item_changed(self, _value: object = None) -> None:
+        """Another item: what was said about the last one goes (a "Waived…" must not stand under the next)."""
+        self.query_one(MessageLine).clear()
+        self._data_changed()
 
     def on_screen_resume(self) -> None:
         self.refresh_view()
@@ -76,7 +81,7 @@ class MeetingScreen(Screen):
     def say(self, message: str, *, error: bool = False) -> None:
         self.query_one(MessageLine).show(message, error=error)
         if error:
-            self.app.bell()
+            self.lab.refuse()
 
     def hint(self, message: str) -> None:
         self.query_one(MessageLine).hint(message)

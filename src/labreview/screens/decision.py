@@ -70,9 +70,9 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
         title.append_text(plain(item.title, "bold"))
         title.append(f" · {item.stage.label} · {self.session.quarter}")
         members = self.lab.portfolio.board()
-        board = [(p.name, p.id) for p in members]
+        board = [(plain(p.name), p.id) for p in members]  # names are text, never markup or escapes
         if item.owner.id not in {p.id for p in members}:
-            board.insert(0, (item.owner.name, item.owner.id))  # the owner takes most follow-ups
+            board.insert(0, (plain(item.owner.name), item.owner.id))  # the owner takes most follow-ups
         with Vertical(classes="dialog wide", id="decision"):
             yield Label(title, classes="dialog-title")
             if not self.outcomes:
@@ -177,7 +177,7 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
         label.update(plain(message, "bold" if error else "", one_line=False))
         label.set_class(error, "-error")
         if error:
-            self.app.bell()
+            self.lab.refuse()
 
     def _date(self, widget_id: str, what: str) -> dt.date | None:
         text = self.query_one(widget_id, Input).value.strip()

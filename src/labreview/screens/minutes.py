@@ -71,7 +71,7 @@ class MinutesScreen(Screen):
     def _say(self, message: str, error: bool = False) -> None:
         self.query_one(MessageLine).show(message, error=error)
         if error:
-            self.app.bell()
+            self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
 
     def action_write(self) -> None:
         if self.text is None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -33,8 +32,12 @@ class PromptDialog(ModalScreen[str | None]):
         restrict: str | None = None,
         confirm_only: bool = False,
         max_length: int = 1000,
+        check: Callable[[str], str | None] | None = None,
     ) -> None:
+        """``check`` takes the answer and returns a refusal in words (the dialog stays open, the text kept)
+        or None (the dialog closes with the answer)."""
         super().__init__()
+        self.check = check
         self.question = question
         self.value = value
         self.placeholder = placeholder
@@ -81,9 +84,12 @@ class PromptDialog(ModalScreen[str | None]):
             self.dismiss("yes")
             return
         text = self.query_one("#answer", Input).value
-        if self.required and not text.strip():
-            self.query_one("#problem", Label).update(Text(self.required, style="bold"))
-            self.app.bell()
+        problem = self.required if self.required and not text.strip() else None
+        if problem is None and self.check is not None:
+            problem = self.check(text)
+        if problem:
+            self.query_one("#problem", Label).update(plain(problem, "bold", one_line=False))
+            self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
             return
         self.dismiss(text)
 

@@ -8,17 +8,18 @@ intake fields and the pre-registered success criteria.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from labreview.domain.errors import DomainError
+from labreview.domain.errors import DomainError, StaleEdit
 from labreview.domain.gates import gate_status
 from labreview.domain.scoring import CONTESTED_SPREAD
 from labreview.domain.vocabulary import (
@@ -30,8 +31,9 @@ from labreview.domain.vocabulary import (
     format_money,
 )
 from labreview.screens.base import MeetingScreen
-from labreview.screens.prompt import PromptDialog
-from labreview.widgets.text import plain
+from labreview.screens.field_edit import FieldDialog
+from labreview.screens.prompt import PickDialog
+from labreview.widgets.text import plain, safe
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import InitiativeView, PersonView, ScoreSheet
@@ -109,17 +111,34 @@ class ScorecardScreen(MeetingScreen):
             tooltip="Score for the previous reviewer",
         ),
         Binding(
+            "v",
+            "pick_reviewer",
+            "Pick reviewer",
+            id="labreview.score.pick_reviewer",
+            show=False,
+            tooltip="Choose the reviewer to score for from a list",
+        ),
+        Binding(
             "delete,backspace", "clear", "Clear", id="labreview.score.clear", tooltip="Clear the score under the cursor"
         ),
-        Binding("i", "tab('intake')", "Intake", id="labreview.score.intake", tooltip="The intake fields"),
+        Binding(
+            "i", "toggle_tab", "Intake", id="labreview.score.intake", tooltip="The intake fields (i again: scores)"
+        ),
         Binding("c", "tab('scores')", "Scores", id="labreview.score.scores", show=False, tooltip="The score grid"),
+        Binding(
+            "e",
+            "edit",
+            "Edit field",
+            id="labreview.score.edit",
+            show=False,
+            tooltip="Edit the intake field (Intake tab)",
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.sheet: ScoreSheet | None = None
         self.initiative: InitiativeView | None = None
-        self._loading_form = False
         self._grid_key: str | None = None
 
     def body(self) -> ComposeResult:
@@ -131,22 +150,11 @@ class ScorecardScreen(MeetingScreen):
                     yield Static(id="totals", classes="summary")
                     yield Static(id="ai-checks", classes="summary")
                 yield Static(id="dossier", classes="summary")
-            with TabPane("Intake", id="intake"), VerticalScroll(id="intake-form"), Grid(id="intake-grid"):
-                for field, label in TEXT_FIELDS.items():
-                    yield Label(label)
-                    yield Input(id=f"f-{field}", classes="field", compact=True, max_length=10_000)
-                for field, enum in CHOICES.items():
-                    yield Label(field.replace("_", " ").capitalize())
-                    yield Select(
-                        [(m.label, m.value) for m in enum],
-                        id=f"f-{field}",
-                        classes="field",
-                        prompt="(not set)",
-                        compact=True,
-                    )
-                for field, label in CRITERIA_FIELDS.items():
-                    yield Label(label)
-                    yield Input(id=f"f-{field}", classes="field criteria", compact=True, max_length=500)
+            with TabPane("Intake", id="intake"):
+                yield DataTable(id="intake-table", cursor_type="row", zebra_stripes=False)
+                yield Static(
+                    "enter or e edits the field under the cursor · i or c back to the scores", classes="summary dim"
+                )
 
     # ----------------------------------------------------------------- view
 
@@ -163,6 +171,12 @@ class ScorecardScreen(MeetingScreen):
         self._show_title()
         session = self.lab.session
         self.sheet = self.portfolio.score_sheet(session.quarter, key) if session else None
+        if key != self._grid_key:
+            # Another item: it opens on its scores, for its first reviewer who has not scored yet, with the
+            # grid focused, whatever was shown for the item before (digits always score what is on show).
+            self.lab.reviewer_id = None
+            self.query_one(TabbedContent).active = "scores"
+            self.query_one("#grid", DataTable).focus()
         self._show_grid()
         self._show_form()
         self._show_dossier()
@@ -236,8 +250,10 @@ class ScorecardScreen(MeetingScreen):
         grid.clear(columns=True)
         reviewers = self._reviewers()
         grid.add_column("Criterion", key="criterion")
+        owner = self.initiative.owner.id if self.initiative else None
         for person in reviewers:
-            grid.add_column(plain(short_name(person)), key=str(person.id))
+            own = " ★" if person.id == owner else ""  # the owner scoring their own initiative shows as such
+            grid.add_column(plain(short_name(person) + own), key=str(person.id))
         grid.add_column("Mean", key="mean")
         grid.add_column("Spread", key="spread")
         sheet = self.sheet
@@ -287,7 +303,10 @@ class ScorecardScreen(MeetingScreen):
         if reviewer:
             line.append("Scoring for ")
             line.append_text(plain(reviewer.name, "bold"))
-            line.append(f" ({reviewer.role_label}) · 1–5 score · r next reviewer")
+            line.append(f" ({reviewer.role_label})")
+            if self.initiative is not None and reviewer.id == self.initiative.owner.id:
+                line.append(" ★ owns this initiative", style="bold yellow")
+            line.append(" · 1–5 score · r/R next/previous · v pick reviewer")
         if sheet and sheet.summary.total is not None:
             reviewers = sheet.summary.reviewers
             line.append(f"\nBoard: {reviewers} reviewer{'s' * (reviewers != 1)}, weighted total ")
@@ -318,22 +337,22 @@ class ScorecardScreen(MeetingScreen):
         widget.display = True
 
     def _show_form(self) -> None:
+        """The intake fields and the pre-registered criteria as a table: read here, edited in a dialog."""
         item = self.initiative
-        self._loading_form = True
-        try:
-            for field in TEXT_FIELDS:
-                self.query_one(f"#f-{field}", Input).value = getattr(item.intake, field)
-            for field in CHOICES:
-                value = getattr(item.intake, field)
-                select = self.query_one(f"#f-{field}", Select)
-                select.value = value.value if value else Select.NULL
-            for field in CRITERIA_FIELDS:
-                self.query_one(f"#f-{field}", Input).value = getattr(item, field)
-        finally:
-            self.call_after_refresh(self._form_loaded)
-
-    def _form_loaded(self) -> None:
-        self._loading_form = False
+        table = self.query_one("#intake-table", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("Field", key="field", width=30)
+        table.add_column("Value", key="value")
+        for field, label in TEXT_FIELDS.items():
+            table.add_row(label, plain(getattr(item.intake, field) or "—"), key=field)
+        for field in CHOICES:
+            value = getattr(item.intake, field)
+            table.add_row(field.replace("_", " ").capitalize(), value.label if value else "—", key=field)
+        locked = " (locked)" if item.criteria_locked else ""
+        for field, label in CRITERIA_FIELDS.items():
+            table.add_row(label + locked, plain(getattr(item, field) or "—"), key=field)
+        table.move_cursor(row=min(row, table.row_count - 1))
 
     # ----------------------------------------------------------------- scoring
 
@@ -341,6 +360,8 @@ class ScorecardScreen(MeetingScreen):
         """The footer hint for digits; the digits themselves are separate bindings."""
 
     def action_score(self, value: int) -> None:
+        if self._intake_shown():  # digits score where they can be seen
+            self.action_tab("scores")
         grid = self.query_one("#grid", DataTable)
         session = self.lab.session
         if session is None or self.initiative is None or self.sheet is None:
@@ -425,6 +446,26 @@ class ScorecardScreen(MeetingScreen):
         grid.focus()
         self._show_totals()
 
+    def action_pick_reviewer(self) -> None:
+        reviewers = self._reviewers()
+        if not reviewers:
+            self.say("Nobody on the board attends this session; add attendees first.", error=True)
+            return
+        owner = self.initiative.owner.id if self.initiative else None
+        choices = [
+            (str(p.id), p.name, p.role_label + (" · owns this initiative" if p.id == owner else "")) for p in reviewers
+        ]
+
+        def chosen(person_id: str | None) -> None:
+            if person_id is None:
+                return
+            ids = [p.id for p in self._reviewers()]
+            if int(person_id) in ids:
+                self.lab.reviewer_id = int(person_id)
+                self.action_reviewer(0)
+
+        self.app.push_screen(PickDialog("Score for", choices, selected=str(self.lab.reviewer_id)), chosen)
+
     @on(DataTable.CellHighlighted, "#grid")
     def _cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         reviewers = self._reviewers()
@@ -435,100 +476,98 @@ class ScorecardScreen(MeetingScreen):
 
     def action_tab(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
-        if name == "scores":
-            self.query_one("#grid", DataTable).focus()
+        self.query_one("#grid" if name == "scores" else "#intake-table", DataTable).focus()
+
+    def action_toggle_tab(self) -> None:
+        self.action_tab("scores" if self._intake_shown() else "intake")
+
+    # ----------------------------------------------------------------- intake fields
+
+    def _intake_shown(self) -> bool:
+        return self.query_one(TabbedContent).active == "intake"
+
+    def action_edit(self) -> None:
+        """Edit the intake field under the cursor: text in a dialog of its own, a choice from a list."""
+        if self.initiative is None:
+            return
+        if not self._intake_shown():
+            self.action_tab("intake")
+            return
+        table = self.query_one("#intake-table", DataTable)
+        if table.row_count == 0:
+            return
+        field = str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
+        if field in CHOICES:
+            self._pick_choice(field)
         else:
-            self.query_one("#f-business_objective", Input).focus()
+            self._edit_text(field)
 
-    # ----------------------------------------------------------------- intake form
-
-    @on(Input.Submitted, ".field")
-    def _field_submitted(self, event: Input.Submitted) -> None:
+    @on(DataTable.RowSelected, "#intake-table")
+    def _intake_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self._save_field(event.input)
-        self.focus_next()
+        self.action_edit()
 
-    def on_descendant_blur(self, event) -> None:
-        if isinstance(event.widget, Input) and event.widget.has_class("field"):
-            self._save_field(event.widget)
-
-    @on(Select.Changed, ".field")
-    def _choice_changed(self, event: Select.Changed) -> None:
-        if self._loading_form or self.initiative is None:
-            return
-        field = (event.select.id or "").removeprefix("f-")
-        value = None if event.value is Select.NULL else event.value
-        current = getattr(self.initiative.intake, field)
-        if (current.value if current else None) == value:
-            return
-        self.attempt(
-            self.portfolio.set_intake,
-            self.initiative.key,
-            field,
-            value,
-            version=self.initiative.intake.version,
-            done=f"{field.replace('_', ' ').capitalize()} saved.",
-        )
-
-    def _save_field(self, widget: Input) -> None:
-        if self._loading_form or self.initiative is None:
-            return
-        field = (widget.id or "").removeprefix("f-")
-        value = widget.value
+    def _edit_text(self, field: str) -> None:
         item = self.initiative
-        if field in TEXT_FIELDS:
-            if value.strip() == getattr(item.intake, field):
+        label = TEXT_FIELDS.get(field) or CRITERIA_FIELDS[field]
+        current = getattr(item.intake, field) if field in TEXT_FIELDS else getattr(item, field)
+        reason = None
+        if field in CRITERIA_FIELDS and item.criteria_locked:
+            reason = (
+                f"{item.key}'s success criteria were fixed at pilot approval "
+                f"({item.pilot_approved_on.isoformat()}): a change needs a reason, recorded for the minutes."
+            )
+        title = Text(f"{item.key} · {label}", style="bold")
+        limit = 10_000 if field in TEXT_FIELDS else 500
+        self.app.push_screen(FieldDialog(title, current or "", partial(self._save_text, field), max_length=limit,
+                                         reason=reason))  # fmt: skip
+
+    def _save_text(self, field: str, value: str, reason: str) -> str | None:
+        """Save a typed field; a refusal comes back in words (the dialog keeps what was typed)."""
+        item = self.initiative
+        session = self.lab.session
+        label = TEXT_FIELDS.get(field) or CRITERIA_FIELDS[field]
+        try:
+            if field in TEXT_FIELDS:
+                self.initiative = self.portfolio.set_intake(item.key, field, value, version=item.intake.version)
+            else:
+                self.initiative = self.portfolio.set_success_criterion(
+                    item.key,
+                    field,
+                    value,
+                    reason=reason,
+                    quarter=session.quarter if session and session.status.value == "open" else None,
+                    version=item.version,
+                )
+        except StaleEdit as exc:
+            self.initiative = self.portfolio.initiative(item.key)  # the next save goes over the new version
+            now = getattr(self.initiative.intake, field) if field in TEXT_FIELDS else getattr(self.initiative, field)
+            return f"{exc.message} It is now “{safe(now)}”. Enter saves what you typed over it; Cancel keeps theirs."
+        except DomainError as exc:
+            return exc.message
+        self.lab.changed()
+        self.say(f"{label} saved." + (" The reason is recorded for the minutes." if reason else ""))
+        return None
+
+    def _pick_choice(self, field: str) -> None:
+        item = self.initiative
+        enum = CHOICES[field]
+        current = getattr(item.intake, field)
+        choices = [("", "(not set)", ""), *((m.value, m.label, "") for m in enum)]
+
+        def chosen(value: str | None) -> None:
+            if value is None or value == (current.value if current else ""):
                 return
             self.attempt(
                 self.portfolio.set_intake,
                 item.key,
                 field,
-                value,
+                value or None,
                 version=item.intake.version,
-                done=f"{TEXT_FIELDS[field]} saved.",
-            )
-        elif field in CRITERIA_FIELDS:
-            if value.strip() == getattr(item, field):
-                return
-            if item.criteria_locked:
-                self._ask_reason(field, value)
-            else:
-                self.attempt(
-                    self.portfolio.set_success_criterion,
-                    item.key,
-                    field,
-                    value,
-                    version=item.version,
-                    done=f"{CRITERIA_FIELDS[field]} saved.",
-                )
-
-    def _ask_reason(self, field: str, value: str) -> None:
-        item = self.initiative
-        label = CRITERIA_FIELDS[field].lower()
-        session = self.lab.session
-
-        def apply(reason: str | None) -> None:
-            if reason is None:
-                self.query_one(f"#f-{field}", Input).value = getattr(item, field)
-                self.say(f"The {label} was left as it was.")
-                return
-            self.attempt(
-                self.portfolio.set_success_criterion,
-                item.key,
-                field,
-                value,
-                reason=reason,
-                quarter=session.quarter if session and session.status.value == "open" else None,
-                version=item.version,
-                done=f"The {label} changed; the reason is recorded for the minutes.",
+                done=f"{field.replace('_', ' ').capitalize()} saved.",
             )
 
+        label = field.replace("_", " ")
         self.app.push_screen(
-            PromptDialog(
-                f"{item.key}'s success criteria were fixed at pilot approval "
-                f"({item.pilot_approved_on.isoformat()}). Why does the {label} change?",
-                placeholder="reason (recorded in the minutes)",
-                required="A reason is required to change a pre-registered criterion.",
-            ),
-            apply,
+            PickDialog(f"{item.key} · {label}", choices, selected=current.value if current else ""), chosen
         )

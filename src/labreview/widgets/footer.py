@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 
@@ -17,6 +18,14 @@ class Footer(TextualFooter):
     """
 
     _shown: tuple | None = None
+
+    def compose(self) -> ComposeResult:
+        """Textual's keys, with ``? Keys`` first: on a narrow screen the end of the bar is cut, and the key
+        that lists every other key must stay."""
+        widgets = list(super().compose())
+        first = [w for w in widgets if getattr(w, "action", None) in ("keys", "app.keys")]
+        yield from first
+        yield from (w for w in widgets if w not in first)
 
     def bindings_changed(self, screen: Screen) -> None:
         shown = _keys_shown(screen)

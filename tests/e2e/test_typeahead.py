@@ -1,0 +1,56 @@
+"""The meeting's key flows, typed slowly and in one burst right after launch: the portfolio ends the same.
+
+Each flow also checks that the slow run did what the keys mean (so that two equally wrong runs do not
+pass), through the database the run left.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.conftest import SAMPLE
+from tests.e2e.typeahead import differences, run_in_a_burst, run_slowly, state
+
+FLOWS = {
+    # Start the session, open the next item, five scores, the next reviewer, five more, back to the agenda.
+    "score": ["S", "n", "4", "3", "5", "2", "4", "r", "3", "3", "3", "3", "3", "h"],
+    # Decide two items with rationales, as the README shows it.
+    "decide": ["S", "n", "d", "i", "Keep piloting, more work", "enter", "n", "d", "h", "Wait for Q1 data", "enter", "h"],
+    # The palette right after launch: open the budget by name.
+    "palette": ["ctrl+p", "budget", "enter", "o"],
+}
+
+
+def _query(path, sql):
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+EXPECT = {
+    "score": (
+        "SELECT count(*) FROM score s JOIN initiative i ON i.id = s.initiative_id "
+        "JOIN review_session r ON r.id = s.session_id WHERE r.quarter = '2026-Q4' AND i.key = 'EXP-104'",
+        [(10,)],
+    ),
+    "decide": (
+        "SELECT i.key, d.outcome, d.rationale FROM decision d JOIN initiative i ON i.id = d.initiative_id "
+        "JOIN review_session r ON r.id = d.session_id WHERE r.quarter = '2026-Q4' ORDER BY i.key",
+        [("EXP-104", "iterate", "Keep piloting, more work"), ("EXP-105", "hold", "Wait for Q1 data")],
+    ),
+    "palette": ("SELECT status FROM review_session WHERE quarter = '2026-Q4'", [("planned",)]),
+}
+
+
+@pytest.mark.parametrize("flow", sorted(FLOWS))
+def test_typed_slowly_and_in_a_burst_the_portfolio_ends_the_same(flow, tmp_path):
+    keys = FLOWS[flow]
+    slow, slow_screen = run_slowly(SAMPLE, tmp_path / "slow", keys)
+    burst, burst_screen = run_in_a_burst(SAMPLE, tmp_path / "burst", keys)
+    sql, wanted = EXPECT[flow]
+    assert _query(slow, sql) == wanted, slow_screen
+    assert differences(state(slow), state(burst)) == [], burst_screen
