@@ -8,6 +8,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+from labreview.widgets.text import safe
 
 if TYPE_CHECKING:
     from labreview.app import LabReviewApp
@@ -77,10 +81,22 @@ class LabReviewCommands(Provider):
             return
         found = await asyncio.to_thread(self.lab.portfolio.find_initiatives, words, 12)
         for rank, (key, title, stage) in enumerate(found):
-            text = f"jump: {key} {title}"
+            text = f"jump: {key} {safe(title)}"  # a stored title is text: no markup, no escapes reach the terminal
             yield Hit(
                 max(0.1, 0.9 - rank * 0.05),
-                matcher.highlight(text) if matcher.match(text) else text,
+                _highlighted(matcher, text),
                 partial(self.lab.open_item, key),
-                help=f"{stage} · open its scorecard",
+                text=text,
+                help=f"{safe(stage)} · open its scorecard",
             )
+
+
+def _highlighted(matcher: Matcher, text: str) -> Content:
+    """``text`` as plain content with the query's letters highlighted (``Matcher.highlight`` reads markup)."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

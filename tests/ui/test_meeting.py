@@ -7,6 +7,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from labreview.domain.vocabulary import AccessStatus, ActionStatus, CheckState, Criterion, DecisionOutcome, Gate, Stage
 from labreview.screens.decision import DecisionDialog
+from labreview.screens.field_edit import FieldDialog
 from labreview.screens.help import HelpScreen
 from labreview.screens.prompt import PickDialog, PromptDialog
 from labreview.widgets.meeting_header import MeetingHeader
@@ -40,16 +41,30 @@ async def test_agenda_start_remove_undo_reorder_and_timebox(app_factory):
         await settle(pilot)
         assert [e.key for e in app.session.agenda][:2] == ["EXP-102", "EXP-104"]  # back in its place
         assert "Undone" in message(app)
-        await pilot.press("home", "shift+down")
+        assert app.screen.query_one(DataTable).cursor_row == 1  # the cursor stays on the row brought back
+        await pilot.press("ctrl+home", "shift+down")
         await settle(pilot)
         assert [e.key for e in app.session.agenda][:2] == ["EXP-104", "EXP-102"]
         assert app.screen.query_one(DataTable).cursor_row == 1  # the cursor follows the moved item
+        for wrong in ("0", "500"):  # refused in the dialog, which stays open with the number typed
+            await pilot.press("t")
+            await settle(pilot)
+            assert isinstance(app.screen, PromptDialog)
+            await pilot.press(*wrong, "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, PromptDialog)
+            assert "1 to 120 minutes" in str(app.screen.query_one("#problem").render())
+            assert app.screen.query_one("#answer", Input).value == wrong
+            await pilot.press("escape")
+            await settle(pilot)
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, PromptDialog)
         await pilot.press("1", "2", "enter")  # the old value is selected on focus
         await settle(pilot)
         assert app.portfolio.session(Q).agenda[1].timebox_seconds == 12 * 60
+        assert app.screen.query_one(DataTable).cursor_row == 1  # not sent back to the current item (▶, row 2)
+        assert "Timebox of EXP-102 is now 12 minutes" in message(app)
 
 
 async def test_end_session_asks_first(app_factory):
@@ -171,27 +186,40 @@ async def test_intake_fields_and_criteria_change_needs_a_reason(app_factory):
         await start(pilot)
         await pilot.press("enter")  # EXP-102: pilot approved, criteria locked
         await settle(pilot)
-        await pilot.press("i")
+        await pilot.press("i")  # the Intake tab: a table of fields, nothing typed into it
         await settle(pilot)
-        objective = app.screen.query_one("#f-business_objective", Input)
-        assert app.screen.focused is objective
+        table = app.screen.query_one("#intake-table", DataTable)
+        assert app.screen.focused is table
+        await pilot.press("e")  # edit the business objective (the first row) in a dialog of its own
+        await settle(pilot)
+        assert isinstance(app.screen, FieldDialog)
+        value = app.screen.query_one("#value", Input)
+        value.value = ""
         await pilot.press(*"Win back lapsing subscribers", "enter")
         await settle(pilot)
+        assert not isinstance(app.screen, FieldDialog)
         assert app.portfolio.initiative("EXP-102").intake.business_objective == "Win back lapsing subscribers"
-        target = app.screen.query_one("#f-target_lift", Input)
-        target.focus()
-        await pilot.press(*"+15 %", "enter")
+        assert "Business objective saved" in message(app)
+        table.move_cursor(row=7)  # Target lift (locked)
+        await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, PromptDialog)
-        await pilot.press("enter")  # an empty reason is refused in place
+        assert isinstance(app.screen, FieldDialog)
+        app.screen.query_one("#value", Input).value = ""
+        await pilot.press(*"+15 %", "enter")  # enter in the value moves to the reason it needs
         await settle(pilot)
-        assert isinstance(app.screen, PromptDialog)
-        assert "reason is required" in str(app.screen.query_one("#problem").render())
+        assert app.screen.focused.id == "reason"
+        await pilot.press("enter")  # an empty reason is refused in place, nothing typed is lost
+        await settle(pilot)
+        assert isinstance(app.screen, FieldDialog)
+        assert "needs a reason" in str(app.screen.query_one("#problem").render())
+        assert app.screen.query_one("#value", Input).value == "+15 %"
         await pilot.press(*"Seasonal baseline shifted", "enter")
         await settle(pilot)
+        assert not isinstance(app.screen, FieldDialog)  # one dialog, one save: no second reason prompt
         assert app.portfolio.initiative("EXP-102").target_lift == "+15 %"
         change = app.portfolio.criteria_changes(key="EXP-102")[-1]
         assert (change.reason, change.quarter) == ("Seasonal baseline shifted", Q)
+        assert "reason is recorded" in message(app)
 
 
 # ----------------------------------------------------------------------------- gates

@@ -1,14 +1,16 @@
-"""A second facilitator changed the field underneath: the edit is refused and the screen shows the current value."""
+"""A second facilitator changed the field underneath: the edit is refused, what was typed is kept, and the
+current value is shown; saving again puts the typed text over it."""
 
 from textual.widgets import Input
 
 from labreview.portfolio import Portfolio
+from labreview.screens.field_edit import FieldDialog
 from labreview.screens.scorecard import ScorecardScreen
 from labreview.widgets.message_line import MessageLine
 from tests.ui.conftest import ready
 
 
-async def test_a_stale_intake_edit_is_refused_and_the_current_value_shown(app_factory, sample_copy):
+async def test_a_stale_intake_edit_is_refused_and_the_typed_text_kept(app_factory, sample_copy):
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -16,11 +18,11 @@ async def test_a_stale_intake_edit_is_refused_and_the_current_value_shown(app_fa
         await ready(pilot)
         assert isinstance(app.screen, ScorecardScreen)
         key = app.current_key
-        await pilot.press("i")  # the intake tab; the business objective has the focus
-        await pilot.pause()
-        field = app.screen.query_one("#f-business_objective", Input)
+        await pilot.press("i", "e")  # the intake tab, then edit the business objective
+        await ready(pilot)
+        assert isinstance(app.screen, FieldDialog)
+        field = app.screen.query_one("#value", Input)
         assert app.screen.focused is field
-        shown_before = field.value
 
         other = Portfolio.open(sample_copy, actor="Second laptop")
         try:
@@ -32,15 +34,16 @@ async def test_a_stale_intake_edit_is_refused_and_the_current_value_shown(app_fa
         await pilot.press(*"Reduce churn", "enter")
         await ready(pilot)
 
-        assert field.value == "Cut churn among loyalty members by 2 points" != shown_before
-        message = app.screen.query_one(MessageLine)
-        assert message.has_class("-error")
-        assert "Someone else changed this since you opened it" in str(message.render())
+        dialog = app.screen
+        assert isinstance(dialog, FieldDialog), "a refused save keeps the dialog open"
+        assert field.value == "Reduce churn"
+        problem = str(dialog.query_one("#problem").render())
+        assert "Someone else changed this since you opened it" in problem
+        assert "Cut churn among loyalty members by 2 points" in problem
         assert app.portfolio.initiative(key).intake.business_objective == "Cut churn among loyalty members by 2 points"
-        # The refreshed form carries the new version: the same edit, made again, now goes through.
-        field.focus()
-        field.value = ""
-        await pilot.press(*"Reduce churn", "enter")
+        # The dialog now knows the new version: enter again puts the typed text over it.
+        await pilot.press("enter")
         await ready(pilot)
+        assert not isinstance(app.screen, FieldDialog)
         assert app.portfolio.initiative(key).intake.business_objective == "Reduce churn"
         assert "saved" in str(app.screen.query_one(MessageLine).render())

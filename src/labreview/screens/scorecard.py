@@ -306,7 +306,7 @@ class ScorecardScreen(MeetingScreen):
             line.append(f" ({reviewer.role_label})")
             if self.initiative is not None and reviewer.id == self.initiative.owner.id:
                 line.append(" ★ owns this initiative", style="bold yellow")
-            line.append(" · 1–5 score · r/R next/previous · v pick reviewer")
+            line.append(" · 1–5 score · r R v reviewer")
         if sheet and sheet.summary.total is not None:
             reviewers = sheet.summary.reviewers
             line.append(f"\nBoard: {reviewers} reviewer{'s' * (reviewers != 1)}, weighted total ")

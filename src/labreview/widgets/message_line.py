@@ -23,7 +23,10 @@ class MessageLine(Static):
         self._put(plain(message, one_line=False))
 
     def hint(self, message: str) -> None:
-        self.remove_class("-error", "-ok")
+        """A standing hint of the screen; it never covers an answer to what was just done (the answer
+        goes when the meeting moves to another item)."""
+        if self.has_class("-error") or self.has_class("-ok"):
+            return
         self._put(plain(message, one_line=False))
 
     def clear(self) -> None:
