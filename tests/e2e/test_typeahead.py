@@ -20,6 +20,19 @@ FLOWS = {
     "decide": ["S", "n", "d", "i", "Keep piloting, more work", "enter", "n", "d", "h", "Wait for Q1 data", "enter", "h"],
     # The palette right after launch: open the budget by name.
     "palette": ["ctrl+p", "budget", "enter", "o"],
+    # Waive the first gate item of the next agenda item, with its reason.
+    "waive": ["S", "n", "g", "w", "Vendor DPA covers it", "enter", "h"],
+    # Sign EXP-104's pending Level 2 request: an approval with conditions by the proposed signer.
+    "sign": ["S", "n", "a", "c", "enter", "Aggregates only", "enter", "h"],
+    # Change a locked success criterion of the first item, with the reason, in one dialog.
+    "criterion": [
+        "S", "enter", "i", "down", "down", "down", "down", "down", "down", "down", "e",
+        " (revised)", "enter", "Seasonal baseline shifted", "enter", "c", "5",
+    ],  # fmt: skip
+    # End the session, then plan the next one from the palette with the proposed date.
+    "plan next": ["S", "E", "enter", "ctrl+p", "plan next", "enter", "enter"],
+    # Find an initiative in the backlog by its key, open it and score it.
+    "open from backlog": ["S", "b", "/", "EXP-112", "enter", "enter", "5", "4", "3", "2", "1"],
 }
 
 
@@ -43,6 +56,23 @@ EXPECT = {
         [("EXP-104", "iterate", "Keep piloting, more work"), ("EXP-105", "hold", "Wait for Q1 data")],
     ),
     "palette": ("SELECT status FROM review_session WHERE quarter = '2026-Q4'", [("planned",)]),
+    "waive": ("SELECT count(*) FROM gate_check WHERE state = 'waived' AND reason = 'Vendor DPA covers it'", [(1,)]),
+    "sign": (
+        "SELECT s.approve, s.conditions FROM access_signature s JOIN review_session r ON r.id = s.session_id "
+        "WHERE r.quarter = '2026-Q4' ORDER BY s.id",
+        [(1, "Aggregates only")],
+    ),
+    "criterion": (
+        "SELECT c.field, c.reason FROM criteria_change c JOIN initiative i ON i.id = c.initiative_id "
+        "WHERE i.key = 'EXP-102' AND c.reason = 'Seasonal baseline shifted'",
+        [("target_lift", "Seasonal baseline shifted")],
+    ),
+    "plan next": ("SELECT quarter, status FROM review_session WHERE quarter >= '2026-Q4' ORDER BY quarter",
+                  [("2026-Q4", "closed"), ("2027-Q1", "planned")]),  # fmt: skip
+    "open from backlog": (
+        "SELECT count(*) FROM score s JOIN initiative i ON i.id = s.initiative_id WHERE i.key = 'EXP-112'",
+        [(5,)],
+    ),
 }
 
 
