@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
