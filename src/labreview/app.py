@@ -201,6 +201,11 @@ class LabReviewApp(App[None]):
         except DomainError as exc:
             self.call_from_thread(self.exit, None, 2, f"labreview: {exc.message}")
             return
+        except Exception as exc:  # whatever else stops the opening is said, never left at "Opening the portfolio…"
+            from labreview.portfolio.service import explain_failure
+
+            self.call_from_thread(self.exit, None, 2, f"labreview: {explain_failure(self.target, exc)}")
+            return
         self.call_from_thread(self._portfolio_ready, portfolio, session)
 
     async def on_event(self, event: events.Event) -> None:

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from labreview import __version__
 from labreview.domain.errors import DomainError
@@ -25,8 +26,17 @@ class CliError(Exception):
     """A problem reported as one line on stderr with exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error said in one line (argparse's own prints the usage and the error on
+    two or three); ``--help`` is unchanged. Sub-parsers are made of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        usage = " ".join(self.format_usage().split())
+        self.exit(EXIT_USAGE, f"{self.prog}: {' '.join(message.split())} ({usage}; more with --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--db",
         metavar="PATH|URL",
@@ -34,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="portfolio database: a file path or an sqlite:/// URL (default: $LABREVIEW_DB, "
         "else portfolio.db in your user data folder)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="labreview",
         parents=[common],
         description="Run a quarterly Lab/Factory technology-portfolio review from the terminal.",
@@ -134,14 +144,70 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_open)
     try:
         code = run(args)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be said in one line
     except (CliError, DomainError) as exc:
-        print(f"labreview: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _refuse(str(exc))
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        if not _output_failed(exc):
+            raise
+        if argv is None:
+            _silence_stdout()
+        if isinstance(exc, BrokenPipeError):
+            return _refuse("standard output was closed before everything was written (broken pipe).")
+        return _refuse(f"cannot write to standard output: {exc.strerror or exc}.")
+    except Exception as exc:
+        reason = _database_failure(exc)
+        if reason is None:
+            raise
+        return _refuse(reason)
     if argv is None and run is cmd_import:
         _before_exit()
     return code
+
+
+def _refuse(message: str) -> int:
+    """One line on stderr (whatever the message holds), exit code 2."""
+    print(f"labreview: {' '.join(message.split())}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _output_failed(exc: OSError) -> bool:
+    """Whether ``exc`` is standard output refusing what was printed (a closed pipe, a full or failing device)."""
+    import errno
+
+    return isinstance(exc, BrokenPipeError) or (
+        exc.filename is None and exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EPIPE)
+    )
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's own flush at exit does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _database_failure(exc: Exception) -> str | None:
+    """A sentence for a database error that reached the command line (None for anything else: a bug)."""
+    import sqlite3
+
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError):
+        original = getattr(exc, "orig", None) or exc
+    elif isinstance(exc, sqlite3.Error):
+        original = exc
+    else:
+        return None
+    from labreview.store.database import sqlite_problem
+
+    return f"The database could not be used: {sqlite_problem(original)}."
 
 
 def _before_exit() -> None:
@@ -266,7 +332,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     state = State.CURRENT
     if not is_url(target):
         found = probe(target)
-        if found.state not in (State.CURRENT, State.OLDER):
+        # A missing head is for the audit log's check to report as tampering, not a reason to refuse reading it.
+        head_only = found.state is State.INCOMPLETE and found.missing == ("audit_head",)
+        if found.state not in (State.CURRENT, State.OLDER) and not head_only:
             raise CliError(found.message)
         state = found.state
     from sqlalchemy.exc import SQLAlchemyError  # deferred: only this command and the app need SQLAlchemy
@@ -302,18 +370,42 @@ def _ensure_defaults(target: str, config) -> None:
 
 
 def _open_portfolio(args: argparse.Namespace):
-    """The portfolio named by --db or $LABREVIEW_DB (or the default), which must already exist."""
+    """The portfolio named by --db or $LABREVIEW_DB (or the default), which must already exist, to change it."""
     target, _default = _target(args)
     _prepare(target, create=False)
     return _portfolio_at(target, _config())
 
 
-def _portfolio_at(target: str, config):
-    """The portfolio at ``target``, already checked by ``_prepare``, with the configured actor and weights."""
+def _read_portfolio(args: argparse.Namespace):
+    """The portfolio named by --db or $LABREVIEW_DB (or the default), opened to read it: nothing is created,
+    upgraded or switched to another journal mode, so the file keeps its bytes."""
+    target, _default = _target(args)
+    _check_readable(target)
+    return _portfolio_at(target, _config(), read_only=True)
+
+
+def _check_readable(target: str) -> None:
+    """Refuse, in one line, a file that is not a portfolio this labreview can read as it is."""
+    from labreview.store.database import State, probe
+    from labreview.store.location import is_url
+
+    if is_url(target):
+        from labreview.store.engine import database_url
+
+        database_url(target)  # an in-memory or unknown kind of database is refused here
+        return
+    found = probe(target)
+    if found.state not in (State.CURRENT, State.OLDER):
+        raise CliError(found.message)
+
+
+def _portfolio_at(target: str, config, *, read_only: bool = False):
+    """The portfolio at ``target``, already checked, with the configured actor and weights."""
     from labreview.portfolio import Portfolio
     from labreview.store.engine import make_engine
 
-    return Portfolio(make_engine(target), actor=config.who, weights=config.weights)
+    engine = make_engine(target, read_only=read_only)
+    return Portfolio(engine, actor=config.who, weights=config.weights, read_only=read_only)
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
@@ -342,7 +434,7 @@ def cmd_minutes(args: argparse.Namespace) -> int:
     if output != "-":
         _refuse_existing(Path(output), args.force)
     target, _default = _target(args)
-    _prepare(target, create=False)
+    _check_readable(target)
     text = _minutes_text(target, quarter, _config())
     _write_output(output, text, args.force, f"the {quarter} minutes")
     return 0
@@ -362,7 +454,7 @@ def _minutes_text(target: str, quarter: str, config) -> str:
         if path is None:
             from labreview.portfolio import records  # deferred: pulls in the service layer
 
-            portfolio = _portfolio_at(target, config)
+            portfolio = _portfolio_at(target, config, read_only=True)
             try:
                 data = records.minutes_records(portfolio, quarter)
             finally:
@@ -456,7 +548,7 @@ def cmd_export_backlog(args: argparse.Namespace) -> int:
 
     if args.file != "-":
         _refuse_existing(Path(args.file), args.force)
-    portfolio = _open_portfolio(args)
+    portfolio = _read_portfolio(args)
     try:
         exported = csvio.backlog_csv(portfolio)
     finally:
@@ -470,7 +562,7 @@ def cmd_export_decisions(args: argparse.Namespace) -> int:
 
     if args.file != "-":
         _refuse_existing(Path(args.file), args.force)
-    portfolio = _open_portfolio(args)
+    portfolio = _read_portfolio(args)
     try:
         exported = csvio.decisions_csv(portfolio, args.quarter)
     finally:
@@ -480,7 +572,7 @@ def cmd_export_decisions(args: argparse.Namespace) -> int:
 
 
 def cmd_board_list(args: argparse.Namespace) -> int:
-    portfolio = _open_portfolio(args)
+    portfolio = _read_portfolio(args)
     try:
         board = portfolio.board()
     finally:

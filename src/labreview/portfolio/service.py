@@ -1824,18 +1824,35 @@ def _first_line(exc: BaseException) -> str:
     return str(original).splitlines()[0]
 
 
+def explain_failure(target: object, exc: BaseException) -> str:
+    """One sentence for an error that stopped ``target`` from being opened or read (the app's last resort)."""
+    from labreview.store.database import sqlite_problem
+
+    if isinstance(exc, DatabaseError):
+        return f"The portfolio at {target} could not be opened: {sqlite_problem(exc.orig or exc)}."
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"The portfolio at {target} could not be opened: {type(exc).__name__}{': ' + first if first else ''}."
+
+
 def _storage_error(exc: DatabaseError) -> StorageError:
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "malformed" in text or "not a database" in text:
+    from labreview.store.database import sqlite_problem
+
+    problem = sqlite_problem(getattr(exc, "orig", None) or exc)
+    if problem.startswith("the database file is damaged"):
         return StorageError(
             "The database file is damaged: the change was not saved. Restore it from a backup "
             f"and check it with labreview audit verify ({_first_line(exc)})."
         )
-    if "full" in text:
+    if problem.startswith("the disk is full"):
         return StorageError("The disk is full: the change was not saved. Free some space and try again.")
-    if "locked" in text or "busy" in text:
+    if problem.startswith("the database is locked"):
         return StorageError("The database is busy with another labreview; the change was not saved — try again.")
-    if "readonly" in text or "read-only" in text:
+    if problem.startswith("the disk reported"):
+        return StorageError(
+            "The disk reported an input/output error: the change was not saved. The file may be fine; "
+            "check the drive and try again."
+        )
+    if problem.startswith("the database cannot be written"):
         return StorageError("The database is read-only: the change was not saved.")
     return StorageError(f"The database refused the change ({_first_line(exc)}); nothing was saved.")
 

@@ -47,7 +47,8 @@ def database_url(target: str | Path, *, read_only: bool = False) -> URL:
     shown = url.render_as_string(hide_password=True)
     if url.get_backend_name() == "sqlite" and sqlite_path(target) is None:
         raise StorageError(
-            f"{shown} is an in-memory database, which is gone when labreview ends; give a file path instead."
+            f"{shown} could not be read: it names an in-memory database, which starts empty and is gone "
+            "when labreview ends; give a file path instead."
         )
     try:
         url.get_dialect()

@@ -1,0 +1,281 @@
+"""Storage a user can trust with their only copy (issue 13), met the way a person and a hostile file meet it:
+through the command line in a separate process. Every refusal is exit code 2 and exactly one line on stderr,
+never a traceback; where a promise says a file is left alone, its bytes are compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from labreview.store import schema
+from tests.conftest import SAMPLE
+from tests.unit.test_cli import assert_clean_refusal, run
+from tests.unit.test_storage_faults import unwritable  # noqa: F401 - a fixture
+
+Q = "2026-Q3"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    """A copy of the sample portfolio in its own folder."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "portfolio.db"
+    shutil.copyfile(SAMPLE, path)
+    return path
+
+
+def journal_mode(path: Path) -> str:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return connection.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        connection.close()
+
+
+# ----------------------------------------------------------------------------- 1. -o PATH --force
+
+
+def test_force_refuses_a_fifo_and_leaves_it_a_fifo(db, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run("minutes", Q, "-o", str(fifo), "--force", "--db", str(db))
+    assert_clean_refusal(result, str(fifo), "not a regular file")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert_clean_refusal(run("export", "backlog", str(fifo), "--force", "--db", str(db)), "not a regular file")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_force_refuses_a_device_node_and_leaves_it_a_device(db, tmp_path):
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a second /dev/null, in our own folder
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc.strerror}")
+    result = run("minutes", Q, "-o", str(device), "--force", "--db", str(db))
+    assert_clean_refusal(result, str(device), "not a regular file")
+    assert stat.S_ISCHR(device.lstat().st_mode)
+
+
+def test_force_writes_through_a_symlink_to_a_regular_file(db, tmp_path):
+    real = tmp_path / "published" / "minutes.md"
+    real.parent.mkdir()
+    real.write_text("old minutes\n")
+    link = tmp_path / "latest.md"
+    link.symlink_to(real)
+    result = run("minutes", Q, "-o", str(link), "--force", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_text().startswith("# ")
+
+
+def test_force_refuses_a_symlink_to_a_fifo(db, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.md"
+    link.symlink_to(fifo)
+    assert_clean_refusal(run("minutes", Q, "-o", str(link), "--force", "--db", str(db)), "not a regular file")
+    assert link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+# ----------------------------------------------------------------------------- 2. --db paths with %XX or ?
+
+
+@pytest.mark.parametrize("name", ["budget%41.db", "q?x.db", "a#b.db", "sp ace%2F.db"])
+def test_every_command_opens_exactly_the_file_named(tmp_path, name):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    path = folder / name
+    created = run("init", "--db", str(path))
+    assert created.returncode == 0, created.stderr
+    added = run("board", "add", "Priya Raman", "--role", "sponsor", "--db", str(path))
+    assert added.returncode == 0, added.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [name]
+    assert "Priya Raman" in run("board", "list", "--db", str(path)).stdout
+    verified = run("audit", "verify", "--db", str(path))
+    assert verified.returncode == 0 and "ok: 2 audit records" in verified.stdout
+
+
+# ----------------------------------------------------------------------------- 3. one line and exit 2
+
+
+def test_a_database_of_another_alembic_application_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY);"
+        "INSERT INTO alembic_version VALUES ('0002');"
+        "CREATE TABLE invoice (id INTEGER PRIMARY KEY, total INTEGER);"
+    )
+    connection.close()
+    before = sha(path)
+    for argv in (["board", "list"], ["export", "backlog", "-"], ["audit", "verify"], ["minutes", Q, "-o", "-"], []):
+        assert_clean_refusal(run(*argv, "--db", str(path)), "not a labreview portfolio")
+    assert sha(path) == before
+
+
+def test_a_portfolio_missing_a_table_is_refused(db):
+    connection = sqlite3.connect(db)
+    connection.execute("DROP TABLE decision")
+    connection.commit()
+    connection.close()
+    before = sha(db)
+    for argv in (["board", "list"], ["export", "backlog", "-"], ["export", "decisions", "-"], []):
+        assert_clean_refusal(run(*argv, "--db", str(db)), "decision", "missing")
+    assert sha(db) == before
+
+
+def test_the_tables_each_revision_has_agree_with_the_models_and_the_fixtures():
+    from labreview.store.models import metadata
+
+    assert schema.TABLES[schema.HEAD] == set(metadata.tables)
+    for revision in schema.REVISIONS:
+        connection = sqlite3.connect(Path(__file__).parents[1] / "fixtures" / f"schema-{revision}.db")
+        found = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        connection.close()
+        assert found - {"alembic_version", "sqlite_sequence"} == schema.TABLES[revision]
+
+
+def test_reading_a_portfolio_in_a_read_only_folder(db, unwritable):  # noqa: F811 - the fixture
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA journal_mode = DELETE")
+    connection.close()
+    before = sha(db)
+    unwritable(db.parent)
+    listing = run("board", "list", "--db", str(db))
+    assert listing.returncode == 0 and "—" in listing.stdout, listing.stderr
+    exported = run("export", "backlog", "-", "--db", str(db))
+    assert exported.returncode == 0 and exported.stdout.startswith("key,"), exported.stderr
+    assert sha(db) == before
+    refused = run("export", "backlog", str(db.parent / "out.csv"), "--db", str(db))
+    assert_clean_refusal(refused, str(db.parent))
+
+
+@pytest.mark.parametrize(
+    ("url", "phrase"),
+    [
+        ("sqlite://", "in-memory"),
+        ("sqlite:///:memory:", "in-memory"),
+        ("postgresql://kim@localhost/portfolio", "postgres"),
+        ("foo://bar", "foo"),
+    ],
+)
+def test_database_urls_that_cannot_be_a_portfolio_are_refused(url, phrase):
+    for argv in (["board", "list"], ["init"], ["audit", "verify"], ["export", "backlog", "-"]):
+        assert_clean_refusal(run(*argv, "--db", url), phrase)
+
+
+@pytest.mark.parametrize(
+    "argv", [["board", "list"], ["minutes", Q, "-o", "-"], ["audit", "verify"], ["export", "backlog", "-"]]
+)
+def test_standard_output_on_a_full_device_is_one_line(db, argv):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    environment = {**os.environ, "LABREVIEW_CONFIG": "/nonexistent/labreview.toml"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "labreview", *argv, "--db", str(db)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+            timeout=60,
+        )
+    assert_clean_refusal(result, "standard output", "No space left")
+
+
+def test_a_broken_pipe_is_one_line(db):
+    reader, writer = os.pipe()
+    os.close(reader)  # like `| head -2` that has already stopped reading
+    environment = {**os.environ, "LABREVIEW_CONFIG": "/nonexistent/labreview.toml"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "labreview", "board", "list", "--db", str(db)],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert_clean_refusal(result, "standard output")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--frobnicate"], ["board"], ["minutes"], ["board", "add", "X"], ["audit"], ["export", "nothing"], ["bogus"]],
+)
+def test_usage_errors_are_one_line(argv):
+    result = run(*argv)
+    assert_clean_refusal(result, "labreview")
+
+
+# ----------------------------------------------------------------------------- 5. reads leave files alone
+
+
+def test_reading_an_empty_file_leaves_it_empty(tmp_path):
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    for argv in (["board", "list"], ["export", "backlog", "-"], ["minutes", Q, "-o", "-"], ["audit", "verify"]):
+        result = run(*argv, "--db", str(path))
+        assert_clean_refusal(result, str(path))
+        assert "will be set up" not in result.stderr
+        assert path.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
+
+
+def test_reading_a_rollback_journal_file_leaves_its_bytes_alone(db):
+    connection = sqlite3.connect(db)
+    assert connection.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    connection.close()
+    before = sha(db)
+    for argv in (
+        ["board", "list"],
+        ["export", "backlog", "-"],
+        ["export", "decisions", "-"],
+        ["minutes", Q, "-o", "-"],
+        ["audit", "verify"],
+    ):
+        result = run(*argv, "--db", str(db))
+        assert result.returncode == 0, (argv, result.stderr)
+        assert sha(db) == before, argv
+    assert journal_mode(db) == "delete"
+    assert sorted(p.name for p in db.parent.iterdir()) == ["portfolio.db"]
+
+
+async def test_the_app_does_not_hang_on_a_portfolio_that_fails_while_opening(db, tmp_path):
+    """The command line checked the file (``checked``), then a table went: the app says so and ends with code 2,
+    instead of "Opening the portfolio…" for ever."""
+    import asyncio
+
+    from labreview.app import make_app
+    from labreview.config import Config
+
+    connection = sqlite3.connect(db)
+    connection.execute("DROP TABLE review_session")
+    connection.commit()
+    connection.close()
+    app = make_app(db, config=Config(path=tmp_path / "config.toml"), checked=True)
+    said = ""
+    async with app.run_test(size=(80, 24)):
+        for _ in range(200):
+            if app.return_code is not None:
+                said = " ".join(str(r) for r in app._exit_renderables)  # printed on stderr once the app is gone
+                break
+            await asyncio.sleep(0.05)
+    assert app.return_code == 2
+    assert "review_session" in said and "restore it from a backup" in said
