@@ -292,12 +292,19 @@ class LabReviewApp(App[None]):
             return
         verdict = integrity(path)
         if verdict != "ok":
-            self.call_from_thread(
-                self.notify,
-                f"The database file is damaged ({verdict}). Stop, copy it aside and restore a backup.",
-                severity="error",
-                timeout=3600,
-            )
+            self.call_from_thread(self._damaged, verdict)
+
+    def _damaged(self, verdict: str) -> None:
+        """The background check found damage: nothing more is written to this file (it would spread)."""
+        self.read_only = True
+        self.portfolio.read_only = True
+        self._update_header()
+        self.notify(
+            f"The database file is damaged ({verdict}); nothing more is written to it. "
+            "Quit, copy it aside and restore a backup.",
+            severity="error",
+            timeout=3600,
+        )
 
     @work(thread=True, exclusive=True, group="backlog-index", exit_on_error=False)
     def _load_backlog_index(self) -> None:

@@ -240,14 +240,23 @@ def _config():
     return load(config_file())
 
 
-def _prepare(target: str, *, create: bool, read_only: bool = False) -> None:
-    """Check the database cheaply; upgrade or create it only when needed (Alembic is slow to import)."""
-    from labreview.store.database import State, prepare, probe
+def _prepare(target: str, *, create: bool, read_only: bool = False, writes: bool = False) -> None:
+    """Check the database cheaply; upgrade or create it only when needed (Alembic is slow to import).
+
+    ``writes``: a command is about to change it, so a large file is first read page by page (``probe`` reads
+    only files up to 16 MiB so): a damaged one is refused. The app does that check in the background instead.
+    """
+    from labreview.store.database import State, prepare, probe, require_whole
     from labreview.store.location import is_url
 
-    if not is_url(target) and probe(target).state is State.CURRENT:
+    if is_url(target):
+        prepare(target, create=create and not read_only, read_only=read_only)
         return
-    prepare(target, create=create and not read_only, read_only=read_only)
+    found = probe(target)
+    if found.state in (State.CURRENT, State.OLDER) and writes:
+        require_whole(found.path)
+    if found.state is not State.CURRENT:
+        prepare(target, create=create and not read_only, read_only=read_only)
 
 
 def _unwritable(target: str) -> str | None:
@@ -372,7 +381,7 @@ def _ensure_defaults(target: str, config) -> None:
 def _open_portfolio(args: argparse.Namespace):
     """The portfolio named by --db or $LABREVIEW_DB (or the default), which must already exist, to change it."""
     target, _default = _target(args)
-    _prepare(target, create=False)
+    _prepare(target, create=False, writes=True)
     return _portfolio_at(target, _config())
 
 

@@ -279,3 +279,78 @@ async def test_the_app_does_not_hang_on_a_portfolio_that_fails_while_opening(db,
             await asyncio.sleep(0.05)
     assert app.return_code == 2
     assert "review_session" in said and "restore it from a backup" in said
+
+
+# ----------------------------------------------------------------------------- 4. a damaged large file
+
+
+@pytest.fixture
+def damaged_large(db) -> Path:
+    """A portfolio over 16 MiB (so that opening it skips the page-by-page check) whose initiative table has a page
+    of noise: the damage a bad sector or a half-copied file leaves."""
+    from labreview.store.database import QUICK_CHECK_LIMIT
+
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA journal_mode = DELETE")
+    connection.execute("CREATE TABLE zz_attachments (body BLOB)")  # a large, innocent table of someone's own
+    for _ in range(QUICK_CHECK_LIMIT // (1 << 20) + 2):
+        connection.execute("INSERT INTO zz_attachments VALUES (zeroblob(1048576))")
+    connection.commit()
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'initiative'").fetchone()[0]
+    connection.close()
+    assert db.stat().st_size > QUICK_CHECK_LIMIT
+    with db.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\x5a" * page_size)
+    return db
+
+
+def test_a_damaged_large_file_is_not_written(damaged_large, tmp_path):
+    before = sha(damaged_large)
+    added = run("board", "add", "Nadia New", "--role", "finance", "--db", str(damaged_large))
+    assert_clean_refusal(added, str(damaged_large), "damaged")
+    csv = tmp_path / "in.csv"
+    csv.write_text("key,title,category,owner\nNEW-1,New thing,efficiency,Kim Novak\n")
+    assert_clean_refusal(run("import", str(csv), "--db", str(damaged_large)), "damaged")
+    assert sha(damaged_large) == before
+
+
+def test_exporting_a_damaged_large_file_is_one_line(damaged_large):
+    before = sha(damaged_large)
+    for argv in (["export", "backlog", "-"], ["export", "decisions", "-"], ["board", "list"]):
+        result = run(*argv, "--db", str(damaged_large))
+        if result.returncode != 0:
+            assert_clean_refusal(result, "damaged")
+    assert_clean_refusal(run("export", "backlog", "-", "--db", str(damaged_large)), "damaged")
+    assert sha(damaged_large) == before
+
+
+async def test_the_app_stops_writing_once_the_background_check_finds_damage(db, tmp_path):
+    import asyncio
+
+    from labreview.app import make_app
+    from labreview.config import Config
+    from labreview.domain.errors import StorageError
+    from labreview.store.database import QUICK_CHECK_LIMIT
+
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA journal_mode = DELETE")
+    connection.execute("CREATE TABLE zz_attachments (body BLOB)")
+    connection.execute("INSERT INTO zz_attachments VALUES (zeroblob(?))", (QUICK_CHECK_LIMIT + (1 << 20),))
+    connection.commit()
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.close()
+    with db.open("r+b") as handle:  # a page of noise in the middle of the attachment's overflow chain
+        handle.seek(db.stat().st_size - 64 * page_size)
+        handle.write(b"\x5a" * page_size)
+    app = make_app(db, config=Config(path=tmp_path / "config.toml"), checked=True)
+    async with app.run_test(size=(100, 32)):
+        await app.ready.wait()
+        for _ in range(400):
+            if app.read_only:
+                break
+            await asyncio.sleep(0.05)
+        assert app.read_only and app.meeting.banner == "READ-ONLY"
+        with pytest.raises(StorageError):
+            app.portfolio.add_person("Wren Writer")

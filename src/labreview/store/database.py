@@ -193,6 +193,24 @@ def integrity(path: str | Path) -> str:
     return row[0] if row else "no answer"
 
 
+def require_whole(path: str | Path) -> None:
+    """Before writing: refuse a file with damaged pages, even one too large for ``probe`` to have read page by
+    page (``StorageError``). Writing into a damaged file spreads the damage; it is repaired or restored first.
+    Costs one ``quick_check`` of a large file (about a second per 300 MiB); small files were checked by ``probe``."""
+    path = Path(path)
+    try:
+        if path.stat().st_size <= QUICK_CHECK_LIMIT:
+            return
+    except OSError:
+        return
+    verdict = integrity(path)
+    if verdict != "ok":
+        raise StorageError(
+            f"{path} is damaged ({verdict.splitlines()[0]}), so nothing is written to it; "
+            "restore it from a backup (or repair it with sqlite3's .recover) first."
+        )
+
+
 def readonly_uri(path: str | Path) -> str:
     """An SQLite URI that reads ``path`` without writing anything, even in a folder this user cannot write.
 
