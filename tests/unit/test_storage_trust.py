@@ -354,3 +354,35 @@ async def test_the_app_stops_writing_once_the_background_check_finds_damage(db, 
         assert app.read_only and app.meeting.banner == "READ-ONLY"
         with pytest.raises(StorageError):
             app.portfolio.add_person("Wren Writer")
+
+
+# ----------------------------------------------------------------------------- 6. tamper evidence
+
+
+def edit(path: Path, *statements: str) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("statement", "phrase"),
+    [
+        ("UPDATE decision SET outcome = 'promote' WHERE id = 1", "the decision row with id 1 has outcome = 'promote'"),
+        (
+            "UPDATE initiative SET quarterly_cost = 99 WHERE key = 'EXP-116'",
+            "(EXP-116) has quarterly_cost = 99, but its audit history says 300000",
+        ),
+        ("DELETE FROM attendee WHERE rowid = (SELECT min(rowid) FROM attendee)", "no audit record deleted it"),
+        ("INSERT INTO setting (key, value) VALUES ('approver', 'me')", "no audit record created it"),
+    ],
+)
+def test_direct_edits_of_the_tables_are_found_by_replaying_the_log(db, statement, phrase):
+    edit(db, statement)
+    result = run("audit", "verify", "--db", str(db))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.startswith("broken: the ") and phrase in result.stdout, result.stdout
