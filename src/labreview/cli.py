@@ -124,9 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--anchor",
-        metavar="HASH",
-        default="",
-        help="a record hash printed by an earlier verify (e.g. kept in the minutes); it must still be in the log",
+        metavar="HASH|MINUTES",
+        default=None,
+        help="a record hash printed by an earlier verify, or a minutes file (which carries the head of the log "
+        "when it was written); that record must still be in the log",
     )
     verify.set_defaults(run=cmd_audit_verify)
     return parser
@@ -351,9 +352,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from labreview.portfolio.service import Portfolio
     from labreview.store.engine import make_engine
 
+    anchor = _anchor(args.anchor)
     portfolio = Portfolio(make_engine(target, read_only=True), read_only=True)
     try:
-        verdict = portfolio.verify_audit(anchor=args.anchor)
+        verdict = portfolio.verify_audit(anchor=anchor)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise CliError(f"Cannot read the audit log of {target}: {reason}.") from exc
@@ -362,10 +364,41 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     print(verdict.message)
     if verdict.ok and verdict.head:
         print(f"head: {verdict.head}")
+    if verdict.ok and verdict.unanchored:
+        print(f"note: records 1–{verdict.unanchored} were found without a head when this file was upgraded from")
+        print("      schema 0001, so a cut at their end before then cannot be seen here; check it against a head")
+        print("      kept from before (--anchor with older minutes or a printed hash).")
     if state is State.OLDER:
         print("note: this database has an older schema without a head record, so a log cut short at its end")
         print("      cannot be seen; opening it once with labreview upgrades it.")
     return 0 if verdict.ok else 1
+
+
+def _anchor(given: str | None) -> str:
+    """The record hash ``--anchor`` names: given as 64 hexadecimal digits, or read from a minutes file.
+    Anything else is bad input (exit 2), never a verdict: a typo must not read as tampering, nor skip the check."""
+    if given is None:
+        return ""
+    import re
+
+    text = given.strip()
+    if not text:
+        raise CliError("--anchor needs a record hash (64 hexadecimal digits) or a minutes file; it was blank.")
+    if re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        return text.lower()
+    path = Path(text).expanduser()
+    if path.is_file():
+        from labreview.exchange.minutes import anchor_of
+
+        try:
+            found = anchor_of(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError as exc:
+            raise CliError(f"Cannot read the anchor file {path}: {exc.strerror or exc}.") from exc
+        if found is None:
+            raise CliError(f"{path} carries no audit log head (minutes written by this labreview end with one).")
+        return found
+    shown = text if len(text) <= 40 and text.isprintable() else repr(text[:40]) + "…"
+    raise CliError(f"--anchor {shown} is neither a record hash (64 hexadecimal digits) nor a minutes file.")
 
 
 def _ensure_defaults(target: str, config) -> None:

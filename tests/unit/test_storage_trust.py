@@ -386,3 +386,68 @@ def test_direct_edits_of_the_tables_are_found_by_replaying_the_log(db, statement
     result = run("audit", "verify", "--db", str(db))
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.startswith("broken: the ") and phrase in result.stdout, result.stdout
+
+
+def head_of(path: Path) -> str:
+    result = run("audit", "verify", "--db", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("head: ")]
+    return line.removeprefix("head: ")
+
+
+def cut_thoroughly(path: Path, records: int) -> None:
+    """Delete the newest ``records`` records, put back the rows they changed and point the head at the record
+    before them: a forgery the file alone cannot show."""
+    from tests.unit.test_audit import count, row, sql, unapply
+
+    n = count(path)
+    for event_id in range(n, n - records, -1):
+        unapply(path, event_id)
+    last = row(path, n - records)
+    sql(
+        path,
+        f"DELETE FROM audit_event WHERE id > {n - records}",
+        "UPDATE audit_head SET event_id = ?, records = ?, hash = ? WHERE id = 1",
+        params=(n - records, n - records, last["hash"]),
+    )
+
+
+def test_every_minutes_file_is_an_anchor(db, tmp_path):
+    minutes = tmp_path / "minutes.md"
+    assert run("minutes", Q, "-o", str(minutes), "--db", str(db)).returncode == 0
+    head = head_of(db)
+    assert f"Audit log head: record 1874, hash {head}." in minutes.read_text()
+    anchored = run("audit", "verify", "--anchor", str(minutes), "--db", str(db))
+    assert anchored.returncode == 0 and anchored.stdout.startswith("ok: 1874 audit records"), anchored.stdout
+    added = run("board", "add", "Nadia New", "--role", "finance", "--db", str(db))
+    assert added.returncode == 0, added.stderr
+    assert run("audit", "verify", "--anchor", str(minutes), "--db", str(db)).returncode == 0  # still reached
+    cut_thoroughly(db, 2)
+    assert run("audit", "verify", "--db", str(db)).returncode == 0  # consistent: the file alone cannot tell
+    caught = run("audit", "verify", "--anchor", str(minutes), "--db", str(db))
+    assert caught.returncode == 1 and caught.stdout.startswith(f"broken: no record has the hash {head}")
+
+
+@pytest.mark.parametrize("anchor", ["not-a-hash!", "", "   ", "abc123", "g" * 64, "line\none"])
+def test_a_malformed_anchor_is_bad_input(db, anchor):
+    assert_clean_refusal(run("audit", "verify", "--anchor", anchor, "--db", str(db)), "--anchor")
+
+
+def test_a_file_without_a_head_is_no_anchor(db, tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n\nNothing here.\n")
+    assert_clean_refusal(run("audit", "verify", "--anchor", str(notes), "--db", str(db)), "carries no audit log head")
+
+
+def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(db, tmp_path):
+    minutes = tmp_path / "minutes.md"
+    assert run("minutes", Q, "-o", str(minutes), "--db", str(db)).returncode == 0
+    cut_thoroughly(db, 3)
+    edit(db, "DROP TABLE audit_head", "UPDATE alembic_version SET version_num = '0001'")
+    opened = run("board", "add", "Nadia New", "--role", "finance", "--db", str(db))  # upgrades it, after a backup
+    assert opened.returncode == 0, opened.stderr
+    verified = run("audit", "verify", "--db", str(db))
+    assert verified.returncode == 0, verified.stdout
+    assert "note: records 1–1871 were found without a head when this file was upgraded" in verified.stdout
+    caught = run("audit", "verify", "--anchor", str(minutes), "--db", str(db))
+    assert caught.returncode == 1 and "no record has the hash" in caught.stdout
