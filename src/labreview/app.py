@@ -153,6 +153,8 @@ class LabReviewApp(App[None]):
         self._item_base = 0
         self._unsaved = 0.0
         self._ticks = 0
+        self._signals: list[tuple[asyncio.AbstractEventLoop, int]] = []
+        """Signal handlers this app added to the event loop (taken away again when it ends)."""
 
     # ------------------------------------------------------------------ start-up
 
@@ -181,10 +183,34 @@ class LabReviewApp(App[None]):
         self.meeting = MeetingState(banner=banner)
         if self.preview is not None:
             self.meeting = _preview_state(self.preview, banner)
+        self._quit_on_signals()
         self._open()
+
+    def _quit_on_signals(self) -> None:
+        """A closed terminal (SIGHUP) or a polite kill (SIGTERM) quits as ctrl+q does, so that the portfolio is
+        closed and SQLite moves the -wal file's changes into the database file (a plain copy then has them)."""
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(number, self._quit_on_signal)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no such signal here
+                continue
+            self._signals.append((loop, number))
+
+    def _quit_on_signal(self) -> None:
+        self._stop_item_clock()
+        self.exit()
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what was frozen when the backlog index loaded can be collected again
+        for loop, number in self._signals:
+            loop.remove_signal_handler(number)
+        self._signals.clear()
+        if self.portfolio is not None:
+            # The last connection closed: SQLite checkpoints and removes the -wal file.
+            self.portfolio.close()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:

@@ -113,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--email", default="", metavar="EMAIL")
     add.set_defaults(run=cmd_board_add)
 
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="copy the portfolio consistently, also while the app is open",
+        description="Copy the portfolio to FILE through SQLite's backup API: every committed change is in the "
+        "copy, including those still in the -wal file (which a plain cp misses).",
+    )
+    backup.add_argument("file", metavar="FILE", help="the copy to write")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(run=cmd_backup)
+
     audit = commands.add_parser("audit", help="check the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
     verify = audit_commands.add_parser(
@@ -633,6 +644,24 @@ def cmd_board_add(args: argparse.Namespace) -> int:
     finally:
         portfolio.close()
     print(f"{person.name} is on the board as {person.role_label}.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from labreview.exchange.files import replaceable
+    from labreview.store.database import copy_consistent
+    from labreview.store.location import sqlite_path
+
+    target, _default = _target(args)
+    _check_readable(target)
+    path = sqlite_path(target)
+    if path is None:
+        raise CliError(f"backup copies an SQLite file; {target} is not one.")
+    destination = replaceable(args.file, force=args.force)
+    if destination.resolve() == path.resolve():
+        raise CliError(f"{args.file} is the portfolio itself; give another file for the copy.")
+    copy_consistent(path, destination)
+    print(f"Backed up {path} to {args.file} ({destination.stat().st_size:,} bytes).")
     return 0
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -107,6 +109,18 @@ def test_every_command_opens_exactly_the_file_named(tmp_path, name):
     assert "Priya Raman" in run("board", "list", "--db", str(path)).stdout
     verified = run("audit", "verify", "--db", str(path))
     assert verified.returncode == 0 and "ok: 2 audit records" in verified.stdout
+
+
+def test_an_older_file_with_an_odd_name_is_backed_up_and_upgraded_in_place(tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    path = folder / "old%41?.db"
+    shutil.copyfile(Path(__file__).parents[1] / "fixtures" / "schema-0001.db", path)
+    added = run("board", "add", "Priya Raman", "--role", "sponsor", "--db", str(path))
+    assert added.returncode == 0, added.stderr
+    names = sorted(p.name for p in folder.iterdir())
+    assert names[0] == "old%41?.db" and len(names) == 2 and names[1].startswith("old%41?.db.0001-"), names
+    assert "Priya Raman" in run("board", "list", "--db", str(path)).stdout
 
 
 # ----------------------------------------------------------------------------- 3. one line and exit 2
@@ -451,3 +465,68 @@ def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(db, tmp_path
     assert "note: records 1–1871 were found without a head when this file was upgraded" in verified.stdout
     caught = run("audit", "verify", "--anchor", str(minutes), "--db", str(db))
     assert caught.returncode == 1 and "no record has the hash" in caught.stdout
+
+
+# ----------------------------------------------------------------------------- 7. a copy at any moment
+
+
+def test_backup_copies_what_is_still_in_the_wal_file(db, tmp_path):
+    """A writer that has not checkpointed (the app, mid-meeting) keeps today's changes in -wal: ``cp`` of the
+    database file misses them, ``labreview backup`` has them."""
+    from labreview.portfolio import Portfolio
+
+    p = Portfolio.open(db, actor="Kim Novak")
+    try:
+        p.add_board_member("Wendy Wal", "finance")
+        wal = db.with_name(db.name + "-wal")
+        assert wal.exists() and wal.stat().st_size > 0
+        plain = tmp_path / "plain-copy.db"
+        shutil.copyfile(db, plain)  # what `cp portfolio.db` gives while the app runs
+        copy = tmp_path / "backup.db"
+        result = run("backup", str(copy), "--db", str(db))
+        assert result.returncode == 0 and "Backed up" in result.stdout, result.stderr
+    finally:
+        p.close()
+    assert "Wendy Wal" not in run("board", "list", "--db", str(plain)).stdout
+    assert "Wendy Wal" in run("board", "list", "--db", str(copy)).stdout
+    verified = run("audit", "verify", "--db", str(copy))
+    assert verified.returncode == 0 and verified.stdout.startswith("ok: 1875 audit records"), verified.stdout
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == ["backup.db"]
+    assert_clean_refusal(run("backup", str(copy), "--db", str(db)), "already exists")
+    assert run("backup", str(copy), "--force", "--db", str(db)).returncode == 0
+    assert_clean_refusal(run("backup", str(db), "--force", "--db", str(db)), "the portfolio itself")
+
+
+def test_backup_refuses_to_replace_a_fifo(db, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert_clean_refusal(run("backup", str(fifo), "--force", "--db", str(db)), "not a regular file")
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_closes_the_app_like_ctrl_q_so_a_plain_copy_is_complete(db, tmp_path, number):
+    from tests.terminal import Terminal, config_file
+
+    config = config_file(tmp_path)
+    wal = db.with_name(db.name + "-wal")
+    terminal = Terminal(["--db", str(db)], env={"LABREVIEW_CONFIG": str(config)})
+    try:
+        assert terminal.wait_for("Northwind Retail", timeout=30), terminal.text()
+        terminal.press("S")  # start the 2026-Q4 session: committed, and in the -wal file for now
+        assert terminal.wait_for("session has started", timeout=20), terminal.text()
+        assert wal.exists() and wal.stat().st_size > 0
+        terminal.child.kill(number)
+        deadline = time.monotonic() + 20
+        while terminal.child.isalive() and time.monotonic() < deadline:
+            terminal.pump(0.1)
+        assert not terminal.child.isalive()
+    finally:
+        terminal.close()
+    assert "Traceback" not in bytes(terminal.raw).decode("utf-8", "replace")
+    assert not wal.exists() or wal.stat().st_size == 0, "the -wal file still holds changes"
+    alone = tmp_path / "alone.db"
+    shutil.copyfile(db, alone)  # the database file by itself, as `cp` copies it
+    connection = sqlite3.connect(alone)
+    status = connection.execute("SELECT status FROM review_session WHERE quarter = '2026-Q4'").fetchone()[0]
+    connection.close()
+    assert status == "open"

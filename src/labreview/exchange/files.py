@@ -22,16 +22,8 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False, encoding: 
     ``DomainError``s whose message names the path and what to do.
     """
     named = Path(path).expanduser()
-    target = Path(os.path.realpath(named)) if named.is_symlink() else named
-    if target.is_dir():
-        raise InvalidInput(f"{named} is a folder; give a file name, e.g. {named / 'minutes.md'}.")
-    if target.exists() or named.is_symlink():
-        if not force:
-            raise InvalidInput(f"{named} already exists; use --force to overwrite it.")
-        _require_regular(named, target)
+    target = replaceable(named, force=force)
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise StorageError(f"Cannot write {target}: the folder {folder} does not exist.")
     data = text.encode(encoding)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -49,6 +41,23 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False, encoding: 
             os.unlink(temporary)
         raise StorageError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
     return named
+
+
+def replaceable(path: str | Path, *, force: bool) -> Path:
+    """Where a command may write ``path``: the file itself, or the file a symbolic link points to.
+    Refuses (``DomainError``) a folder, an existing file without ``force``, and anything but a regular file."""
+    named = Path(path).expanduser()
+    target = Path(os.path.realpath(named)) if named.is_symlink() else named
+    if target.is_dir():
+        raise InvalidInput(f"{named} is a folder; give a file name, e.g. {named / 'minutes.md'}.")
+    if target.exists() or named.is_symlink():
+        if not force:
+            raise InvalidInput(f"{named} already exists; use --force to overwrite it.")
+        _require_regular(named, target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise StorageError(f"Cannot write {named}: the folder {folder} does not exist.")
+    return target
 
 
 def _require_regular(named: Path, target: Path) -> None:
@@ -84,4 +93,4 @@ def _keep_mode(target: Path, temporary: str) -> None:
     os.chmod(temporary, mode)
 
 
-__all__ = ["write_atomic"]
+__all__ = ["replaceable", "write_atomic"]

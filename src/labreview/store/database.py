@@ -256,7 +256,7 @@ def backup(path: Path, revision: str | None, *, now: dt.datetime | None = None) 
     """Copy the database (consistently, through SQLite's backup API) beside itself."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.{revision or 'new'}-{stamp}.bak")
-    source = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    source = sqlite3.connect(f"file:{quote(path.as_posix())}?mode=ro", uri=True)
     try:
         destination = sqlite3.connect(target)
         try:
@@ -266,6 +266,43 @@ def backup(path: Path, revision: str | None, *, now: dt.datetime | None = None) 
     finally:
         source.close()
     return target
+
+
+def copy_consistent(path: Path, destination: Path) -> Path:
+    """Copy the database at ``path`` to ``destination`` through SQLite's backup API: one consistent moment,
+    the changes still in the ``-wal`` file included, even while the app writes to it. The copy is made
+    beside ``destination`` and renamed over it once complete, so a reader never sees half of it."""
+    import contextlib
+    import os
+    import tempfile
+
+    folder = destination.parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=folder)
+        os.close(handle)
+    except OSError as exc:
+        raise StorageError(f"Cannot write in {folder}: {exc.strerror or exc}.") from exc
+    try:
+        source = sqlite3.connect(readonly_uri(path), uri=True, timeout=10)
+        try:
+            copy = sqlite3.connect(temporary)
+            try:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        with open(temporary, "rb+") as stream:
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o600)  # a portfolio is not for everybody to read
+        os.replace(temporary, destination)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else sqlite_problem(exc)
+        raise StorageError(f"Cannot back up {path} to {destination}: {reason}.") from exc
+    return destination
 
 
 def upgrade(target: str | Path) -> None:
