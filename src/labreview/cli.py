@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _refuse(message: str) -> int:
     """One line on stderr (whatever the message holds), exit code 2."""
-    print(f"labreview: {' '.join(message.split())}", file=sys.stderr)
+    print(f"labreview: {_printable(' '.join(message.split()))}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -633,8 +633,22 @@ def cmd_board_list(args: argparse.Namespace) -> int:
     if not board:
         print("The board is empty; add members with: labreview board add NAME --role ROLE")
     for person in board:
-        print(f"{person.name} — {person.role_label}" + (f" <{person.email}>" if person.email else ""))
+        email = f" <{_printable(person.email)}>" if person.email else ""
+        print(f"{_printable(person.name)} — {person.role_label}{email}")
     return 0
+
+
+def _printable(text: str) -> str:
+    """Stored text for the terminal: control characters (ESC, BEL, …) and bidirectional overrides are shown
+    as escapes (``\\x1b``), never sent raw, where they would act (move the cursor, set the title, ring)."""
+    import unicodedata
+
+    def shown(c: str) -> str:
+        if unicodedata.category(c) == "Cc" or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069:
+            return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+        return c
+
+    return "".join(map(shown, text))
 
 
 def cmd_board_add(args: argparse.Namespace) -> int:
@@ -643,7 +657,7 @@ def cmd_board_add(args: argparse.Namespace) -> int:
         person = portfolio.add_board_member(args.name, args.role, email=args.email)
     finally:
         portfolio.close()
-    print(f"{person.name} is on the board as {person.role_label}.")
+    print(f"{_printable(person.name)} is on the board as {person.role_label}.")
     return 0
 
 

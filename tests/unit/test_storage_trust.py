@@ -530,3 +530,74 @@ def test_a_signal_closes_the_app_like_ctrl_q_so_a_plain_copy_is_complete(db, tmp
     status = connection.execute("SELECT status FROM review_session WHERE quarter = '2026-Q4'").fetchone()[0]
     connection.close()
     assert status == "open"
+
+
+# ----------------------------------------------------------------------------- 8. smaller promises
+
+
+def test_keys_that_upper_case_into_other_letters_are_refused(db, tmp_path):
+    csv = tmp_path / "keys.csv"
+    rows = ["key,title,category,owner", "EXP-ß,Sharp s,efficiency,Kim Novak", "EXP-ﬁ,Ligature,efficiency,Kim Novak"]
+    csv.write_text("\n".join(rows) + "\n")
+    result = run("import", str(csv), "--db", str(db))
+    assert_clean_refusal(result, "2 rows are bad")
+    assert "EXP-ß" in result.stdout and "EXP-ﬁ" in result.stdout
+    skipped = run("import", str(csv), "--skip-invalid", "--db", str(db))
+    assert skipped.returncode == 0, skipped.stderr
+    exported = run("export", "backlog", "-", "--db", str(db)).stdout
+    assert "EXP-SS" not in exported and "EXP-FI" not in exported
+
+
+@pytest.mark.parametrize("cost", ["1,2,3", ",5", "1,234,5"])
+def test_ambiguous_costs_are_refused(db, tmp_path, cost):
+    csv = tmp_path / "costs.csv"
+    csv.write_text(f'key,title,category,owner,quarterly_cost\nNEW-1,New,efficiency,Kim Novak,"{cost}"\n')
+    result = run("import", str(csv), "--db", str(db))
+    assert_clean_refusal(result, "1 row is bad")
+    assert "ambiguous" in result.stdout
+    assert "NEW-1" not in run("export", "backlog", "-", "--db", str(db)).stdout
+
+
+@pytest.mark.parametrize("cost", ["12,500", "12,500.50", "12500,50", "12.500,50", "€ 9 000"])
+def test_unambiguous_costs_still_read(db, tmp_path, cost):
+    csv = tmp_path / "costs.csv"
+    csv.write_text(f'key,title,category,owner,quarterly_cost\nNEW-1,New,efficiency,Kim Novak,"{cost}"\n')
+    assert run("import", str(csv), "--db", str(db)).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["Eve\x1b]0;pwned\x07", "Bel\x07l", "Two\nLines", "Tab\tby"])
+def test_board_add_refuses_control_characters(db, name):
+    result = run("board", "add", name, "--role", "finance", "--db", str(db))
+    assert_clean_refusal(result, "control character")
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_board_list_never_prints_control_characters(db):
+    edit(db, "UPDATE person SET name = 'Mallory\x1b]0;owned\x07 \u202eevil' WHERE board_role = 'finance'")
+    listing = run("board", "list", "--db", str(db))
+    assert listing.returncode == 0, listing.stderr
+    assert "\x1b" not in listing.stdout and "\x07" not in listing.stdout and "\u202e" not in listing.stdout
+    assert "Mallory\\x1b]0;owned\\x07 \\u202eevil" in listing.stdout
+
+
+def test_a_locked_database_is_not_called_damaged(db):
+    edit(db, "PRAGMA journal_mode = DELETE")
+    holder = sqlite3.connect(db, isolation_level=None, timeout=1)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = run("board", "list", "--db", str(db))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert_clean_refusal(result, "locked")
+    assert "damaged" not in result.stderr and "not a readable SQLite database" not in result.stderr
+
+
+def test_database_errors_are_worded_as_what_they_are():
+    from labreview.store.database import sqlite_problem
+
+    assert sqlite_problem(sqlite3.OperationalError("disk I/O error")).startswith("the disk reported an input/output")
+    assert "damaged" not in sqlite_problem(sqlite3.OperationalError("disk I/O error"))
+    assert "locked" in sqlite_problem(sqlite3.OperationalError("database is locked"))
+    assert "damaged" in sqlite_problem(sqlite3.DatabaseError("database disk image is malformed"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -315,7 +316,7 @@ class Portfolio:
 
     def add_board_member(self, name: str, role: BoardRole | str, email: str = "") -> PersonView:
         """Put a person on the board in ``role``: a new person, or one already known (e.g. an owner)."""
-        name = clean_text(name, what="name", limit=120, required=True)
+        name = _check_name(name)
         role = BoardRole.parse(role) if isinstance(role, str) else role
         with self._action("add board member") as rec:
             person = rec.session.scalars(select(Person).where(func.lower(Person.name) == name.lower())).first()
@@ -1787,8 +1788,22 @@ def _queryable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _check_name(name: object) -> str:
+    """A board member's name as typed; control characters (ESC, BEL, a newline …) are refused: the board is
+    listed on the terminal and named in the minutes, where an escape sequence would act instead of show.
+    (Other people's names, e.g. owners from a spreadsheet, are stored as given and shown escaped.)"""
+    text = clean_text(name, what="name", limit=120, required=True)
+    bad = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        raise InvalidInput(
+            f"The name contains a control character (U+{ord(bad):04X}), which cannot be shown as text; remove it."
+        )
+    return text
+
+
 def _check_key(key: str) -> str:
-    key = str(key or "").strip().upper()
+    typed = str(key or "").strip()
+    key = typed.upper() if typed.isascii() else typed  # "ß".upper() is "SS", "ﬁ".upper() is "FI": refused below
     if not KEY_PATTERN.match(key):
         raise InvalidInput(
             f"'{key}' is not a usable key: use letters, digits, '-', '.' or '_', up to 24 characters (e.g. LAB-014)."
