@@ -601,3 +601,53 @@ def test_database_errors_are_worded_as_what_they_are():
     assert "damaged" not in sqlite_problem(sqlite3.OperationalError("disk I/O error"))
     assert "locked" in sqlite_problem(sqlite3.OperationalError("database is locked"))
     assert "damaged" in sqlite_problem(sqlite3.DatabaseError("database disk image is malformed"))
+
+
+def test_saving_the_theme_keeps_comments_and_writes_through_a_symlink(tmp_path):
+    from labreview.config import load, save_theme
+
+    real = tmp_path / "dotfiles" / "labreview.toml"
+    real.parent.mkdir()
+    lines = ["# my settings", 'actor = "Kim Novak"  # the name in the audit log', "", "[weights]", "outcome-impact = 2"]
+    real.write_text("\n".join(lines) + "\n")
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    save_theme(load(link), "nord")
+    assert link.is_symlink() and link.resolve() == real
+    text = real.read_text()
+    assert "# my settings" in text and "# the name in the audit log" in text and 'theme = "nord"' in text
+    assert load(link).theme == "nord" and load(link).actor == "Kim Novak"
+
+
+async def test_a_keymap_that_cannot_work_is_warned_about_and_quit_is_never_lost(db, tmp_path):
+    import asyncio
+
+    from labreview.app import make_app
+    from labreview.config import Config
+
+    keymap = {
+        "labreview.screen.budget": "not a key!!",
+        "labreview.screen.backlog": "ctrl+q,f6",
+        "labreview.no.such.binding": "f7",
+    }
+    config = Config(path=tmp_path / "config.toml", theme="no-such-theme", keymap=keymap)
+    app = make_app(db, config=config)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await app.ready.wait()
+        for _ in range(100):
+            messages = [n.message for n in app._notifications]
+            if any("no such binding id" in m for m in messages):
+                break
+            await asyncio.sleep(0.05)
+        assert all("\n" not in m for m in messages)
+        said = " ".join(messages)
+        assert "'not a key!!' is not a key" in said
+        assert "ctrl+q always quits" in said
+        assert "'labreview.no.such.binding': no such binding id" in said
+        assert "theme 'no-such-theme' is not one labreview has" in said
+        await pilot.press("f6")
+        await pilot.pause()
+        assert app.current_mode == "backlog"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
