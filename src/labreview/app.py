@@ -157,6 +157,8 @@ class LabReviewApp(App[None]):
         self._item_base = 0
         self._unsaved = 0.0
         self._ticks = 0
+        self._signals: list[tuple[asyncio.AbstractEventLoop, int]] = []
+        """Signal handlers this app added to the event loop (taken away again when it ends)."""
 
     # ------------------------------------------------------------------ start-up
 
@@ -177,18 +179,63 @@ class LabReviewApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        warnings: list[str] = []
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        else:
+            warnings.append(f"theme {self.config.theme!r} is not one labreview has; using {self.theme}")
         if self.config.keymap:
-            self.set_keymap(dict(self.config.keymap))
+            keymap, problems = checked_keymap(self.config.keymap)
+            warnings.extend(problems)
+            self.set_keymap(keymap)
+        if warnings:
+            self._warn_about_config(warnings)
         banner = "DEMO" if self.demo else ("READ-ONLY" if self.read_only else "")
         self.meeting = MeetingState(banner=banner)
         if self.preview is not None:
             self.meeting = _preview_state(self.preview, banner)
+        self._quit_on_signals()
         self._open()
+
+    def _warn_about_config(self, warnings: list[str]) -> None:
+        """One line about what in config.toml was ignored (never markup: the text is the user's)."""
+        where = self.config.path.name if self.config.path else "the config file"
+        self.notify(f"{where}: {'; '.join(warnings)}.", severity="warning", timeout=30, markup=False)
+
+    @work(thread=True, exclusive=True, group="keymap", exit_on_error=False)
+    def _check_keymap_ids(self) -> None:
+        """After the first screen: name keymap entries whose binding id no screen has (a typo does nothing)."""
+        unknown = sorted(set(self.config.keymap or {}) - binding_ids())
+        if unknown:
+            names = ", ".join(repr(name) for name in unknown)
+            problem = f"[keymap] {names}: no such binding id (see ? in the app); ignored"
+            self.call_from_thread(self._warn_about_config, [problem])
+
+    def _quit_on_signals(self) -> None:
+        """A closed terminal (SIGHUP) or a polite kill (SIGTERM) quits as ctrl+q does, so that the portfolio is
+        closed and SQLite moves the -wal file's changes into the database file (a plain copy then has them)."""
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(number, self._quit_on_signal)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no such signal here
+                continue
+            self._signals.append((loop, number))
+
+    def _quit_on_signal(self) -> None:
+        self._stop_item_clock()
+        self.exit()
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what was frozen when the backlog index loaded can be collected again
+        for loop, number in self._signals:
+            loop.remove_signal_handler(number)
+        self._signals.clear()
+        if self.portfolio is not None:
+            # The last connection closed: SQLite checkpoints and removes the -wal file.
+            self.portfolio.close()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
@@ -204,6 +251,11 @@ class LabReviewApp(App[None]):
             session = portfolio.active_session()
         except DomainError as exc:
             self.call_from_thread(self.exit, None, 2, f"labreview: {exc.message}")
+            return
+        except Exception as exc:  # whatever else stops the opening is said, never left at "Opening the portfolio…"
+            from labreview.portfolio.service import explain_failure
+
+            self.call_from_thread(self.exit, None, 2, f"labreview: {explain_failure(self.target, exc)}")
             return
         self.call_from_thread(self._portfolio_ready, portfolio, session)
 
@@ -320,6 +372,8 @@ class LabReviewApp(App[None]):
         self._deliver_when_settled()  # the keys typed while opening, once the first screen is up
         self._load_backlog_index()
         self._check_integrity()
+        if self.config.keymap:
+            self._check_keymap_ids()
 
     @work(thread=True, exclusive=True, group="integrity", exit_on_error=False)
     def _check_integrity(self) -> None:
@@ -332,12 +386,19 @@ class LabReviewApp(App[None]):
             return
         verdict = integrity(path)
         if verdict != "ok":
-            self.call_from_thread(
-                self.notify,
-                f"The database file is damaged ({verdict}). Stop, copy it aside and restore a backup.",
-                severity="error",
-                timeout=3600,
-            )
+            self.call_from_thread(self._damaged, verdict)
+
+    def _damaged(self, verdict: str) -> None:
+        """The background check found damage: nothing more is written to this file (it would spread)."""
+        self.read_only = True
+        self.portfolio.read_only = True
+        self._update_header()
+        self.notify(
+            f"The database file is damaged ({verdict}); nothing more is written to it. "
+            "Quit, copy it aside and restore a backup.",
+            severity="error",
+            timeout=3600,
+        )
 
     @work(thread=True, exclusive=True, group="backlog-index", exit_on_error=False)
     def _load_backlog_index(self) -> None:
@@ -652,6 +713,61 @@ class LabReviewApp(App[None]):
             running=self._item_started is not None,
             banner=banner,
         )
+
+
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+QUIT_KEY = "ctrl+q"
+
+
+def _is_key(key: str) -> bool:
+    """Whether ``key`` names a key Textual can bind (``m``, ``f5``, ``ctrl+x``, ``question_mark``)."""
+    from textual.keys import Keys, key_to_character
+
+    *modifiers, base = key.split("+")
+    if not base or not set(modifiers) <= MODIFIERS:
+        return False
+    if len(base) == 1:
+        return base.isprintable() and not base.isspace()
+    names = {k.value.split("+")[-1] for k in Keys} | {"enter", "space", "tab", "backspace", "delete"}
+    return base in names or key_to_character(base) is not None
+
+
+def checked_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The keymap without what cannot work: keys that are not keys, and ctrl+q (which always quits)."""
+    kept: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, keys in keymap.items():
+        usable = []
+        for key in (k.strip() for k in keys.split(",")):
+            if not _is_key(key):
+                problems.append(f"[keymap] {binding_id!r}: {key!r} is not a key; ignored")
+            elif key == QUIT_KEY:
+                problems.append(f"[keymap] {binding_id!r}: ctrl+q always quits; ignored")
+            else:
+                usable.append(key)
+        if usable:
+            kept[binding_id] = ",".join(usable)
+    return kept, problems
+
+
+def binding_ids() -> set[str]:
+    """Every binding id of the app and its screens and widgets (imports the screens: call after the first frame)."""
+    import pkgutil
+
+    import labreview.screens
+    import labreview.widgets
+
+    modules = [importlib.import_module(__name__)]
+    for package in (labreview.screens, labreview.widgets):
+        for info in pkgutil.iter_modules(package.__path__):
+            modules.append(importlib.import_module(f"{package.__name__}.{info.name}"))
+    found: set[str] = set()
+    for module in modules:
+        for value in vars(module).values():
+            for binding in getattr(value, "BINDINGS", None) or () if isinstance(value, type) else ():
+                if isinstance(binding, Binding) and binding.id:
+                    found.add(binding.id)
+    return found
 
 
 def make_app(

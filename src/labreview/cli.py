@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from labreview import __version__
 from labreview.domain.errors import DomainError
@@ -25,8 +26,17 @@ class CliError(Exception):
     """A problem reported as one line on stderr with exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error said in one line (argparse's own prints the usage and the error on
+    two or three); ``--help`` is unchanged. Sub-parsers are made of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        usage = " ".join(self.format_usage().split())
+        self.exit(EXIT_USAGE, f"{self.prog}: {' '.join(message.split())} ({usage}; more with --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--db",
         metavar="PATH|URL",
@@ -34,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="portfolio database: a file path or an sqlite:/// URL (default: $LABREVIEW_DB, "
         "else portfolio.db in your user data folder)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="labreview",
         parents=[common],
         description="Run a quarterly Lab/Factory technology-portfolio review from the terminal.",
@@ -103,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--email", default="", metavar="EMAIL")
     add.set_defaults(run=cmd_board_add)
 
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="copy the portfolio consistently, also while the app is open",
+        description="Copy the portfolio to FILE through SQLite's backup API: every committed change is in the "
+        "copy, including those still in the -wal file (which a plain cp misses).",
+    )
+    backup.add_argument("file", metavar="FILE", help="the copy to write")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(run=cmd_backup)
+
     audit = commands.add_parser("audit", help="check the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
     verify = audit_commands.add_parser(
@@ -114,9 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--anchor",
-        metavar="HASH",
-        default="",
-        help="a record hash printed by an earlier verify (e.g. kept in the minutes); it must still be in the log",
+        metavar="HASH|MINUTES",
+        default=None,
+        help="a record hash printed by an earlier verify, or a minutes file (which carries the head of the log "
+        "when it was written); that record must still be in the log",
     )
     verify.set_defaults(run=cmd_audit_verify)
     return parser
@@ -134,14 +156,70 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_open)
     try:
         code = run(args)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be said in one line
     except (CliError, DomainError) as exc:
-        print(f"labreview: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _refuse(str(exc))
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        if not _output_failed(exc):
+            raise
+        if argv is None:
+            _silence_stdout()
+        if isinstance(exc, BrokenPipeError):
+            return _refuse("standard output was closed before everything was written (broken pipe).")
+        return _refuse(f"cannot write to standard output: {exc.strerror or exc}.")
+    except Exception as exc:
+        reason = _database_failure(exc)
+        if reason is None:
+            raise
+        return _refuse(reason)
     if argv is None and run is cmd_import:
         _before_exit()
     return code
+
+
+def _refuse(message: str) -> int:
+    """One line on stderr (whatever the message holds), exit code 2."""
+    print(f"labreview: {_printable(' '.join(message.split()))}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _output_failed(exc: OSError) -> bool:
+    """Whether ``exc`` is standard output refusing what was printed (a closed pipe, a full or failing device)."""
+    import errno
+
+    return isinstance(exc, BrokenPipeError) or (
+        exc.filename is None and exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EPIPE)
+    )
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's own flush at exit does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _database_failure(exc: Exception) -> str | None:
+    """A sentence for a database error that reached the command line (None for anything else: a bug)."""
+    import sqlite3
+
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError):
+        original = getattr(exc, "orig", None) or exc
+    elif isinstance(exc, sqlite3.Error):
+        original = exc
+    else:
+        return None
+    from labreview.store.database import sqlite_problem
+
+    return f"The database could not be used: {sqlite_problem(original)}."
 
 
 def _before_exit() -> None:
@@ -174,14 +252,23 @@ def _config():
     return load(config_file())
 
 
-def _prepare(target: str, *, create: bool, read_only: bool = False) -> None:
-    """Check the database cheaply; upgrade or create it only when needed (Alembic is slow to import)."""
-    from labreview.store.database import State, prepare, probe
+def _prepare(target: str, *, create: bool, read_only: bool = False, writes: bool = False) -> None:
+    """Check the database cheaply; upgrade or create it only when needed (Alembic is slow to import).
+
+    ``writes``: a command is about to change it, so a large file is first read page by page (``probe`` reads
+    only files up to 16 MiB so): a damaged one is refused. The app does that check in the background instead.
+    """
+    from labreview.store.database import State, prepare, probe, require_whole
     from labreview.store.location import is_url
 
-    if not is_url(target) and probe(target).state is State.CURRENT:
+    if is_url(target):
+        prepare(target, create=create and not read_only, read_only=read_only)
         return
-    prepare(target, create=create and not read_only, read_only=read_only)
+    found = probe(target)
+    if found.state in (State.CURRENT, State.OLDER) and writes:
+        require_whole(found.path)
+    if found.state is not State.CURRENT:
+        prepare(target, create=create and not read_only, read_only=read_only)
 
 
 def _unwritable(target: str) -> str | None:
@@ -266,7 +353,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     state = State.CURRENT
     if not is_url(target):
         found = probe(target)
-        if found.state not in (State.CURRENT, State.OLDER):
+        # A missing head is for the audit log's check to report as tampering, not a reason to refuse reading it.
+        head_only = found.state is State.INCOMPLETE and found.missing == ("audit_head",)
+        if found.state not in (State.CURRENT, State.OLDER) and not head_only:
             raise CliError(found.message)
         state = found.state
     from sqlalchemy.exc import SQLAlchemyError  # deferred: only this command and the app need SQLAlchemy
@@ -274,9 +363,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from labreview.portfolio.service import Portfolio
     from labreview.store.engine import make_engine
 
+    anchor = _anchor(args.anchor)
     portfolio = Portfolio(make_engine(target, read_only=True), read_only=True)
     try:
-        verdict = portfolio.verify_audit(anchor=args.anchor)
+        verdict = portfolio.verify_audit(anchor=anchor)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise CliError(f"Cannot read the audit log of {target}: {reason}.") from exc
@@ -285,10 +375,41 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     print(verdict.message)
     if verdict.ok and verdict.head:
         print(f"head: {verdict.head}")
+    if verdict.ok and verdict.unanchored:
+        print(f"note: records 1–{verdict.unanchored} were found without a head when this file was upgraded from")
+        print("      schema 0001, so a cut at their end before then cannot be seen here; check it against a head")
+        print("      kept from before (--anchor with older minutes or a printed hash).")
     if state is State.OLDER:
         print("note: this database has an older schema without a head record, so a log cut short at its end")
         print("      cannot be seen; opening it once with labreview upgrades it.")
     return 0 if verdict.ok else 1
+
+
+def _anchor(given: str | None) -> str:
+    """The record hash ``--anchor`` names: given as 64 hexadecimal digits, or read from a minutes file.
+    Anything else is bad input (exit 2), never a verdict: a typo must not read as tampering, nor skip the check."""
+    if given is None:
+        return ""
+    import re
+
+    text = given.strip()
+    if not text:
+        raise CliError("--anchor needs a record hash (64 hexadecimal digits) or a minutes file; it was blank.")
+    if re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        return text.lower()
+    path = Path(text).expanduser()
+    if path.is_file():
+        from labreview.exchange.minutes import anchor_of
+
+        try:
+            found = anchor_of(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError as exc:
+            raise CliError(f"Cannot read the anchor file {path}: {exc.strerror or exc}.") from exc
+        if found is None:
+            raise CliError(f"{path} carries no audit log head (minutes written by this labreview end with one).")
+        return found
+    shown = text if len(text) <= 40 and text.isprintable() else repr(text[:40]) + "…"
+    raise CliError(f"--anchor {shown} is neither a record hash (64 hexadecimal digits) nor a minutes file.")
 
 
 def _ensure_defaults(target: str, config) -> None:
@@ -302,18 +423,42 @@ def _ensure_defaults(target: str, config) -> None:
 
 
 def _open_portfolio(args: argparse.Namespace):
-    """The portfolio named by --db or $LABREVIEW_DB (or the default), which must already exist."""
+    """The portfolio named by --db or $LABREVIEW_DB (or the default), which must already exist, to change it."""
     target, _default = _target(args)
-    _prepare(target, create=False)
+    _prepare(target, create=False, writes=True)
     return _portfolio_at(target, _config())
 
 
-def _portfolio_at(target: str, config):
-    """The portfolio at ``target``, already checked by ``_prepare``, with the configured actor and weights."""
+def _read_portfolio(args: argparse.Namespace):
+    """The portfolio named by --db or $LABREVIEW_DB (or the default), opened to read it: nothing is created,
+    upgraded or switched to another journal mode, so the file keeps its bytes."""
+    target, _default = _target(args)
+    _check_readable(target)
+    return _portfolio_at(target, _config(), read_only=True)
+
+
+def _check_readable(target: str) -> None:
+    """Refuse, in one line, a file that is not a portfolio this labreview can read as it is."""
+    from labreview.store.database import State, probe
+    from labreview.store.location import is_url
+
+    if is_url(target):
+        from labreview.store.engine import database_url
+
+        database_url(target)  # an in-memory or unknown kind of database is refused here
+        return
+    found = probe(target)
+    if found.state not in (State.CURRENT, State.OLDER):
+        raise CliError(found.message)
+
+
+def _portfolio_at(target: str, config, *, read_only: bool = False):
+    """The portfolio at ``target``, already checked, with the configured actor and weights."""
     from labreview.portfolio import Portfolio
     from labreview.store.engine import make_engine
 
-    return Portfolio(make_engine(target), actor=config.who, weights=config.weights)
+    engine = make_engine(target, read_only=read_only)
+    return Portfolio(engine, actor=config.who, weights=config.weights, read_only=read_only)
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
@@ -342,7 +487,7 @@ def cmd_minutes(args: argparse.Namespace) -> int:
     if output != "-":
         _refuse_existing(Path(output), args.force)
     target, _default = _target(args)
-    _prepare(target, create=False)
+    _check_readable(target)
     text = _minutes_text(target, quarter, _config())
     _write_output(output, text, args.force, f"the {quarter} minutes")
     return 0
@@ -362,7 +507,7 @@ def _minutes_text(target: str, quarter: str, config) -> str:
         if path is None:
             from labreview.portfolio import records  # deferred: pulls in the service layer
 
-            portfolio = _portfolio_at(target, config)
+            portfolio = _portfolio_at(target, config, read_only=True)
             try:
                 data = records.minutes_records(portfolio, quarter)
             finally:
@@ -456,7 +601,7 @@ def cmd_export_backlog(args: argparse.Namespace) -> int:
 
     if args.file != "-":
         _refuse_existing(Path(args.file), args.force)
-    portfolio = _open_portfolio(args)
+    portfolio = _read_portfolio(args)
     try:
         exported = csvio.backlog_csv(portfolio)
     finally:
@@ -470,7 +615,7 @@ def cmd_export_decisions(args: argparse.Namespace) -> int:
 
     if args.file != "-":
         _refuse_existing(Path(args.file), args.force)
-    portfolio = _open_portfolio(args)
+    portfolio = _read_portfolio(args)
     try:
         exported = csvio.decisions_csv(portfolio, args.quarter)
     finally:
@@ -480,7 +625,7 @@ def cmd_export_decisions(args: argparse.Namespace) -> int:
 
 
 def cmd_board_list(args: argparse.Namespace) -> int:
-    portfolio = _open_portfolio(args)
+    portfolio = _read_portfolio(args)
     try:
         board = portfolio.board()
     finally:
@@ -488,8 +633,22 @@ def cmd_board_list(args: argparse.Namespace) -> int:
     if not board:
         print("The board is empty; add members with: labreview board add NAME --role ROLE")
     for person in board:
-        print(f"{person.name} — {person.role_label}" + (f" <{person.email}>" if person.email else ""))
+        email = f" <{_printable(person.email)}>" if person.email else ""
+        print(f"{_printable(person.name)} — {person.role_label}{email}")
     return 0
+
+
+def _printable(text: str) -> str:
+    """Stored text for the terminal: control characters (ESC, BEL, …) and bidirectional overrides are shown
+    as escapes (``\\x1b``), never sent raw, where they would act (move the cursor, set the title, ring)."""
+    import unicodedata
+
+    def shown(c: str) -> str:
+        if unicodedata.category(c) == "Cc" or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069:
+            return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+        return c
+
+    return "".join(map(shown, text))
 
 
 def cmd_board_add(args: argparse.Namespace) -> int:
@@ -498,7 +657,25 @@ def cmd_board_add(args: argparse.Namespace) -> int:
         person = portfolio.add_board_member(args.name, args.role, email=args.email)
     finally:
         portfolio.close()
-    print(f"{person.name} is on the board as {person.role_label}.")
+    print(f"{_printable(person.name)} is on the board as {person.role_label}.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from labreview.exchange.files import replaceable
+    from labreview.store.database import copy_consistent
+    from labreview.store.location import sqlite_path
+
+    target, _default = _target(args)
+    _check_readable(target)
+    path = sqlite_path(target)
+    if path is None:
+        raise CliError(f"backup copies an SQLite file; {target} is not one.")
+    destination = replaceable(args.file, force=args.force)
+    if destination.resolve() == path.resolve():
+        raise CliError(f"{args.file} is the portfolio itself; give another file for the copy.")
+    copy_consistent(path, destination)
+    print(f"Backed up {path} to {args.file} ({destination.stat().st_size:,} bytes).")
     return 0
 
 

@@ -17,13 +17,14 @@ economic-value = 1.5
 from __future__ import annotations
 
 import getpass
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from labreview.domain.errors import InvalidInput
+from labreview.domain.errors import DomainError, InvalidInput
 from labreview.domain.vocabulary import Criterion
 
 DEFAULT_THEME = "textual-dark"
@@ -102,22 +103,23 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
 
 
 def save_theme(config: Config, theme: str) -> None:
-    """Remember the theme chosen in the app; keeps the rest of the file as it is."""
+    """Remember the theme chosen in the app. The rest of the file stays as it was, comments and layout included
+    (tomlkit), and a config file that is a symbolic link stays one: the file it points to is written."""
     if config.path is None:
         return
-    import tomli_w  # deferred: only needed when the theme changes
+    import tomlkit  # deferred: only needed when the theme changes
+    from tomlkit.exceptions import TOMLKitError
 
-    data: dict[str, Any] = {}
-    if config.path.exists():
-        try:
-            data = tomllib.loads(config.path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
-            return  # never overwrite a file we cannot read back
-    data["theme"] = theme
+    from labreview.exchange.files import write_atomic
+
+    target = Path(os.path.realpath(config.path))
     try:
-        config.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = config.path.with_name(config.path.name + ".tmp")
-        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-        tmp.replace(config.path)
-    except OSError:
+        document = tomlkit.parse(target.read_text(encoding="utf-8")) if target.exists() else tomlkit.document()
+    except (OSError, UnicodeDecodeError, TOMLKitError):
+        return  # never overwrite a file we cannot read back
+    document["theme"] = theme
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, tomlkit.dumps(document), force=True)
+    except (OSError, DomainError):
         return

@@ -10,6 +10,7 @@ kept somewhere else (``--anchor``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -266,12 +267,64 @@ def test_tampering_is_found_at_the_first_broken_record(log, tamper, capsys):
     assert "Traceback" not in out
 
 
+def unapply(path: Path, event_id: int) -> None:
+    """Put the tables back as they were before record ``event_id`` (what a thorough forger does after a cut)."""
+
+    def stored(value):
+        if isinstance(value, str) and "T" in value and value.endswith("+00:00"):
+            try:  # a recorded datetime, in the form SQLAlchemy stores it in SQLite
+                return dt.datetime.fromisoformat(value).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+            except ValueError:
+                return value
+        return value
+
+    connection = sqlite3.connect(path)
+    try:
+        for change in reversed(json.loads(row(path, event_id)["changes"])):
+            where = " AND ".join(f"{k} = ?" for k in change["key"])
+            keys = tuple(change["key"].values())
+            if change["op"] == "insert":
+                connection.execute(f"DELETE FROM {change['table']} WHERE {where}", keys)
+            elif change["op"] == "delete":
+                before = change["before"]
+                columns, marks = ", ".join(before), ", ".join("?" for _ in before)
+                values = tuple(stored(v) for v in before.values())
+                connection.execute(f"INSERT INTO {change['table']} ({columns}) VALUES ({marks})", values)
+            else:
+                sets = ", ".join(f"{k} = ?" for k in change["before"])
+                values = tuple(stored(v) for v in change["before"].values())
+                connection.execute(f"UPDATE {change['table']} SET {sets} WHERE {where}", values + keys)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def test_a_cut_with_the_head_rewritten_is_caught_by_replaying_the_log(log, capsys):
+    """The two statements of issue 13: delete the newest records, copy the previous hash into the head. The rows
+    those records changed still show their changes, which the shortened log no longer explains."""
+    n = count(log)
+    last = row(log, n - 2)
+    sql(
+        log,
+        f"DELETE FROM audit_event WHERE id > {n - 2}",
+        "UPDATE audit_head SET event_id = ?, records = ?, hash = ?",
+        params=(n - 2, n - 2, last["hash"]),
+    )
+    code, out = verify(log, capsys=capsys)
+    assert code == 1, out
+    assert out.startswith("broken: the initiative row with id 1 (LAB-1) has score_data_risk = None"), out
+    assert "but its audit history says" in out
+
+
 def test_a_complete_forgery_is_only_caught_by_a_hash_kept_elsewhere(log, capsys):
-    """Somebody who deletes the newest records and rewrites the head to match defeats the file's own checks."""
+    """Somebody who deletes the newest records, puts back what they changed and rewrites the head to match
+    defeats the file's own checks."""
     code, out = verify(log, capsys=capsys)
     kept = out.splitlines()[1].removeprefix("head: ")  # e.g. printed into the minutes of the meeting
     n = count(log)
     last = row(log, n - 2)
+    unapply(log, n)
+    unapply(log, n - 1)
     sql(
         log,
         f"DELETE FROM audit_event WHERE id > {n - 2}",

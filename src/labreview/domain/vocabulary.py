@@ -303,9 +303,26 @@ MINOR_PER_UNIT = 100
 _MONEY = re.compile(r"^[+-]?\d+(\.\d{1,2})?$")
 
 
+_CURRENCY = re.compile(r"^(?:€|\$|£|EUR|USD|GBP)\s*|\s*(?:€|\$|£|EUR|USD|GBP)$", re.IGNORECASE)
+_SEPARATOR = re.compile(r"[\s,_']")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:(?P<sep>[,_']|\s)\d{3})(?:(?P=sep)\d{3})*")
+"""Whole units in groups of three, one separator throughout: ``12,500``, ``1 250 000``, ``9'000``."""
+
+
 def parse_money(text: str) -> int:
-    """Read an amount such as ``12,500``, ``12500.50`` or ``€ 9 000`` into minor units."""
-    cleaned = re.sub(r"[\s,_'€$£]|EUR|USD|GBP", "", str(text).strip(), flags=re.IGNORECASE)
+    """Read an amount such as ``12,500``, ``12500.50`` or ``€ 9 000`` into minor units.
+
+    Separators between the whole units must group them in threes: ``1,2,3``, ``,5`` or ``1,234,5`` could
+    mean several amounts, so they are refused rather than read as 123, 5 or 12,345."""
+    body = _CURRENCY.sub("", str(text).strip())
+    whole, dot, fraction = body.partition(".")
+    if _SEPARATOR.search(whole):
+        if not _GROUPED.fullmatch(whole):
+            raise InvalidInput(
+                f"'{text}' is ambiguous as an amount: separators must group the digits in threes (12,500 or 12500.50)."
+            )
+        whole = _SEPARATOR.sub("", whole)
+    cleaned = whole + dot + fraction
     if not _MONEY.match(cleaned):
         raise InvalidInput(f"'{text}' is not an amount of money; write it like 12500 or 12500.50.")
     try:

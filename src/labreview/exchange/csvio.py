@@ -479,7 +479,7 @@ class _Columns:
                     self.keys = None
                     return
             column.extend(map(value_of.__getitem__, cells))
-        self.keys.extend(map(str.upper, map(str.strip, cells_of[self.key_index])))
+        self.keys.extend(map(_key_of, cells_of[self.key_index]))
 
     def records(self, lines: list[int]) -> Any | None:
         from labreview.portfolio.importing import RecordColumns  # deferred: keeps this module light
@@ -496,9 +496,16 @@ def _text_cell(cell: str, absent: Any) -> Any:
     return cell if cell[0] != "'" else unguard(cell)
 
 
+def _key_of(cell: str) -> str:
+    """A key cell as the import matches it: upper-cased when it is ASCII; otherwise as typed, so that
+    "EXP-ß" is refused as a key instead of becoming EXP-SS ("ß".upper() is "SS", "ﬁ".upper() is "FI")."""
+    key = cell.strip()
+    return key.upper() if key.isascii() else key
+
+
 def _record(ImportRecord, line: int, cells: list[str], readers, width: int, key_index: int):
     count = len(cells)
-    key = cells[key_index].strip().upper() if key_index < count else ""
+    key = _key_of(cells[key_index]) if key_index < count else ""
     if count > width:
         return ImportRecord(
             line,

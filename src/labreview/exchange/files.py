@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -15,17 +16,14 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False, encoding: 
 
     The rename is atomic, so the file is either the old one or the complete new
     one, even if the machine stops half-way. An existing file is replaced only
-    with ``force``. Returns the path written. Refusals are ``DomainError``s
-    whose message names the path and what to do.
+    with ``force``, and only when it is a regular file: a symbolic link to one
+    stays a link and its target is written; a device, a FIFO, a socket or a
+    folder is never replaced. Returns the path written. Refusals are
+    ``DomainError``s whose message names the path and what to do.
     """
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise InvalidInput(f"{target} is a folder; give a file name, e.g. {target / 'minutes.md'}.")
-    if target.exists() and not force:
-        raise InvalidInput(f"{target} already exists; use --force to overwrite it.")
+    named = Path(path).expanduser()
+    target = replaceable(named, force=force)
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise StorageError(f"Cannot write {target}: the folder {folder} does not exist.")
     data = text.encode(encoding)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -42,7 +40,44 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False, encoding: 
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise StorageError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    return named
+
+
+def replaceable(path: str | Path, *, force: bool) -> Path:
+    """Where a command may write ``path``: the file itself, or the file a symbolic link points to.
+    Refuses (``DomainError``) a folder, an existing file without ``force``, and anything but a regular file."""
+    named = Path(path).expanduser()
+    target = Path(os.path.realpath(named)) if named.is_symlink() else named
+    if target.is_dir():
+        raise InvalidInput(f"{named} is a folder; give a file name, e.g. {named / 'minutes.md'}.")
+    if target.exists() or named.is_symlink():
+        if not force:
+            raise InvalidInput(f"{named} already exists; use --force to overwrite it.")
+        _require_regular(named, target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise StorageError(f"Cannot write {named}: the folder {folder} does not exist.")
     return target
+
+
+def _require_regular(named: Path, target: Path) -> None:
+    """Refuse to replace anything but a regular file (``/dev/null``, a FIFO, a socket, a dangling link)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError as exc:
+        raise InvalidInput(f"{named} cannot be replaced: {exc.strerror or exc}.") from exc
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+        where = f" (through the link to {target})" if named != target else ""
+        raise InvalidInput(f"{named} is not a regular file but {kind}{where}; labreview only replaces files.")
+
+
+_KINDS = {
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 def _keep_mode(target: Path, temporary: str) -> None:
@@ -58,4 +93,4 @@ def _keep_mode(target: Path, temporary: str) -> None:
     os.chmod(temporary, mode)
 
 
-__all__ = ["write_atomic"]
+__all__ = ["replaceable", "write_atomic"]

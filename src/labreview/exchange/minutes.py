@@ -21,6 +21,7 @@ through ``markdown.text``, which escapes it so it cannot break the document.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence, Set
 from typing import Any
 
@@ -90,7 +91,32 @@ def render_records(data: Any) -> str:
     parts.append(_budget(data.budget, session.quarter, decisions))
     parts.append(_not_reached(session))
     parts.append(_criteria_changes(data.criteria_changes, data.previous_held_on))
+    parts.append(_audit_anchor(data))
     return "\n\n".join(p.strip("\n") for p in parts) + "\n"
+
+
+ANCHOR_LINE = re.compile(r"^Audit log head: record (\d+), hash ([0-9a-f]{64})\.$", re.MULTILINE)
+"""How the minutes carry the head of the audit log; ``labreview audit verify --anchor FILE`` reads it back."""
+
+
+def anchor_of(text: str) -> str | None:
+    """The audit head hash a minutes file carries (None when it has none)."""
+    found = ANCHOR_LINE.findall(text)
+    return found[-1][1] if found else None
+
+
+def _audit_anchor(data: Any) -> str:
+    lines: list[str] = []  # a closing paragraph, not a section: the sections are the meeting's
+    if not data.audit_head:
+        lines.append("The audit log was empty when these minutes were written.")
+        return "\n".join(lines)
+    lines.append(f"Audit log head: record {data.audit_record}, hash {data.audit_head}.")
+    lines.append("")
+    lines.append(
+        "Kept with the minutes, this hash shows later whether the audit log still reaches this record: "
+        "run labreview audit verify with --anchor and this file."
+    )
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- sections

@@ -667,7 +667,7 @@ def _people(session: Session) -> dict[str, tuple[int, str]]:
 
 def _existing(session: Session, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The stored fields of the initiatives among ``keys``, with owner and sponsor names."""
-    unique = {str(k).strip().upper() for k in keys}
+    unique = {_upper_ascii(str(k).strip()) for k in keys}
     if len(unique) > 4 * CHUNK:
         # Many keys (a big file): find which exist in one pass over the key index, then read only those.
         stored = set(session.execute(select(Initiative.key)).scalars())
@@ -703,8 +703,14 @@ def _existing(session: Session, keys: Iterable[str]) -> dict[str, dict[str, Any]
     return found
 
 
+def _upper_ascii(key: str) -> str:
+    """A key upper-cased the way ``_check_key`` does it: only ASCII letters change."""
+    return key.upper() if key.isascii() else key
+
+
 def _check_key(key: str) -> str:
-    cleaned = str(key or "").strip().upper()
+    typed = str(key or "").strip()
+    cleaned = typed.upper() if typed.isascii() else typed  # never "EXP-ß" → "EXP-SS": refused below
     if not cleaned:
         raise InvalidInput("The key is empty; every row needs the initiative's key (e.g. LAB-014).")
     if not KEY_PATTERN.match(cleaned):

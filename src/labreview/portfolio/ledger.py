@@ -293,6 +293,9 @@ class Verdict:
     reason: str = ""
     head: str = ""
     """Hash of the newest record when the log is intact (to keep elsewhere, e.g. in the minutes)."""
+    unanchored: int = 0
+    """Records found without a head when the schema was upgraded from 0001: a cut at their end before
+    the upgrade cannot be seen in the file itself (only against an anchor kept elsewhere)."""
 
     @property
     def message(self) -> str:
@@ -373,16 +376,144 @@ def verify(events: Iterable[AuditEvent], head: AuditHead | None = _UNCHECKED, an
 
 
 def check(session: Session, anchor: str = "") -> Verdict:
-    """Verify the log of this database, its head included when the schema has one (revision 0002 on).
+    """Verify the log of this database, its head included when the schema has one (revision 0002 on), then
+    replay it against the tables (see ``replay``).
 
     A schema that should have the head table but lacks it counts as a missing head,
     so that dropping the table does not switch the check off.
     """
+    unanchored = 0
     if inspect(session.connection()).has_table(AuditHead.__tablename__):
         head = session.get(AuditHead, 1)
+        boundary = session.get(AuditHead, UPGRADE_BOUNDARY)
+        unanchored = boundary.event_id if boundary is not None else 0
     else:
         head = None if _schema_has_head(session) else _UNCHECKED
-    return verify(iter_events(session), head, anchor)
+    verdict = verify(iter_events(session), head, anchor)
+    if not verdict.ok:
+        return verdict
+    differs = replay(session)
+    if differs:
+        return Verdict(False, verdict.checked, None, differs)
+    return Verdict(True, verdict.checked, head=verdict.head, unanchored=unanchored)
+
+
+UPGRADE_BOUNDARY = 2
+"""The ``audit_head`` row that migration 0002 writes when it finds a log without a head: how far that log
+reached then. The head (row 1) is set there too, but only an anchor kept elsewhere shows whether the log
+had already been cut, so ``verify`` says so instead of calling those records anchored."""
+
+UNAUDITED_COLUMNS: dict[str, frozenset[str]] = {
+    "review_session": frozenset({"current_item_id"}),
+    "agenda_item": frozenset({"spent_seconds"}),
+}
+"""Bookkeeping the service writes without an audit record (the agenda cursor, the timebox clock)."""
+NOT_REPLAYED = frozenset({"audit_event", "audit_head", "alembic_version"})
+_GONE: Any = object()
+
+
+def replay(session: Session) -> str:
+    """Rebuild every row from the log's before → after records and compare with the tables; "" when they
+    agree, else a sentence about the first row that differs (an edit made behind labreview's back).
+
+    What the log cannot pin down is not compared: ``version`` and ``updated_at`` (bookkeeping), the
+    columns in ``UNAUDITED_COLUMNS``, and the values of initiatives, intakes and people that a large
+    import recorded compactly (keys and field names only): those are compared from their next recorded
+    change on.
+    """
+    expected: dict[str, dict[tuple, Any]] = {}
+    bulk_keys: set[str] = set()
+    bulk_fields: dict[str, set[str]] = {}
+    bulk = False
+    for (payload,) in session.execute(select(AuditEvent.changes).order_by(AuditEvent.id)).yield_per(500):
+        for raw in json.loads(payload):
+            op, table = raw.get("op"), raw.get("table")
+            if op == "bulk":
+                bulk = True
+                after = raw.get("after") or {}
+                bulk_keys.update(after.get("created", []))
+                for key, fields in (after.get("changed") or {}).items():
+                    bulk_fields.setdefault(key, set()).update(fields)
+                continue
+            if table not in metadata.tables or table in NOT_REPLAYED:
+                continue
+            rows = expected.setdefault(table, {})
+            key = tuple(sorted((raw.get("key") or {}).items()))
+            if op == "insert":
+                rows[key] = dict(raw.get("after") or {})
+            elif op == "update":
+                known = rows.get(key)
+                if known is None or known is _GONE:
+                    known = rows[key] = {}
+                known.update(raw.get("after") or {})
+            elif op == "delete":
+                rows[key] = _GONE
+    for name in sorted(metadata.tables):
+        if name in NOT_REPLAYED:
+            continue
+        table = metadata.tables[name]
+        ignored = IGNORED_ON_COMPARE | UNAUDITED_COLUMNS.get(name, frozenset())
+        rows = expected.get(name, {})
+        key_columns = [c.name for c in table.primary_key.columns]
+        seen: set[tuple] = set()
+        for current in session.execute(select(table).order_by(*table.primary_key.columns)).mappings():
+            key = tuple(sorted((k, current[k]) for k in key_columns))
+            seen.add(key)
+            known = rows.get(key)
+            where = _row_name(name, key, current)
+            if known is None:
+                if bulk and _from_bulk(name, current, bulk_keys, bulk_fields):
+                    continue
+                return f"{where} is in the database, but no audit record created it"
+            if known is _GONE:
+                return f"{where} is in the database, but the audit log records its deletion"
+            skip = set(bulk_fields.get(current["key"], ())) if name == "initiative" and bulk else set()
+            for column, value in known.items():
+                if column in ignored or column in skip or column not in table.c:
+                    continue
+                if not _agrees(table, column, current[column], value):
+                    return (
+                        f"{where} has {column} = {_shown(current[column])}, but its audit history says {_shown(value)}"
+                    )
+        for key, known in rows.items():
+            if key not in seen and known is not _GONE:
+                return f"{_row_name(name, key, None)} is missing from the database, but no audit record deleted it"
+    return ""
+
+
+def _from_bulk(table: str, row: Any, keys: set[str], fields: dict[str, set[str]]) -> bool:
+    """Whether a row no record created may come from a large import, which records keys, not rows."""
+    if table == "initiative":
+        return row["key"] in keys or row["key"] in fields
+    return table in ("intake", "person")
+
+
+def _agrees(table: Table, column: str, current: Any, recorded: Any) -> bool:
+    if current is None or recorded is None:
+        return current is None and recorded is None
+    python_type = _python_type(table, column)
+    if python_type is dt.datetime:
+        try:
+            return _utc(current) == _utc(dt.datetime.fromisoformat(recorded))
+        except (TypeError, ValueError):
+            return False
+    return _plain(current) == recorded
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """Stored datetimes come back without a zone; they were written in UTC."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _row_name(table: str, key: tuple, row: Any) -> str:
+    ident = ", ".join(f"{k} {v}" for k, v in key)
+    label = f" ({row['key']})" if row is not None and table == "initiative" else ""
+    return f"the {table} row with {ident}{label}"
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(_plain(value))
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _schema_has_head(session: Session) -> bool:

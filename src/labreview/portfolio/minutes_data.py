@@ -135,6 +135,10 @@ class MinutesRecords:
     criteria_changes: tuple[CriteriaChangeRecord, ...]
     equal_weights: bool = True
     """Whether every criterion weighs the same (the weighted score is then the plain average)."""
+    audit_record: int = 0
+    """The newest audit record when the minutes were read (0: the log is empty)."""
+    audit_head: str = ""
+    """Its hash: each published minutes file is an anchor for ``labreview audit verify --anchor``."""
 
 
 _CRITERIA = {c.value: c for c in Criterion}
@@ -293,7 +297,19 @@ def _read(connection: sqlite3.Connection, quarter: str, weights: Mapping[Criteri
         budget=_budget(rows, quarter, decisions, settings),
         criteria_changes=tuple(_criteria_changes(rows, quarter, previous_held_on, held_on)),
         equal_weights=len(set(weights.values())) == 1,
+        **_audit_head(connection),
     )
+
+
+def _audit_head(connection: sqlite3.Connection) -> dict[str, Any]:
+    """The head of the audit log (from ``audit_head``, or the newest record of an older schema without it)."""
+    try:
+        found = connection.execute("SELECT event_id, hash FROM audit_head WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:  # schema 0001: no head table
+        found = None
+    if found is None:
+        found = connection.execute("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+    return {"audit_record": found[0], "audit_head": found[1]} if found else {}
 
 
 def _session_view(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -326,7 +327,7 @@ class Portfolio:
 
     def add_board_member(self, name: str, role: BoardRole | str, email: str = "") -> PersonView:
         """Put a person on the board in ``role``: a new person, or one already known (e.g. an owner)."""
-        name = clean_text(name, what="name", limit=120, required=True)
+        name = _check_name(name)
         role = BoardRole.parse(role) if isinstance(role, str) else role
         with self._action("add board member") as rec:
             person = rec.session.scalars(select(Person).where(func.lower(Person.name) == name.lower())).first()
@@ -1804,8 +1805,22 @@ def _queryable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _check_name(name: object) -> str:
+    """A board member's name as typed; control characters (ESC, BEL, a newline …) are refused: the board is
+    listed on the terminal and named in the minutes, where an escape sequence would act instead of show.
+    (Other people's names, e.g. owners from a spreadsheet, are stored as given and shown escaped.)"""
+    text = clean_text(name, what="name", limit=120, required=True)
+    bad = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        raise InvalidInput(
+            f"The name contains a control character (U+{ord(bad):04X}), which cannot be shown as text; remove it."
+        )
+    return text
+
+
 def _check_key(key: str) -> str:
-    key = str(key or "").strip().upper()
+    typed = str(key or "").strip()
+    key = typed.upper() if typed.isascii() else typed  # "ß".upper() is "SS", "ﬁ".upper() is "FI": refused below
     if not KEY_PATTERN.match(key):
         raise InvalidInput(
             f"'{key}' is not a usable key: use letters, digits, '-', '.' or '_', up to 24 characters (e.g. LAB-014)."
@@ -1841,18 +1856,35 @@ def _first_line(exc: BaseException) -> str:
     return str(original).splitlines()[0]
 
 
+def explain_failure(target: object, exc: BaseException) -> str:
+    """One sentence for an error that stopped ``target`` from being opened or read (the app's last resort)."""
+    from labreview.store.database import sqlite_problem
+
+    if isinstance(exc, DatabaseError):
+        return f"The portfolio at {target} could not be opened: {sqlite_problem(exc.orig or exc)}."
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"The portfolio at {target} could not be opened: {type(exc).__name__}{': ' + first if first else ''}."
+
+
 def _storage_error(exc: DatabaseError) -> StorageError:
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "malformed" in text or "not a database" in text:
+    from labreview.store.database import sqlite_problem
+
+    problem = sqlite_problem(getattr(exc, "orig", None) or exc)
+    if problem.startswith("the database file is damaged"):
         return StorageError(
             "The database file is damaged: the change was not saved. Restore it from a backup "
             f"and check it with labreview audit verify ({_first_line(exc)})."
         )
-    if "full" in text:
+    if problem.startswith("the disk is full"):
         return StorageError("The disk is full: the change was not saved. Free some space and try again.")
-    if "locked" in text or "busy" in text:
+    if problem.startswith("the database is locked"):
         return StorageError("The database is busy with another labreview; the change was not saved — try again.")
-    if "readonly" in text or "read-only" in text:
+    if problem.startswith("the disk reported"):
+        return StorageError(
+            "The disk reported an input/output error: the change was not saved. The file may be fine; "
+            "check the drive and try again."
+        )
+    if problem.startswith("the database cannot be written"):
         return StorageError("The database is read-only: the change was not saved.")
     return StorageError(f"The database refused the change ({_first_line(exc)}); nothing was saved.")
 

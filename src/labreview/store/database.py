@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from labreview.domain.errors import StorageError
-from labreview.store.schema import HEAD, REVISIONS
+from labreview.store.schema import HEAD, REVISIONS, TABLES
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 QUICK_CHECK_LIMIT = 16 * 1024 * 1024
@@ -30,6 +30,7 @@ class State(Enum):
     NEWER = "newer"
     FOREIGN = "foreign"
     CORRUPT = "corrupt"
+    INCOMPLETE = "incomplete"
     UNREADABLE = "unreadable"
 
 
@@ -39,6 +40,8 @@ class Probe:
     state: State
     revision: str | None = None
     detail: str = ""
+    missing: tuple[str, ...] = ()
+    """The tables a portfolio of this revision has that this file lacks (``INCOMPLETE``)."""
 
     @property
     def message(self) -> str:
@@ -46,7 +49,7 @@ class Probe:
         where = str(self.path)
         return {
             State.MISSING: f"No database at {where}. Create one with: labreview init --db {where}",
-            State.EMPTY: f"{where} is an empty database; it will be set up.",
+            State.EMPTY: f"{where} is an empty file, not a portfolio yet; labreview init --db {where} sets it up.",
             State.CURRENT: f"{where} is a labreview database (schema {self.revision}).",
             State.OLDER: f"{where} has an older schema ({self.revision}); it will be upgraded after a backup.",
             State.NEWER: (
@@ -54,6 +57,10 @@ class Probe:
             ),
             State.FOREIGN: f"{where} is an SQLite database but not a labreview portfolio.",
             State.CORRUPT: f"{where} is not a readable SQLite database ({self.detail or 'damaged or not SQLite'}).",
+            State.INCOMPLETE: (
+                f"{where} is a labreview portfolio with {self.detail} missing; it was damaged or edited by hand: "
+                "restore it from a backup."
+            ),
             State.UNREADABLE: f"Cannot read {where}: {self.detail}.",
         }[self.state]
 
@@ -94,6 +101,10 @@ def probe(path: str | Path) -> Probe:
         # Reading every page costs about a second per 300 MiB; a large file is checked in the
         # background once the app is up (see ``integrity``) instead of before the first frame.
         quick = connection.execute("PRAGMA quick_check").fetchone() if size <= QUICK_CHECK_LIMIT else ("ok",)
+    except sqlite3.OperationalError as exc:
+        if _transient(exc):  # locked, busy, an I/O error: the file may be fine
+            return Probe(path, State.UNREADABLE, detail=str(exc))
+        return Probe(path, State.CORRUPT, detail=str(exc))
     except sqlite3.DatabaseError as exc:
         return Probe(path, State.CORRUPT, detail=str(exc))
     finally:
@@ -101,6 +112,15 @@ def probe(path: str | Path) -> Probe:
     if quick is None or quick[0] != "ok":
         return Probe(path, State.CORRUPT, detail=f"integrity check: {quick[0] if quick else 'no answer'}")
     revision = row[0] if row else None
+    if revision in TABLES:
+        ours = tables - {"alembic_version", "sqlite_sequence"}
+        if not ours & TABLES[revision]:
+            return Probe(path, State.FOREIGN, revision)
+        missing = sorted(TABLES[revision] - ours)
+        if missing:
+            names = ", ".join(missing)
+            detail = f"the table{'s' * (len(missing) > 1)} {names}"
+            return Probe(path, State.INCOMPLETE, revision, detail, tuple(missing))
     if revision == HEAD:
         return Probe(path, State.CURRENT, revision)
     if revision in REVISIONS:
@@ -108,6 +128,38 @@ def probe(path: str | Path) -> Probe:
     if revision is None:
         return Probe(path, State.FOREIGN)
     return Probe(path, State.NEWER, revision)
+
+
+def sqlite_problem(exc: BaseException) -> str:
+    """What an SQLite error means, in words for a person: damage is called damage only when it is damage
+    (a locked database or a failing disk says nothing about the file's contents)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    low = text.lower()
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in low or "not a database" in low:
+        return f"the database file is damaged ({text}); restore it from a backup"
+    if name.startswith("SQLITE_FULL") or "database or disk is full" in low:
+        return "the disk is full; free some space and try again"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in low or "busy" in low:
+        return "the database is locked by another program for longer than labreview waits; try again"
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in low:
+        return (
+            "the disk reported an input/output error (a failing disk, or a network or removable drive "
+            "that went away); the file itself may be fine: check the drive and try again"
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in low or "read-only" in low:
+        return "the database cannot be written here"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in low:
+        return f"the database file cannot be opened ({text})"
+    if "no such table" in low or "no such column" in low:
+        return f"part of the portfolio is missing ({text}): it was damaged or edited by hand; restore it from a backup"
+    return text
+
+
+def _transient(exc: sqlite3.Error) -> bool:
+    """An error that says nothing about the file's contents: another process holds it, or the disk failed."""
+    name = getattr(exc, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM"))
 
 
 def _truncated(path: Path, size: int) -> str:
@@ -139,6 +191,24 @@ def integrity(path: str | Path) -> str:
     except (sqlite3.Error, StorageError) as exc:
         return str(exc)
     return row[0] if row else "no answer"
+
+
+def require_whole(path: str | Path) -> None:
+    """Before writing: refuse a file with damaged pages, even one too large for ``probe`` to have read page by
+    page (``StorageError``). Writing into a damaged file spreads the damage; it is repaired or restored first.
+    Costs one ``quick_check`` of a large file (about a second per 300 MiB); small files were checked by ``probe``."""
+    path = Path(path)
+    try:
+        if path.stat().st_size <= QUICK_CHECK_LIMIT:
+            return
+    except OSError:
+        return
+    verdict = integrity(path)
+    if verdict != "ok":
+        raise StorageError(
+            f"{path} is damaged ({verdict.splitlines()[0]}), so nothing is written to it; "
+            "restore it from a backup (or repair it with sqlite3's .recover) first."
+        )
 
 
 def readonly_uri(path: str | Path) -> str:
@@ -186,7 +256,7 @@ def backup(path: Path, revision: str | None, *, now: dt.datetime | None = None) 
     """Copy the database (consistently, through SQLite's backup API) beside itself."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.{revision or 'new'}-{stamp}.bak")
-    source = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    source = sqlite3.connect(f"file:{quote(path.as_posix())}?mode=ro", uri=True)
     try:
         destination = sqlite3.connect(target)
         try:
@@ -196,6 +266,43 @@ def backup(path: Path, revision: str | None, *, now: dt.datetime | None = None) 
     finally:
         source.close()
     return target
+
+
+def copy_consistent(path: Path, destination: Path) -> Path:
+    """Copy the database at ``path`` to ``destination`` through SQLite's backup API: one consistent moment,
+    the changes still in the ``-wal`` file included, even while the app writes to it. The copy is made
+    beside ``destination`` and renamed over it once complete, so a reader never sees half of it."""
+    import contextlib
+    import os
+    import tempfile
+
+    folder = destination.parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=folder)
+        os.close(handle)
+    except OSError as exc:
+        raise StorageError(f"Cannot write in {folder}: {exc.strerror or exc}.") from exc
+    try:
+        source = sqlite3.connect(readonly_uri(path), uri=True, timeout=10)
+        try:
+            copy = sqlite3.connect(temporary)
+            try:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        with open(temporary, "rb+") as stream:
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o600)  # a portfolio is not for everybody to read
+        os.replace(temporary, destination)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else sqlite_problem(exc)
+        raise StorageError(f"Cannot back up {path} to {destination}: {reason}.") from exc
+    return destination
 
 
 def upgrade(target: str | Path) -> None:
@@ -245,7 +352,14 @@ def prepare(target: str | Path, *, create: bool = False, read_only: bool = False
         raise StorageError(f"{path} is not set up as a portfolio yet; there is nothing to open read-only.")
     if found.state is State.MISSING and create:
         _ensure_directory(path.parent)
-    elif found.state in (State.MISSING, State.NEWER, State.FOREIGN, State.CORRUPT, State.UNREADABLE):
+    elif found.state in (
+        State.MISSING,
+        State.NEWER,
+        State.FOREIGN,
+        State.CORRUPT,
+        State.INCOMPLETE,
+        State.UNREADABLE,
+    ):
         raise StorageError(found.message)
     if found.state is State.OLDER:
         try:

@@ -14,31 +14,66 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
+from labreview.domain.errors import StorageError
 from labreview.store.location import is_url, sqlite_path
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a connection waits for another writer before giving up."""
 
 
-def database_url(target: str | Path, *, read_only: bool = False) -> str:
-    """An SQLAlchemy URL for a path (SQLite) or the URL itself."""
-    if is_url(target):
-        return str(target)
-    path = Path(target).expanduser().resolve()
-    if read_only:
-        return f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
-    return f"sqlite:///{path.as_posix()}"
+def database_url(target: str | Path, *, read_only: bool = False) -> URL:
+    """An SQLAlchemy URL for a path (SQLite) or the URL itself.
+
+    A path is put into the URL as it is (``URL.create``), never pasted into URL text, where
+    ``%41`` would be read as ``A`` and ``?`` would start the query: ``budget%41.db`` is that file.
+    Raises ``StorageError`` for text that is not a URL labreview can use.
+    """
+    if not is_url(target):
+        path = Path(target).expanduser().resolve()
+        if read_only:
+            return URL.create("sqlite", database=f"file:{quote(path.as_posix())}", query={"mode": "ro", "uri": "true"})
+        return URL.create("sqlite", database=str(path))
+    try:
+        url = make_url(str(target))
+    except ArgumentError as exc:
+        raise StorageError(f"{target} is not a database URL labreview can read ({exc}).") from exc
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and sqlite_path(target) is None:
+        raise StorageError(
+            f"{shown} could not be read: it names an in-memory database, which starts empty and is gone "
+            "when labreview ends; give a file path instead."
+        )
+    try:
+        url.get_dialect()
+    except NoSuchModuleError as exc:
+        raise StorageError(
+            f"labreview cannot open {shown}: '{url.drivername}' is not a kind of database it knows; "
+            "give a file path or an sqlite:/// URL."
+        ) from exc
+    return url
 
 
 def make_engine(target: str | Path, *, read_only: bool = False) -> Engine:
-    """Create the engine. Read-only on a file checks once how the file can be opened; nothing else is opened."""
+    """Create the engine. Read-only on a file checks once how the file can be opened; nothing else is opened.
+
+    Raises ``StorageError`` for a URL that names no usable database (in-memory, an unknown kind, a driver
+    that is not installed)."""
     url = database_url(target, read_only=read_only)
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+    if url.get_backend_name() != "sqlite":
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ImportError as exc:
+            raise StorageError(
+                f"labreview cannot open {url.render_as_string(hide_password=True)}: its driver "
+                f"({exc.name or exc}) is not installed, and labreview is built and tested on SQLite files only."
+            ) from exc
     path = sqlite_path(target) if read_only else None
     if path is not None:
         from labreview.store.database import readonly_uri

@@ -7,3 +7,29 @@ REVISIONS: tuple[str, ...] = ("0001", "0002")
 """Every revision in order, oldest first."""
 
 HEAD = REVISIONS[-1]
+
+_TABLES_0001: frozenset[str] = frozenset(
+    {
+        "access_request",
+        "access_signature",
+        "action_item",
+        "agenda_item",
+        "attendee",
+        "audit_event",
+        "budget_line",
+        "criteria_change",
+        "decision",
+        "gate_check",
+        "gate_template_item",
+        "initiative",
+        "intake",
+        "person",
+        "review_session",
+        "score",
+        "setting",
+    }
+)
+TABLES: dict[str, frozenset[str]] = {"0001": _TABLES_0001, "0002": _TABLES_0001 | {"audit_head"}}
+"""The tables each revision has (besides ``alembic_version``), so that a file can be checked before it is
+opened: another application's database that happens to be at revision "0002" is not a portfolio, and a
+portfolio with a table gone is damaged. Kept equal to the models and the migrations by a test."""

@@ -1,8 +1,10 @@
 """The audit head: the newest audit record, so that a log cut short at its end is seen.
 
-Existing audit records are anchored as they are found: the head is set to the
-newest record of the log being upgraded (``labreview audit verify`` checks the
-chain itself, before and after).
+The head is set to the newest record of the log being upgraded, and row 2
+remembers that this is where the upgrade found the log: nothing in the file shows
+whether that log had already been cut (a head dropped and the schema claimed to be
+0001 looks the same), so ``labreview audit verify`` says so for those records
+instead of calling them anchored; only a head kept elsewhere (minutes) vouches for them.
 
 Revision ID: 0002
 Revises: 0001
@@ -33,6 +35,10 @@ def upgrade() -> None:
     op.execute(
         "INSERT INTO audit_head (id, event_id, records, hash) "
         "SELECT 1, id, (SELECT count(*) FROM audit_event), hash FROM audit_event ORDER BY id DESC LIMIT 1"
+    )
+    op.execute(  # row 2: how far the log reached when the upgrade found it without a head
+        "INSERT INTO audit_head (id, event_id, records, hash) "
+        "SELECT 2, id, (SELECT count(*) FROM audit_event), hash FROM audit_event ORDER BY id DESC LIMIT 1"
     )
 
 
