@@ -72,9 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         parents=[common],
         help="add or update initiatives from a CSV file",
-        description="Add or update initiatives from a CSV file, matched by key (columns: see the README).",
+        description="Add or update initiatives from a CSV file, matched by key "
+        "(labreview import --columns lists the columns and what each accepts).",
     )
-    load.add_argument("file", metavar="FILE", help="a CSV file (UTF-8, separated by , or ;)")
+    load.add_argument("file", metavar="FILE", nargs="?", help="a CSV file (UTF-8, separated by , or ;)")
+    load.add_argument("--columns", action="store_true", help="print the columns a file may have, and what each accepts")
     load.add_argument("--dry-run", action="store_true", help="show what would be created and changed; write nothing")
     load.add_argument("--skip-invalid", action="store_true", help="import the good rows even when some rows are bad")
     load.set_defaults(run=cmd_import)
@@ -413,6 +415,13 @@ class _ProgressBar:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.columns:
+        from labreview.exchange.csvio import column_reference
+
+        print("\n".join(column_reference(shutil.get_terminal_size().columns)))
+        return 0
+    if not args.file:
+        raise CliError("import needs a FILE to read (labreview import --columns lists the columns it may have).")
     portfolio = _open_portfolio(args)
     from labreview.portfolio.gc_pause import collector_paused
 

@@ -143,6 +143,28 @@ _TRUE = {"yes", "y", "true", "1", "x"}
 _FALSE = {"no", "n", "false", "0"}
 
 
+def column_reference(width: int = 100) -> list[str]:
+    """The columns ``import`` reads and what each accepts, as lines for a terminal (``labreview import --columns``)."""
+    import textwrap
+
+    name_width = max(len(c.name) for c in COLUMNS) + 2
+    aliases = {target: alias for alias, target in ALIASES.items()}
+    lines = [
+        "The first line names the columns, matched ignoring case, spaces, dashes and underscores",
+        "(Quarterly Cost = quarterly_cost). Only key is required; unknown columns are ignored and listed.",
+        "An empty cell keeps what is stored; a new initiative gets the default.",
+        "",
+    ]
+    for column in COLUMNS:
+        accepts = column.accepts.replace("`", "")
+        if column.name in aliases:
+            accepts += f" (also headed {aliases[column.name]})"
+        wrapped = textwrap.wrap(accepts, width=max(40, width - name_width))
+        lines.append(column.name.ljust(name_width) + wrapped[0])
+        lines.extend(" " * name_width + more for more in wrapped[1:])
+    return lines
+
+
 def fold_header(name: str) -> str:
     return re.sub(r"[\s_\-]+", "", name.strip().lower())
 
@@ -368,7 +390,7 @@ def _map_header(header: Sequence[str], name: str) -> list[Column | None]:
         found = ", ".join(f"'{h.strip()}'" for h in header if h.strip()) or "none"
         raise InvalidInput(
             f"{name} has no 'key' column (the header line has {found}); "
-            "the first line must name the columns, see the README's “CSV columns”."
+            "the first line must name the columns (labreview import --columns lists them)."
         )
     return columns
 
@@ -786,6 +808,7 @@ __all__ = [
     "CsvText",
     "ParsedFile",
     "backlog_csv",
+    "column_reference",
     "decisions_csv",
     "describe",
     "import_file",
