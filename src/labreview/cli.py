@@ -75,7 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Add or update initiatives from a CSV file, matched by key "
         "(labreview import --columns lists the columns and what each accepts).",
     )
-    load.add_argument("file", metavar="FILE", nargs="?", help="a CSV file (UTF-8, separated by , or ;)")
+    load.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="a CSV file (UTF-8, Windows-1252 or UTF-16; separated by , ; or tab), or an .xlsx workbook "
+        "with labreview[xlsx]",
+    )
+    load.add_argument(
+        "--encoding", metavar="NAME", help="the file's text encoding, e.g. cp1252 or utf-16 (default: detected)"
+    )
     load.add_argument("--columns", action="store_true", help="print the columns a file may have, and what each accepts")
     load.add_argument("--dry-run", action="store_true", help="show what would be created and changed; write nothing")
     load.add_argument("--skip-invalid", action="store_true", help="import the good rows even when some rows are bad")
@@ -88,11 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backlog.add_argument("file", metavar="FILE", help="the CSV file to write, or - for standard output")
     backlog.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    _add_bom_option(backlog)
     backlog.set_defaults(run=cmd_export_backlog)
     decisions = what.add_parser("decisions", parents=[common], help="one row per decision of the board")
     decisions.add_argument("file", metavar="FILE", help="the CSV file to write, or - for standard output")
     decisions.add_argument("--quarter", metavar="QUARTER", help="only the decisions of this session, e.g. 2026-Q3")
     decisions.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    _add_bom_option(decisions)
     decisions.set_defaults(run=cmd_export_decisions)
 
     board = commands.add_parser("board", help="list the review board, or add a member")
@@ -122,6 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(run=cmd_audit_verify)
     return parser
+
+
+def _add_bom_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--bom",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="start the CSV with a UTF-8 byte order mark, so that Excel reads its accents and € right "
+        "(default: yes for a file, no for standard output)",
+    )
+
+
+def _with_bom(args: argparse.Namespace, text: str) -> str:
+    """The CSV text with the byte order mark ``--bom`` asks for (by default: for a file, not for a pipe)."""
+    bom = args.bom if args.bom is not None else args.file != "-"
+    return "\ufeff" + text if bom else text
 
 
 def _roles() -> list[str]:
@@ -439,7 +466,12 @@ def _import(args: argparse.Namespace, portfolio) -> int:
     bar = _ProgressBar()
     try:
         parsed, report = csvio.import_file(
-            portfolio, args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid, progress=bar
+            portfolio,
+            args.file,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+            progress=bar,
+            encoding=args.encoding,
         )
         currency = portfolio.currency
     finally:
@@ -470,7 +502,7 @@ def cmd_export_backlog(args: argparse.Namespace) -> int:
         exported = csvio.backlog_csv(portfolio)
     finally:
         portfolio.close()
-    _write_output(args.file, exported.text, args.force, f"{exported.rows:,} initiatives")
+    _write_output(args.file, _with_bom(args, exported.text), args.force, f"{exported.rows:,} initiatives")
     return 0
 
 
@@ -484,7 +516,7 @@ def cmd_export_decisions(args: argparse.Namespace) -> int:
         exported = csvio.decisions_csv(portfolio, args.quarter)
     finally:
         portfolio.close()
-    _write_output(args.file, exported.text, args.force, f"{exported.rows:,} decisions")
+    _write_output(args.file, _with_bom(args, exported.text), args.force, f"{exported.rows:,} decisions")
     return 0
 
 
