@@ -55,17 +55,25 @@ def build_parser() -> argparse.ArgumentParser:
     minutes = commands.add_parser(
         "minutes",
         parents=[common],
-        help="write the minutes of a review session as Markdown",
-        description="Write the minutes of the review session of QUARTER as GitHub-flavoured Markdown.",
+        help="write the minutes of a review session as Markdown or HTML",
+        description="Write the minutes of the review session of QUARTER as GitHub-flavoured Markdown, "
+        "or as one standalone HTML page (--format html).",
     )
     minutes.add_argument("quarter", metavar="QUARTER", help="the session's quarter, e.g. 2026-Q4")
     minutes.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write them: a file, or - for standard output (default: minutes-QUARTER.md here)",
+        help="where to write them: a file, or - for standard output (default: minutes-QUARTER.md here, "
+        "or minutes-QUARTER.html)",
     )
     minutes.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    minutes.add_argument(
+        "--format",
+        choices=("markdown", "html"),
+        default="markdown",
+        help="Markdown (the default), or one standalone HTML page to open, mail or print",
+    )
     minutes.set_defaults(run=cmd_minutes)
 
     load = commands.add_parser(
@@ -90,19 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--skip-invalid", action="store_true", help="import the good rows even when some rows are bad")
     load.set_defaults(run=cmd_import)
 
-    export = commands.add_parser("export", help="write the backlog or the decisions as CSV")
+    export = commands.add_parser("export", help="write the backlog or the decisions as CSV or JSON")
     what = export.add_subparsers(dest="what", metavar="WHAT", required=True)
     backlog = what.add_parser(
         "backlog", parents=[common], help="every initiative, in the columns `labreview import` reads"
     )
     backlog.add_argument("file", metavar="FILE", help="the CSV file to write, or - for standard output")
     backlog.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    _add_format_option(backlog)
     _add_bom_option(backlog)
     backlog.set_defaults(run=cmd_export_backlog)
     decisions = what.add_parser("decisions", parents=[common], help="one row per decision of the board")
     decisions.add_argument("file", metavar="FILE", help="the CSV file to write, or - for standard output")
     decisions.add_argument("--quarter", metavar="QUARTER", help="only the decisions of this session, e.g. 2026-Q3")
     decisions.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    _add_format_option(decisions)
     _add_bom_option(decisions)
     decisions.set_defaults(run=cmd_export_decisions)
 
@@ -135,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_format_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="CSV (the default) or JSON, with typed values"
+    )
+
+
 def _add_bom_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--bom",
@@ -146,8 +162,9 @@ def _add_bom_option(command: argparse.ArgumentParser) -> None:
 
 
 def _with_bom(args: argparse.Namespace, text: str) -> str:
-    """The CSV text with the byte order mark ``--bom`` asks for (by default: for a file, not for a pipe)."""
-    bom = args.bom if args.bom is not None else args.file != "-"
+    """The CSV text with the byte order mark ``--bom`` asks for (by default: for a file, not for a pipe; never
+    for JSON)."""
+    bom = args.bom if args.bom is not None else args.file != "-" and args.format == "csv"
     return "\ufeff" + text if bom else text
 
 
@@ -368,25 +385,32 @@ def cmd_minutes(args: argparse.Namespace) -> int:
 
     quarter = str(Quarter.parse(args.quarter))
     output = args.output or default_filename(quarter)
+    if args.format == "html" and not args.output:
+        from labreview.exchange.minutes_html import default_filename as html_filename
+
+        output = html_filename(quarter)
     if output != "-":
         _refuse_existing(Path(output), args.force)
     target, _default = _target(args)
     _prepare(target, create=False)
-    text = _minutes_text(target, quarter, _config())
+    text = _minutes_text(target, quarter, _config(), html=args.format == "html")
     _write_output(output, text, args.force, f"the {quarter} minutes")
     return 0
 
 
-def _minutes_text(target: str, quarter: str, config) -> str:
+def _minutes_text(target: str, quarter: str, config, *, html: bool = False) -> str:
     """The minutes, read from an SQLite file with plain ``sqlite3`` (no SQLAlchemy to import: the command
-    takes a fraction of a second), or through the service layer for a database given by another URL."""
+    takes a fraction of a second), or through the service layer for a database given by another URL.
+    ``html``: one standalone page with the audit log's head hash in its footer, else Markdown."""
     import sqlite3
 
     from labreview.domain.errors import StorageError
     from labreview.exchange.minutes import render_records
+    from labreview.portfolio import audit_head
     from labreview.store.location import sqlite_path
 
     path = sqlite_path(target)
+    head = None
     try:
         if path is None:
             from labreview.portfolio import records  # deferred: pulls in the service layer
@@ -394,6 +418,12 @@ def _minutes_text(target: str, quarter: str, config) -> str:
             portfolio = _portfolio_at(target, config)
             try:
                 data = records.minutes_records(portfolio, quarter)
+                if html:
+                    raw = portfolio.engine.raw_connection()
+                    try:
+                        head = audit_head.read(raw.driver_connection)
+                    finally:
+                        raw.close()
             finally:
                 portfolio.close()
         else:
@@ -404,10 +434,15 @@ def _minutes_text(target: str, quarter: str, config) -> str:
             connection = connect_read_only(path)
             try:
                 data = minutes_data.read(connection, quarter, validate_weights(config.weights))
+                head = audit_head.read(connection) if html else None
             finally:
                 connection.close()
     except sqlite3.Error as exc:  # both read with the sqlite3 driver (records.minutes_records too)
         raise StorageError(f"{path or target} could not be read: {exc}.") from exc
+    if html:
+        from labreview.exchange.minutes_html import render_html
+
+        return render_html(data, head=head)
     return render_records(data)
 
 
@@ -499,7 +534,12 @@ def cmd_export_backlog(args: argparse.Namespace) -> int:
         _refuse_existing(Path(args.file), args.force)
     portfolio = _open_portfolio(args)
     try:
-        exported = csvio.backlog_csv(portfolio)
+        if args.format == "json":
+            from labreview.exchange import jsonio
+
+            exported = jsonio.backlog_json(portfolio)
+        else:
+            exported = csvio.backlog_csv(portfolio)
     finally:
         portfolio.close()
     _write_output(args.file, _with_bom(args, exported.text), args.force, f"{exported.rows:,} initiatives")
@@ -513,7 +553,12 @@ def cmd_export_decisions(args: argparse.Namespace) -> int:
         _refuse_existing(Path(args.file), args.force)
     portfolio = _open_portfolio(args)
     try:
-        exported = csvio.decisions_csv(portfolio, args.quarter)
+        if args.format == "json":
+            from labreview.exchange import jsonio
+
+            exported = jsonio.decisions_json(portfolio, args.quarter)
+        else:
+            exported = csvio.decisions_csv(portfolio, args.quarter)
     finally:
         portfolio.close()
     _write_output(args.file, _with_bom(args, exported.text), args.force, f"{exported.rows:,} decisions")

@@ -229,7 +229,8 @@ def decode(data: bytes, name: str = "the file", encoding: str | None = None) -> 
     """The text of a file's bytes and how it was read (see ``ParsedFile.encoding``).
 
     Without ``encoding``: a byte order mark says UTF-8 or UTF-16; NUL bytes in every other place say UTF-16
-    without one; else UTF-8, and Windows-1252 when that does not decode (every byte Excel writes there is).
+    without one (other NUL bytes: UTF-8 or not text at all); else UTF-8, and Windows-1252 when that does not
+    decode (every byte Excel writes there is).
     """
     if encoding:
         return _decode_as(data, name, encoding), encoding
@@ -245,7 +246,12 @@ def decode(data: bytes, name: str = "the file", encoding: str | None = None) -> 
             return _utf16(data, name, "utf-16-le"), "UTF-16 LE"
         if even * 10 >= half * 3 and odd * 4 <= even:
             return _utf16(data, name, "utf-16-be"), "UTF-16 BE"
-        raise InvalidInput(f"{name} is not a text file; save the sheet from the spreadsheet as “CSV UTF-8”.")
+        try:  # a stray NUL in UTF-8 text: the row that has it is reported
+            return data.decode("utf-8"), "UTF-8"
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"{name} is not a text file; save the sheet from the spreadsheet as “CSV UTF-8”."
+            ) from exc
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError as exc:
