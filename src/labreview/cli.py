@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="portfolio database: a file path or an sqlite:/// URL (default: $LABREVIEW_DB, "
         "else portfolio.db in your user data folder)",
+    ).complete = _FILES  # type: ignore[attr-defined]
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="write a log for a post-mortem to labreview.log in your user log folder (labreview paths shows it)",
     )
     parser = argparse.ArgumentParser(
         prog="labreview",
@@ -122,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=cmd_board_list)
     add = members.add_parser("add", parents=[common], help="add a board member (or give a person a board role)")
     add.add_argument("name", metavar="NAME", help='the person\'s name, e.g. "Priya Raman"')
-    add.add_argument("--role", required=True, metavar="ROLE", help="one of: " + ", ".join(_roles()))
+    add.add_argument("--role", required=True, choices=_Listed(_roles()), help="the member's role on the board")
     add.add_argument("--email", default="", metavar="EMAIL")
     add.set_defaults(run=cmd_board_add)
 
@@ -142,7 +148,124 @@ def build_parser() -> argparse.ArgumentParser:
         help="a record hash printed by an earlier verify (e.g. kept in the minutes); it must still be in the log",
     )
     verify.set_defaults(run=cmd_audit_verify)
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script",
+        description="Print a completion script for SHELL. Bash: labreview completion bash > "
+        "~/.local/share/bash-completion/completions/labreview; zsh: labreview completion zsh > "
+        "~/.zfunc/_labreview (with ~/.zfunc in fpath).",
+    )
+    completion.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "tcsh"), help="bash, zsh or tcsh")
+    completion.set_defaults(run=cmd_completion)
+    paths = commands.add_parser(
+        "paths", parents=[common], help="print where the portfolio, the settings and the logs are"
+    )
+    paths.set_defaults(run=cmd_paths)
     return parser
+
+
+_FILES = {"bash": "_shtab_compgen_files", "zsh": "_files", "tcsh": "f"}
+"""What shtab completes a file argument with (``shtab.FILE``, without importing shtab to build the parser)."""
+
+
+class _Listed(tuple):
+    """Choices shown in help and offered by shell completion, where a value outside them is left to the service,
+    which refuses it in one line with the reason (argparse's own refusal would print the usage as well)."""
+
+    def __contains__(self, value: object) -> bool:
+        return True
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    import shtab  # deferred: only this command needs it
+
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return 0
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    """The database, config file, log folder and sample in use, and where each choice came from."""
+    import os
+    import re
+
+    from labreview.paths import CONFIG_ENV, config_file, database_from_environment, log_folder, sample_database
+    from labreview.store.location import sqlite_path
+
+    explicit = getattr(args, "db", None)
+    from_environment = database_from_environment()
+    if explicit:
+        database, source = explicit, "from --db"
+    elif from_environment:
+        database, source = from_environment, "from LABREVIEW_DB"
+    else:
+        from labreview.paths import default_database
+
+        database, source = str(default_database()), "default"
+    path = sqlite_path(database)
+    if path is not None and not path.exists():
+        source += "; not created yet"
+    shown = re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", database)
+    config = config_file()
+    config_source = f"from {CONFIG_ENV}" if os.environ.get(CONFIG_ENV, "").strip() else "default"
+    if not config.exists():
+        config_source += "; not created yet"
+    print(f"database: {shown} ({source})")
+    print(f"config:   {config} ({config_source})")
+    print(f"logs:     {log_folder()}")
+    print(f"sample:   {sample_database()}")
+    return 0
+
+
+def _debug_log(argv: Sequence[str] | None) -> Path:
+    """Send labreview's log records (and library warnings) to ``labreview.log`` in the user log folder."""
+    import faulthandler
+    import logging
+    import platform
+    import shlex
+
+    from labreview.paths import log_folder
+
+    folder = log_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "labreview.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("labreview").setLevel(logging.DEBUG)
+    logging.captureWarnings(True)
+    faulthandler.enable(handler.stream)  # a crash of the interpreter itself leaves its tracebacks in the log
+    words = list(sys.argv[1:] if argv is None else argv)
+    logging.getLogger("labreview").info(
+        "labreview %s, Python %s on %s: labreview %s",
+        __version__,
+        platform.python_version(),
+        platform.platform(),
+        shlex.join(words),
+    )
+    print(f"labreview: debug log: {path}", file=sys.stderr)
+    return path
+
+
+def _logged(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``run`` with its outcome in the debug log: the exit code, a refusal's reason, or the traceback."""
+    import logging
+
+    log = logging.getLogger("labreview")
+
+    def logged(args: argparse.Namespace) -> int:
+        try:
+            code = run(args)
+        except (CliError, DomainError) as exc:
+            log.info("refused (exit %d): %s", EXIT_USAGE, exc)
+            raise
+        except BaseException:
+            log.exception("ended by an exception")
+            raise
+        log.info("exit %s", code)
+        return code
+
+    return logged
 
 
 def _add_format_option(command: argparse.ArgumentParser) -> None:
@@ -178,6 +301,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_open)
+    if getattr(args, "debug", False):
+        _debug_log(argv)
+        run = _logged(run)
     try:
         code = run(args)
     except (CliError, DomainError) as exc:
@@ -249,6 +375,7 @@ def _unwritable(target: str) -> str | None:
 def cmd_open(args: argparse.Namespace) -> int:
     config = _config()
     scratch: Path | None = None
+    restore: Callable[[], None] = lambda: None  # noqa: E731  (the demo's signal handlers, once installed)
     if args.demo:
         if getattr(args, "db", None):
             raise CliError("--demo opens a scratch copy of the sample; leave out --db.")
@@ -265,16 +392,61 @@ def cmd_open(args: argparse.Namespace) -> int:
         _prepare(target, create=create, read_only=read_only)
         if create and not read_only:
             _ensure_defaults(target, config)
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise CliError(
+                "the app needs a terminal, and standard input or output is not one; "
+                "labreview --help lists the commands that work without."
+            )
         from labreview.app import make_app  # deferred: Textual is only needed to open the app
 
         app = make_app(
             target, config=config, read_only=read_only, demo=args.demo, checked=True, preview=_preview(target)
         )
+        if scratch is not None:
+            restore = _remove_on_signals(scratch, app)
         app.run()
         return app.return_code or 0
     finally:
         if scratch is not None:
+            restore()
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remove_on_signals(scratch: Path, app) -> Callable[[], None]:
+    """Remove the demo's scratch copy when SIGHUP (the terminal closed) or SIGTERM ends the app; returns what
+    puts the previous handlers back.
+
+    The copy goes first, in the handler; then the app is asked to exit (restoring the terminal), with the exit
+    code of the signal; a daemon timer ends the process if the app cannot finish (a hung-up terminal).
+    """
+    import asyncio
+    import os
+    import signal
+    import threading
+
+    def handler(signum: int, _frame: object) -> None:
+        shutil.rmtree(scratch, ignore_errors=True)
+        code = 128 + signum
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the app is not running (yet or any more)
+            raise SystemExit(code) from None
+        timer = threading.Timer(5.0, os._exit, (code,))
+        timer.daemon = True
+        timer.start()
+        loop.call_soon_threadsafe(lambda: app.exit(None, code))
+
+    previous = {}
+    for name in ("SIGHUP", "SIGTERM"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, handler)
+
+    def restore() -> None:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+    return restore
 
 
 def _preview(target: str):
