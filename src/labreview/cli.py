@@ -392,7 +392,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         _prepare(target, create=create, read_only=read_only)
         if create and not read_only:
             _ensure_defaults(target, config)
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not _has_terminal():
             raise CliError(
                 "the app needs a terminal, and standard input or output is not one; "
                 "labreview --help lists the commands that work without."
@@ -410,6 +410,11 @@ def cmd_open(args: argparse.Namespace) -> int:
         if scratch is not None:
             restore()
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _has_terminal() -> bool:
+    """Whether standard input and output are a terminal, which the app reads keys from and draws on."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _remove_on_signals(scratch: Path, app) -> Callable[[], None]:
