@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="portfolio database: a file path or an sqlite:/// URL (default: $LABREVIEW_DB, "
         "else portfolio.db in your user data folder)",
+    ).complete = _FILES  # type: ignore[attr-defined]
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="write a log for a post-mortem to labreview.log in your user log folder (labreview paths shows it)",
     )
     parser = _Parser(
         prog="labreview",
@@ -65,42 +71,65 @@ def build_parser() -> argparse.ArgumentParser:
     minutes = commands.add_parser(
         "minutes",
         parents=[common],
-        help="write the minutes of a review session as Markdown",
-        description="Write the minutes of the review session of QUARTER as GitHub-flavoured Markdown.",
+        help="write the minutes of a review session as Markdown or HTML",
+        description="Write the minutes of the review session of QUARTER as GitHub-flavoured Markdown, "
+        "or as one standalone HTML page (--format html).",
     )
     minutes.add_argument("quarter", metavar="QUARTER", help="the session's quarter, e.g. 2026-Q4")
     minutes.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write them: a file, or - for standard output (default: minutes-QUARTER.md here)",
+        help="where to write them: a file, or - for standard output (default: minutes-QUARTER.md here, "
+        "or minutes-QUARTER.html)",
     )
     minutes.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    minutes.add_argument(
+        "--format",
+        choices=("markdown", "html"),
+        default="markdown",
+        help="Markdown (the default), or one standalone HTML page to open, mail or print",
+    )
     minutes.set_defaults(run=cmd_minutes)
 
     load = commands.add_parser(
         "import",
         parents=[common],
         help="add or update initiatives from a CSV file",
-        description="Add or update initiatives from a CSV file, matched by key (columns: see the README).",
+        description="Add or update initiatives from a CSV file, matched by key "
+        "(labreview import --columns lists the columns and what each accepts).",
     )
-    load.add_argument("file", metavar="FILE", help="a CSV file (UTF-8, separated by , or ;)")
+    load.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="a CSV file (UTF-8, Windows-1252 or UTF-16; separated by , ; or tab), or an .xlsx workbook "
+        "with labreview[xlsx]",
+    )
+    load.add_argument(
+        "--encoding", metavar="NAME", help="the file's text encoding, e.g. cp1252 or utf-16 (default: detected)"
+    )
+    load.add_argument("--columns", action="store_true", help="print the columns a file may have, and what each accepts")
     load.add_argument("--dry-run", action="store_true", help="show what would be created and changed; write nothing")
     load.add_argument("--skip-invalid", action="store_true", help="import the good rows even when some rows are bad")
     load.set_defaults(run=cmd_import)
 
-    export = commands.add_parser("export", help="write the backlog or the decisions as CSV")
+    export = commands.add_parser("export", help="write the backlog or the decisions as CSV or JSON")
     what = export.add_subparsers(dest="what", metavar="WHAT", required=True)
     backlog = what.add_parser(
         "backlog", parents=[common], help="every initiative, in the columns `labreview import` reads"
     )
     backlog.add_argument("file", metavar="FILE", help="the CSV file to write, or - for standard output")
     backlog.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    _add_format_option(backlog)
+    _add_bom_option(backlog)
     backlog.set_defaults(run=cmd_export_backlog)
     decisions = what.add_parser("decisions", parents=[common], help="one row per decision of the board")
     decisions.add_argument("file", metavar="FILE", help="the CSV file to write, or - for standard output")
     decisions.add_argument("--quarter", metavar="QUARTER", help="only the decisions of this session, e.g. 2026-Q3")
     decisions.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    _add_format_option(decisions)
+    _add_bom_option(decisions)
     decisions.set_defaults(run=cmd_export_decisions)
 
     board = commands.add_parser("board", help="list the review board, or add a member")
@@ -109,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=cmd_board_list)
     add = members.add_parser("add", parents=[common], help="add a board member (or give a person a board role)")
     add.add_argument("name", metavar="NAME", help='the person\'s name, e.g. "Priya Raman"')
-    add.add_argument("--role", required=True, metavar="ROLE", help="one of: " + ", ".join(_roles()))
+    add.add_argument("--role", required=True, choices=_Listed(_roles()), help="the member's role on the board")
     add.add_argument("--email", default="", metavar="EMAIL")
     add.set_defaults(run=cmd_board_add)
 
@@ -141,7 +170,147 @@ def build_parser() -> argparse.ArgumentParser:
         "when it was written); that record must still be in the log",
     )
     verify.set_defaults(run=cmd_audit_verify)
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script",
+        description="Print a completion script for SHELL. Bash: labreview completion bash > "
+        "~/.local/share/bash-completion/completions/labreview; zsh: labreview completion zsh > "
+        "~/.zfunc/_labreview (with ~/.zfunc in fpath).",
+    )
+    completion.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "tcsh"), help="bash, zsh or tcsh")
+    completion.set_defaults(run=cmd_completion)
+    paths = commands.add_parser(
+        "paths", parents=[common], help="print where the portfolio, the settings and the logs are"
+    )
+    paths.set_defaults(run=cmd_paths)
     return parser
+
+
+_FILES = {"bash": "_shtab_compgen_files", "zsh": "_files", "tcsh": "f"}
+"""What shtab completes a file argument with (``shtab.FILE``, without importing shtab to build the parser)."""
+
+
+class _Listed(tuple):
+    """Choices shown in help and offered by shell completion, where a value outside them is left to the service,
+    which refuses it in one line with the reason (argparse's own refusal would print the usage as well)."""
+
+    def __contains__(self, value: object) -> bool:
+        return True
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    import shtab  # deferred: only this command needs it
+
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return 0
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    """The database, config file, log folder and sample in use, and where each choice came from."""
+    import os
+    import re
+
+    from labreview.paths import CONFIG_ENV, config_file, database_from_environment, log_folder, sample_database
+    from labreview.store.location import sqlite_path
+
+    explicit = getattr(args, "db", None)
+    from_environment = database_from_environment()
+    if explicit:
+        database, source = explicit, "from --db"
+    elif from_environment:
+        database, source = from_environment, "from LABREVIEW_DB"
+    else:
+        from labreview.paths import default_database
+
+        database, source = str(default_database()), "default"
+    path = sqlite_path(database)
+    if path is not None and not path.exists():
+        source += "; not created yet"
+    shown = re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", database)
+    config = config_file()
+    config_source = f"from {CONFIG_ENV}" if os.environ.get(CONFIG_ENV, "").strip() else "default"
+    if not config.exists():
+        config_source += "; not created yet"
+    print(f"database: {shown} ({source})")
+    print(f"config:   {config} ({config_source})")
+    print(f"logs:     {log_folder()}")
+    print(f"sample:   {sample_database()}")
+    return 0
+
+
+def _debug_log(argv: Sequence[str] | None) -> Path:
+    """Send labreview's log records (and library warnings) to ``labreview.log`` in the user log folder."""
+    import faulthandler
+    import logging
+    import platform
+    import shlex
+
+    from labreview.paths import log_folder
+
+    folder = log_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "labreview.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("labreview").setLevel(logging.DEBUG)
+    logging.captureWarnings(True)
+    faulthandler.enable(handler.stream)  # a crash of the interpreter itself leaves its tracebacks in the log
+    words = list(sys.argv[1:] if argv is None else argv)
+    logging.getLogger("labreview").info(
+        "labreview %s, Python %s on %s: labreview %s",
+        __version__,
+        platform.python_version(),
+        platform.platform(),
+        shlex.join(words),
+    )
+    print(f"labreview: debug log: {path}", file=sys.stderr)
+    return path
+
+
+def _logged(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``run`` with its outcome in the debug log: the exit code, a refusal's reason, or the traceback."""
+    import logging
+
+    log = logging.getLogger("labreview")
+
+    def logged(args: argparse.Namespace) -> int:
+        try:
+            code = run(args)
+        except (CliError, DomainError) as exc:
+            log.info("refused (exit %d): %s", EXIT_USAGE, exc)
+            raise
+        except BaseException:
+            log.exception("ended by an exception")
+            raise
+        log.info("exit %s", code)
+        return code
+
+    return logged
+
+
+def _add_format_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="CSV (the default) or JSON, with typed values"
+    )
+
+
+def _add_bom_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--bom",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="start the CSV with a UTF-8 byte order mark, so that Excel reads its accents and € right "
+        "(default: yes for a file, no for standard output)",
+    )
+
+
+def _with_bom(args: argparse.Namespace, text: str) -> str:
+    """The CSV text with the byte order mark ``--bom`` asks for (by default: for a file, not for a pipe; never
+    for JSON)."""
+    bom = args.bom if args.bom is not None else args.file != "-" and args.format == "csv"
+    return "\ufeff" + text if bom else text
 
 
 def _roles() -> list[str]:
@@ -154,6 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_open)
+    if getattr(args, "debug", False):
+        _debug_log(argv)
+        run = _logged(run)
     try:
         code = run(args)
         sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be said in one line
@@ -290,6 +462,7 @@ def _unwritable(target: str) -> str | None:
 def cmd_open(args: argparse.Namespace) -> int:
     config = _config()
     scratch: Path | None = None
+    restore: Callable[[], None] = lambda: None  # noqa: E731  (the demo's signal handlers, once installed)
     if args.demo:
         if getattr(args, "db", None):
             raise CliError("--demo opens a scratch copy of the sample; leave out --db.")
@@ -306,16 +479,66 @@ def cmd_open(args: argparse.Namespace) -> int:
         _prepare(target, create=create, read_only=read_only)
         if create and not read_only:
             _ensure_defaults(target, config)
+        if not _has_terminal():
+            raise CliError(
+                "the app needs a terminal, and standard input or output is not one; "
+                "labreview --help lists the commands that work without."
+            )
         from labreview.app import make_app  # deferred: Textual is only needed to open the app
 
         app = make_app(
             target, config=config, read_only=read_only, demo=args.demo, checked=True, preview=_preview(target)
         )
+        if scratch is not None:
+            restore = _remove_on_signals(scratch, app)
         app.run()
         return app.return_code or 0
     finally:
         if scratch is not None:
+            restore()
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _has_terminal() -> bool:
+    """Whether standard input and output are a terminal, which the app reads keys from and draws on."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _remove_on_signals(scratch: Path, app) -> Callable[[], None]:
+    """Remove the demo's scratch copy when SIGHUP (the terminal closed) or SIGTERM ends the app; returns what
+    puts the previous handlers back.
+
+    The copy goes first, in the handler; then the app is asked to exit (restoring the terminal), with the exit
+    code of the signal; a daemon timer ends the process if the app cannot finish (a hung-up terminal).
+    """
+    import asyncio
+    import os
+    import signal
+    import threading
+
+    def handler(signum: int, _frame: object) -> None:
+        shutil.rmtree(scratch, ignore_errors=True)
+        code = 128 + signum
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the app is not running (yet or any more)
+            raise SystemExit(code) from None
+        timer = threading.Timer(5.0, os._exit, (code,))
+        timer.daemon = True
+        timer.start()
+        loop.call_soon_threadsafe(lambda: app.exit(None, code))
+
+    previous = {}
+    for name in ("SIGHUP", "SIGTERM"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, handler)
+
+    def restore() -> None:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+    return restore
 
 
 def _preview(target: str):
@@ -484,25 +707,32 @@ def cmd_minutes(args: argparse.Namespace) -> int:
 
     quarter = str(Quarter.parse(args.quarter))
     output = args.output or default_filename(quarter)
+    if args.format == "html" and not args.output:
+        from labreview.exchange.minutes_html import default_filename as html_filename
+
+        output = html_filename(quarter)
     if output != "-":
         _refuse_existing(Path(output), args.force)
     target, _default = _target(args)
     _check_readable(target)
-    text = _minutes_text(target, quarter, _config())
+    text = _minutes_text(target, quarter, _config(), html=args.format == "html")
     _write_output(output, text, args.force, f"the {quarter} minutes")
     return 0
 
 
-def _minutes_text(target: str, quarter: str, config) -> str:
+def _minutes_text(target: str, quarter: str, config, *, html: bool = False) -> str:
     """The minutes, read from an SQLite file with plain ``sqlite3`` (no SQLAlchemy to import: the command
-    takes a fraction of a second), or through the service layer for a database given by another URL."""
+    takes a fraction of a second), or through the service layer for a database given by another URL.
+    ``html``: one standalone page with the audit log's head hash in its footer, else Markdown."""
     import sqlite3
 
     from labreview.domain.errors import StorageError
     from labreview.exchange.minutes import render_records
+    from labreview.portfolio import audit_head
     from labreview.store.location import sqlite_path
 
     path = sqlite_path(target)
+    head = None
     try:
         if path is None:
             from labreview.portfolio import records  # deferred: pulls in the service layer
@@ -510,6 +740,12 @@ def _minutes_text(target: str, quarter: str, config) -> str:
             portfolio = _portfolio_at(target, config, read_only=True)
             try:
                 data = records.minutes_records(portfolio, quarter)
+                if html:
+                    raw = portfolio.engine.raw_connection()
+                    try:
+                        head = audit_head.read(raw.driver_connection)
+                    finally:
+                        raw.close()
             finally:
                 portfolio.close()
         else:
@@ -520,10 +756,15 @@ def _minutes_text(target: str, quarter: str, config) -> str:
             connection = connect_read_only(path)
             try:
                 data = minutes_data.read(connection, quarter, validate_weights(config.weights))
+                head = audit_head.read(connection) if html else None
             finally:
                 connection.close()
     except sqlite3.Error as exc:  # both read with the sqlite3 driver (records.minutes_records too)
         raise StorageError(f"{path or target} could not be read: {exc}.") from exc
+    if html:
+        from labreview.exchange.minutes_html import render_html
+
+        return render_html(data, head=head)
     return render_records(data)
 
 
@@ -558,6 +799,13 @@ class _ProgressBar:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.columns:
+        from labreview.exchange.csvio import column_reference
+
+        print("\n".join(column_reference(shutil.get_terminal_size().columns)))
+        return 0
+    if not args.file:
+        raise CliError("import needs a FILE to read (labreview import --columns lists the columns it may have).")
     portfolio = _open_portfolio(args)
     from labreview.portfolio.gc_pause import collector_paused
 
@@ -575,7 +823,12 @@ def _import(args: argparse.Namespace, portfolio) -> int:
     bar = _ProgressBar()
     try:
         parsed, report = csvio.import_file(
-            portfolio, args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid, progress=bar
+            portfolio,
+            args.file,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+            progress=bar,
+            encoding=args.encoding,
         )
         currency = portfolio.currency
     finally:
@@ -603,10 +856,15 @@ def cmd_export_backlog(args: argparse.Namespace) -> int:
         _refuse_existing(Path(args.file), args.force)
     portfolio = _read_portfolio(args)
     try:
-        exported = csvio.backlog_csv(portfolio)
+        if args.format == "json":
+            from labreview.exchange import jsonio
+
+            exported = jsonio.backlog_json(portfolio)
+        else:
+            exported = csvio.backlog_csv(portfolio)
     finally:
         portfolio.close()
-    _write_output(args.file, exported.text, args.force, f"{exported.rows:,} initiatives")
+    _write_output(args.file, _with_bom(args, exported.text), args.force, f"{exported.rows:,} initiatives")
     return 0
 
 
@@ -617,10 +875,15 @@ def cmd_export_decisions(args: argparse.Namespace) -> int:
         _refuse_existing(Path(args.file), args.force)
     portfolio = _read_portfolio(args)
     try:
-        exported = csvio.decisions_csv(portfolio, args.quarter)
+        if args.format == "json":
+            from labreview.exchange import jsonio
+
+            exported = jsonio.decisions_json(portfolio, args.quarter)
+        else:
+            exported = csvio.decisions_csv(portfolio, args.quarter)
     finally:
         portfolio.close()
-    _write_output(args.file, exported.text, args.force, f"{exported.rows:,} decisions")
+    _write_output(args.file, _with_bom(args, exported.text), args.force, f"{exported.rows:,} decisions")
     return 0
 
 

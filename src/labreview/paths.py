@@ -32,6 +32,13 @@ def config_file() -> Path:
     return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
+def log_folder() -> Path:
+    """Where ``--debug`` writes its log: the platform's user log folder (``~/.local/state/labreview/log`` on Linux)."""
+    from platformdirs import user_log_path
+
+    return user_log_path(APP_NAME, appauthor=False)
+
+
 def sample_database() -> Path:
     """The shipped sample portfolio: inside an installed wheel, or ``data/`` of a source checkout."""
     packaged = resources.files("labreview") / "data" / "sample.db"

@@ -17,7 +17,20 @@ FLOWS = {
     # Start the session, open the next item, five scores, the next reviewer, five more, back to the agenda.
     "score": ["S", "n", "4", "3", "5", "2", "4", "r", "3", "3", "3", "3", "3", "h"],
     # Decide two items with rationales, as the README shows it.
-    "decide": ["S", "n", "d", "i", "Keep piloting, more work", "enter", "n", "d", "h", "Wait for Q1 data", "enter", "h"],
+    "decide": [
+        "S",
+        "n",
+        "d",
+        "i",
+        "Keep piloting, more work",
+        "enter",
+        "n",
+        "d",
+        "h",
+        "Wait for Q1 data",
+        "enter",
+        "h",
+    ],
     # The palette right after launch: open the budget by name.
     "palette": ["ctrl+p", "budget", "enter", "o"],
     # Waive the first gate item of the next agenda item, with its reason.
@@ -26,9 +39,24 @@ FLOWS = {
     "sign": ["S", "n", "a", "c", "enter", "Aggregates only", "enter", "h"],
     # Change a locked success criterion of the first item, with the reason, in one dialog.
     "criterion": [
-        "S", "enter", "i", "down", "down", "down", "down", "down", "down", "down", "e",
-        " (revised)", "enter", "Seasonal baseline shifted", "enter", "c", "5",
-    ],  # fmt: skip
+        "S",
+        "enter",
+        "i",
+        "down",
+        "down",
+        "down",
+        "down",
+        "down",
+        "down",
+        "down",
+        "e",
+        " (revised)",
+        "enter",
+        "Seasonal baseline shifted",
+        "enter",
+        "c",
+        "5",
+    ],
     # End the session, then plan the next one from the palette with the proposed date.
     "plan next": ["S", "E", "enter", "ctrl+p", "plan next", "enter", "enter"],
     # Find an initiative in the backlog by its key, open it and score it.
@@ -67,8 +95,10 @@ EXPECT = {
         "WHERE i.key = 'EXP-102' AND c.reason = 'Seasonal baseline shifted'",
         [("target_lift", "Seasonal baseline shifted")],
     ),
-    "plan next": ("SELECT quarter, status FROM review_session WHERE quarter >= '2026-Q4' ORDER BY quarter",
-                  [("2026-Q4", "closed"), ("2027-Q1", "planned")]),  # fmt: skip
+    "plan next": (
+        "SELECT quarter, status FROM review_session WHERE quarter >= '2026-Q4' ORDER BY quarter",
+        [("2026-Q4", "closed"), ("2027-Q1", "planned")],
+    ),
     "open from backlog": (
         "SELECT count(*) FROM score s JOIN initiative i ON i.id = s.initiative_id WHERE i.key = 'EXP-112'",
         [(5,)],

@@ -169,7 +169,7 @@ def test_export_decisions(sample_copy, capsys):
 
 def test_malformed_csv_in_a_real_process(sample_copy, tmp_path):
     path = tmp_path / "latin.csv"
-    path.write_bytes("key,title\nA-1,caf\xe9\n".encode("latin-1"))
+    path.write_bytes("key,title\nA-1,caf\xe9\x81\n".encode("latin-1"))
     assert_clean_refusal(run("import", str(path), "--db", str(sample_copy)), "is not UTF-8 text (line 2)")
     path.write_bytes(b"title,owner\nx,y\n")
     assert_clean_refusal(run("import", str(path), "--db", str(sample_copy)), "has no 'key' column")

@@ -123,7 +123,7 @@ def test_a_key_twice_in_one_file(portfolio, tmp_path):
         (b"", "is empty"),
         (b"title,owner\nx,y\n", "has no 'key' column (the header line has 'title', 'owner')"),
         (b"key,Key\nA,B\n", "has two columns for key"),
-        ("key,title\nA-1,caf\xe9\n".encode("latin-1"), "is not UTF-8 text (line 2)"),
+        ("key,title\nA-1,caf\xe9\x81\n".encode("latin-1"), "is not UTF-8 text (line 2)"),
         (b'key,title\nA-1,"never closed\nA-2,x\n', "line 2: a quoted value is never closed"),
         (b'key,title\nA-1,"closed" and then some\n', "line 2: the CSV is malformed"),
     ],

@@ -94,6 +94,7 @@ def stderr_of(argv: list[str], monkeypatch) -> tuple[int, str, dict]:
     import labreview.app
 
     monkeypatch.setattr(labreview.app, "make_app", make_app)
+    monkeypatch.setattr(cli, "_has_terminal", lambda: True)  # the stub app stands in for the terminal's app too
     monkeypatch.setenv("LABREVIEW_CONFIG", "/nonexistent/labreview.toml")
     err = io.StringIO()
     with redirect_stderr(err):

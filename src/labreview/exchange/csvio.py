@@ -1,8 +1,12 @@
 """CSV in and out: the backlog as a spreadsheet, and the decisions for other tools.
 
 Reading takes spreadsheet exports as they come: UTF-8 with or without a byte
-order mark, ``,`` or ``;`` between fields (read from the header line), CRLF or
-LF line ends, quoted fields spanning several lines. Columns are found by their
+order mark, Windows-1252 (Excel's "CSV (Comma delimited)" on Windows) when the
+text is not UTF-8, UTF-16 with or without a byte order mark (Excel's "Unicode
+Text"), or the encoding a person names; ``,``, ``;`` or a tab between fields
+(read from the header line), CRLF or LF line ends, quoted fields spanning
+several lines; and the first sheet of an ``.xlsx`` workbook when the optional
+``python-calamine`` is installed (``labreview[xlsx]``). Columns are found by their
 header, ignoring case, spaces, dashes and underscores; unknown columns are
 ignored and reported. Every bad row is reported with the line it starts on in
 the file (a quoted field with newlines counts all of its lines) and the reason.
@@ -24,7 +28,9 @@ which the import can also check a column at a time.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -143,6 +149,28 @@ _TRUE = {"yes", "y", "true", "1", "x"}
 _FALSE = {"no", "n", "false", "0"}
 
 
+def column_reference(width: int = 100) -> list[str]:
+    """The columns ``import`` reads and what each accepts, as lines for a terminal (``labreview import --columns``)."""
+    import textwrap
+
+    name_width = max(len(c.name) for c in COLUMNS) + 2
+    aliases = {target: alias for alias, target in ALIASES.items()}
+    lines = [
+        "The first line names the columns, matched ignoring case, spaces, dashes and underscores",
+        "(Quarterly Cost = quarterly_cost). Only key is required; unknown columns are ignored and listed.",
+        "An empty cell keeps what is stored; a new initiative gets the default.",
+        "",
+    ]
+    for column in COLUMNS:
+        accepts = column.accepts.replace("`", "")
+        if column.name in aliases:
+            accepts += f" (also headed {aliases[column.name]})"
+        wrapped = textwrap.wrap(accepts, width=max(40, width - name_width))
+        lines.append(column.name.ljust(name_width) + wrapped[0])
+        lines.extend(" " * name_width + more for more in wrapped[1:])
+    return lines
+
+
 def fold_header(name: str) -> str:
     return re.sub(r"[\s_\-]+", "", name.strip().lower())
 
@@ -166,10 +194,18 @@ class ParsedFile:
     ignored: tuple[str, ...]
     """Headers that name no known column."""
     delimiter: str
+    encoding: str = "UTF-8"
+    """How the file was read, for a person: ``UTF-8``, ``Windows-1252``, ``UTF-16 (with BOM)``, ``xlsx``, or the
+    encoding the person named."""
 
 
-def read_file(path: str | Path, *, progress: Progress | None = None) -> ParsedFile:
-    """Read the CSV file at ``path``; refuses an unreadable or malformed file with a ``DomainError``."""
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def read_file(path: str | Path, *, encoding: str | None = None, progress: Progress | None = None) -> ParsedFile:
+    """Read the CSV file (or ``.xlsx`` workbook) at ``path``; refuses an unreadable or malformed file with a
+    ``DomainError``. ``encoding`` names the text's encoding; without it, it is detected (see the module)."""
     path = Path(path).expanduser()
     try:
         data = path.read_bytes()
@@ -179,15 +215,129 @@ def read_file(path: str | Path, *, progress: Progress | None = None) -> ParsedFi
         raise StorageError(f"{path} is a folder, not a CSV file.") from exc
     except OSError as exc:
         raise StorageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    if path.suffix.lower() in XLSX_SUFFIXES or data.startswith(_ZIP_MAGIC):
+        del data
+        text, used = xlsx_text(path), "xlsx"
+    else:
+        text, used = decode(data, path.name, encoding)
+        del data  # the text is all that is needed from here on
+    parsed = parse_text(text, name=path.name, progress=progress)
+    return dataclasses.replace(parsed, encoding=used) if used != parsed.encoding else parsed
+
+
+def decode(data: bytes, name: str = "the file", encoding: str | None = None) -> tuple[str, str]:
+    """The text of a file's bytes and how it was read (see ``ParsedFile.encoding``).
+
+    Without ``encoding``: a byte order mark says UTF-8 or UTF-16; NUL bytes in every other place say UTF-16
+    without one (other NUL bytes: UTF-8 or not text at all); else UTF-8, and Windows-1252 when that does not
+    decode (every byte Excel writes there is).
+    """
+    if encoding:
+        return _decode_as(data, name, encoding), encoding
+    if data.startswith(codecs.BOM_UTF8):
+        return _utf8(data, name), "UTF-8 (with BOM)"
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return _utf16(data, name, "utf-16"), "UTF-16 (with BOM)"
+    if b"\x00" in data[:4096]:
+        sample = data[:4096]
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        half = len(sample) // 2 or 1
+        if odd * 10 >= half * 3 and even * 4 <= odd:
+            return _utf16(data, name, "utf-16-le"), "UTF-16 LE"
+        if even * 10 >= half * 3 and odd * 4 <= even:
+            return _utf16(data, name, "utf-16-be"), "UTF-16 BE"
+        try:  # a stray NUL in UTF-8 text: the row that has it is reported
+            return data.decode("utf-8"), "UTF-8"
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"{name} is not a text file; save the sheet from the spreadsheet as “CSV UTF-8”."
+            ) from exc
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        try:
+            return data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            raise _not_utf8(data, name, exc) from exc
+
+
+def _utf8(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(data, name, exc) from exc
+
+
+def _not_utf8(data: bytes, name: str, exc: UnicodeDecodeError) -> InvalidInput:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return InvalidInput(
+        f"{name} is not UTF-8 text (line {line}), nor Windows-1252; save it from the spreadsheet as “CSV UTF-8”, "
+        "or name its encoding with --encoding."
+    )
+
+
+def _utf16(data: bytes, name: str, codec: str) -> str:
+    try:
+        return data.decode(codec).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{name} looks like UTF-16 text but is cut short or damaged (byte {exc.start:,}); "
+            "save it again, or name its encoding with --encoding."
+        ) from exc
+
+
+def _decode_as(data: bytes, name: str, encoding: str) -> str:
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError as exc:
+        raise InvalidInput(f"There is no encoding named '{printable(encoding)}'; try utf-8, cp1252 or utf-16.") from exc
+    try:
+        text = data.decode(codec.name)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InvalidInput(
-            f"{path.name} is not UTF-8 text (line {line}); save it from the spreadsheet as “CSV UTF-8”."
+            f"{name} is not {printable(encoding)} text (line {line}); leave out --encoding to have it detected."
         ) from exc
-    del data  # the text is all that is needed from here on
-    return parse_text(text, name=path.name, progress=progress)
+    return text.removeprefix("\ufeff")
+
+
+def xlsx_text(path: Path) -> str:
+    """The first sheet of an ``.xlsx`` workbook as CSV text, one line per sheet row (read with python-calamine)."""
+    try:
+        from python_calamine import CalamineWorkbook  # deferred: an optional extra
+    except ImportError as exc:
+        raise InvalidInput(
+            f"{path.name} is an Excel workbook, and reading one needs labreview[xlsx] "
+            "(uv tool install 'labreview[xlsx]' or pipx install 'labreview[xlsx]'); or save the sheet as “CSV UTF-8”."
+        ) from exc
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        try:
+            rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        finally:
+            workbook.close()
+    except Exception as exc:  # python-calamine's own errors (not a workbook, damaged, password…)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InvalidInput(f"{path.name} cannot be read as an Excel workbook: {printable(reason)}.") from exc
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([_sheet_cell(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
+def _sheet_cell(value: Any) -> str:
+    """A workbook cell as the text a CSV export of it would have."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def parse_text(text: str, *, name: str = "the file", progress: Progress | None = None) -> ParsedFile:
@@ -202,7 +352,7 @@ def _parse_text(ImportRecord, text: str, name: str, progress: Progress | None) -
     text = text.removeprefix("\ufeff")
     if not text or text.isspace():  # (not text.strip(), which copies a large file)
         raise InvalidInput(f"{name} is empty; it needs a header line with at least a 'key' column.")
-    delimiter = _delimiter(text)
+    delimiter = _delimiter(text, name)
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     total_lines = text.count("\n") + 1
     last_line = 0
@@ -345,11 +495,27 @@ def _lines_one_by_one(text: str) -> Iterator[str]:
         start = end
 
 
-def _delimiter(text: str) -> str:
-    """``;`` when the header line has more semicolons than commas outside quotes, else ``,``."""
-    header = text.split("\n", 1)[0]
+_DELIMITERS = (",", ";", "\t")
+_OTHER_SEPARATORS = re.compile(r"[|:^~#/\\!]|\S\s+\S")
+
+
+def _delimiter(text: str, name: str = "the file") -> str:
+    """The one of ``,``, ``;`` and tab found most often in the header line outside quotes (``,`` on a tie).
+
+    A header with none of them is one column; when it does not name one but looks separated by something
+    else (``|``, spaces…), it is refused in words.
+    """
+    end = text.find("\n")
+    header = text[:end] if end >= 0 else text
     outside = re.sub(r'"[^"]*"', "", header)
-    return ";" if outside.count(";") > outside.count(",") else ","
+    counts = [outside.count(d) for d in _DELIMITERS]
+    best = max(range(len(_DELIMITERS)), key=counts.__getitem__)
+    if counts[best] == 0 and fold_header(outside) not in _BY_FOLDED and _OTHER_SEPARATORS.search(outside.strip()):
+        raise InvalidInput(
+            f"{name}: the header line ({quote(outside.strip(), 60)}) is not separated by , ; or tab; "
+            "save it from the spreadsheet as CSV."
+        )
+    return _DELIMITERS[best]
 
 
 def _map_header(header: Sequence[str], name: str) -> list[Column | None]:
@@ -368,7 +534,7 @@ def _map_header(header: Sequence[str], name: str) -> list[Column | None]:
         found = ", ".join(f"'{h.strip()}'" for h in header if h.strip()) or "none"
         raise InvalidInput(
             f"{name} has no 'key' column (the header line has {found}); "
-            "the first line must name the columns, see the README's “CSV columns”."
+            "the first line must name the columns (labreview import --columns lists them)."
         )
     return columns
 
@@ -602,13 +768,14 @@ def import_file(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> tuple[ParsedFile, Any]:
     """Read ``path`` and import it into ``portfolio``; returns what was read and the ``ImportReport``."""
     from labreview.portfolio.gc_pause import collector_paused
 
     # One pause for reading and importing: resumed in between, the collector would walk every record just read.
     with collector_paused():
-        parsed = read_file(path, progress=progress)
+        parsed = read_file(path, encoding=encoding, progress=progress)
         report = portfolio.import_initiatives(
             parsed.records,
             dry_run=dry_run,
@@ -627,6 +794,9 @@ def describe(parsed: ParsedFile, report: Any, *, currency: str = "", detail_limi
     """
     lines: list[str] = []
     would = report.dry_run or not report.written
+    if not parsed.encoding.startswith("UTF-8"):
+        how = "the first sheet of the workbook" if parsed.encoding == "xlsx" else f"{parsed.encoding} text"
+        lines.append(f"Read {how}.")
     if parsed.ignored:
         lines.append("Ignored columns (not known): " + ", ".join(f"'{printable(h)}'" for h in parsed.ignored))
     created = report.created
@@ -793,6 +963,7 @@ __all__ = [
     "CsvText",
     "ParsedFile",
     "backlog_csv",
+    "column_reference",
     "decisions_csv",
     "describe",
     "import_file",

@@ -282,9 +282,7 @@ class RequestDialog(ModalScreen[bool]):
                 yield Label("Export allowed")
                 yield Checkbox("", value=False, id="export", compact=True)
                 yield Label("Expires on")
-                yield Input(
-                    (self.today + dt.timedelta(days=90)).isoformat(), id="expires", max_length=10, compact=True
-                )
+                yield Input((self.today + dt.timedelta(days=90)).isoformat(), id="expires", max_length=10, compact=True)
             yield Label("", id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Button("Record request", variant="primary", id="ok")

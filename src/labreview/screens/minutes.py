@@ -29,6 +29,13 @@ class MinutesScreen(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "write", "Write file", id="labreview.minutes.write", tooltip="Write the minutes to a file"),
+        Binding(
+            "W",
+            "write_html",
+            "Write HTML",
+            id="labreview.minutes.write_html",
+            tooltip="Write the minutes as one HTML page to open, mail or print",
+        ),
         Binding("escape", "close", "Close", id="labreview.minutes.close", tooltip="Back to the meeting"),
     ]
 
@@ -43,7 +50,9 @@ class MinutesScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield MeetingHeader()
-        yield Static(f"Minutes of the {self.quarter} review — preview (w writes the file)", classes="summary")
+        yield Static(
+            f"Minutes of the {self.quarter} review — preview (w writes the file, W an HTML page)", classes="summary"
+        )
         with VerticalScroll(id="minutes-scroll"):
             yield Markdown("*Preparing the minutes…*", id="minutes")
         yield MessageLine(id="message")
@@ -94,6 +103,38 @@ class MinutesScreen(Screen):
         self.app.push_screen(
             PromptDialog("Write the minutes to:", value=str(Path.cwd() / default_filename(self.quarter))), chosen
         )
+
+    def action_write_html(self) -> None:
+        from labreview.exchange.minutes_html import default_filename
+
+        def chosen(answer: str | None) -> None:
+            if answer is None or not answer.strip():
+                return
+            path = Path(answer.strip()).expanduser()
+            if path.exists() and not path.is_dir():
+                self.app.push_screen(
+                    PromptDialog(f"{path} exists. Overwrite it with these minutes?", confirm_only=True),
+                    lambda yes: self._write_html(path, True) if yes else self._say("Nothing was written."),
+                )
+            else:
+                self._write_html(path, False)
+
+        self.app.push_screen(
+            PromptDialog("Write the minutes as HTML to:", value=str(Path.cwd() / default_filename(self.quarter))),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="minutes-html", exit_on_error=False)
+    def _write_html(self, path: Path, force: bool) -> None:
+        from labreview.exchange import minutes_html  # deferred: only needed when the page is asked for
+        from labreview.exchange.files import write_atomic
+
+        try:
+            written = write_atomic(path, minutes_html.render(self.lab.portfolio, self.quarter), force=force)
+        except DomainError as exc:
+            self.app.call_from_thread(self._say, exc.message, True)
+            return
+        self.app.call_from_thread(self._say, f"Wrote {written}.")
 
     def _write(self, path: Path, *, force: bool) -> None:
         from labreview.exchange.files import write_atomic
