@@ -52,6 +52,28 @@ def validate_weights(weights: Mapping[Criterion, object]) -> dict[Criterion, Fra
     return result
 
 
+def format_weights(weights: Mapping[Criterion, Fraction]) -> str:
+    """``outcome-impact=2 operational-fit=1 …``: how the portfolio stores and shows its weights."""
+    return " ".join(f"{c.value}={_number(weights.get(c, Fraction(1)))}" for c in Criterion)
+
+
+def parse_weights(text: str) -> dict[Criterion, Fraction]:
+    """Read ``criterion=number`` pairs (separated by spaces or commas); criteria left out weigh 1."""
+    raw: dict[Criterion, object] = {}
+    for part in str(text).replace(",", " ").split():
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise InvalidInput(f"Write a weight as criterion=number, e.g. outcome-impact=2; got '{part}'.")
+        raw[Criterion.parse(name)] = value
+    return validate_weights(raw)
+
+
+def _number(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return str(value)
+
+
 def weighted_total(
     scores: Mapping[Criterion, float | int | Fraction],
     weights: Mapping[Criterion, Fraction] = DEFAULT_WEIGHTS,

@@ -12,7 +12,8 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from labreview.domain import access as access_rules
 from labreview.domain import budget as budget_rules
+from labreview.domain import carryover, scoring
 from labreview.domain import decisions as decision_rules
 from labreview.domain import gates as gate_rules
-from labreview.domain import scoring
 from labreview.domain.errors import DomainError, InvalidInput, NotFound, PolicyRefusal, StaleEdit, StorageError
 from labreview.domain.vocabulary import (
     AI_CHECKS,
@@ -46,6 +47,7 @@ from labreview.domain.vocabulary import (
     Stage,
     SuccessMetric,
     Track,
+    format_money,
 )
 from labreview.portfolio import ledger
 from labreview.portfolio.backlog_index import BacklogIndex
@@ -56,6 +58,7 @@ from labreview.portfolio.views import (
     AuditEntry,
     BacklogPage,
     BacklogRow,
+    BudgetLineView,
     BudgetView,
     ChecklistView,
     CriteriaChangeView,
@@ -78,6 +81,7 @@ from labreview.store.models import (
     AgendaItem,
     Attendee,
     AuditEvent,
+    BudgetEnvelope,
     BudgetLine,
     CriteriaChange,
     Decision,
@@ -91,6 +95,10 @@ from labreview.store.models import (
     Setting,
 )
 
+UNATTRIBUTED = "nobody named (no session, no --as)"
+"""The audit log's actor when no person is named and no session is planned or open."""
+WEIGHTS_SETTING = "weights"
+"""The setting that holds the portfolio's criterion weights (``scoring.format_weights``)."""
 KEY_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,23}$")
 MAX_TITLE = 200
 MAX_TEXT = 10_000
@@ -153,18 +161,57 @@ class Portfolio:
         self,
         engine: Engine,
         *,
-        actor: str = "facilitator",
+        actor: str | None = "facilitator",
         clock: Callable[[], dt.datetime] = utc_now,
         weights: Mapping[Criterion, object] | None = None,
         read_only: bool = False,
     ) -> None:
         self.engine = engine
         self._writer = writer(engine)
-        self.actor = actor
-        """Who the audit log names for every change made through this object."""
+        self._actor = actor or None
+        """Who acts through this object; None: the facilitator of the open (else the next) session."""
         self._clock = clock
-        self.weights = scoring.validate_weights(weights or {})
+        self._weights = scoring.validate_weights(weights) if weights else None
+        """Weights given by the caller (a what-if, a benchmark); None: the portfolio's stored weights."""
         self.read_only = read_only
+
+    @property
+    def actor(self) -> str:
+        """Who the audit log names for every change made through this object.
+
+        A name given when opening (``--as NAME``), else the facilitator of the open session, else of
+        the next planned one; before any session exists, ``UNATTRIBUTED``. Never the login name.
+        """
+        if self._actor:
+            return self._actor
+        with self._read() as session:
+            return self._actor_in(session)
+
+    def _actor_in(self, session: Session) -> str:
+        if self._actor:
+            return self._actor
+        rows = session.execute(
+            select(ReviewSession.status, Person.name)
+            .join(Person, Person.id == ReviewSession.facilitator_id)
+            .where(ReviewSession.status.in_((SessionStatus.OPEN.value, SessionStatus.PLANNED.value)))
+            .order_by(ReviewSession.quarter)
+        ).all()
+        for status in (SessionStatus.OPEN.value, SessionStatus.PLANNED.value):
+            for found, name in rows:
+                if found == status:
+                    return name
+        return UNATTRIBUTED
+
+    @actor.setter
+    def actor(self, name: str | None) -> None:
+        self._actor = name or None
+
+    def act_as(self, name: str) -> PersonView:
+        """Make ``name``, a person of the portfolio, the one the audit log names from now on."""
+        with self._read() as session:
+            person = _person(self._find_person(session, name))
+        self._actor = person.name
+        return person
 
     @classmethod
     def open(cls, target: str | Path, *, create: bool = False, checked: bool = False, **options: Any) -> Portfolio:
@@ -191,7 +238,16 @@ class Portfolio:
         return self._clock()
 
     def today(self) -> dt.date:
-        return self.now().date()
+        """The day dates are derived from: the day the open session started, else the clock's day.
+
+        In a meeting, a next review, a request's date or an action's due date follow the session's
+        day, whatever the clock says while the record is written up.
+        """
+        with self._read() as session:
+            started = session.execute(
+                select(ReviewSession.started_at).where(ReviewSession.status == SessionStatus.OPEN.value).limit(1)
+            ).scalar()
+        return started.date() if started is not None else self.now().date()
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -211,7 +267,7 @@ class Portfolio:
                     ledger.append(
                         session,
                         at=self.now(),
-                        actor=self.actor,
+                        actor=self._actor_in(session),
                         action=action,
                         summary=getattr(recorder, "summary", action),
                         changes=recorder.changes,
@@ -1497,7 +1553,232 @@ class Portfolio:
         moves = (
             (d.initiative_id, key, d.outcome, Track(d.track_after) if d.track_after else None) for d, key in decided
         )
-        return BudgetView.after_decisions(quarter, currency, target, lines, moves, history)
+        view = BudgetView.after_decisions(quarter, currency, target, lines, moves, history)
+        return replace(view, envelope=self.budget_envelope(quarter), lines=self._budget_lines(quarter))
+
+    def budget_envelope(self, quarter: str) -> budget_rules.Envelope | None:
+        with self._read() as session:
+            row = session.get(BudgetEnvelope, str(Quarter.parse(quarter)))
+            return budget_rules.Envelope(row.total, row.lab) if row else None
+
+    def set_budget_envelope(self, quarter: str, total: object, lab: object = 0) -> budget_rules.Envelope:
+        """Set a quarter's whole budget and the ring-fenced lab budget inside it (minor units)."""
+        quarter = str(Quarter.parse(quarter))
+        envelope = budget_rules.Envelope(_check_money(total), _check_money(lab))
+        currency = self.currency
+        with self._action("set budget envelope") as rec:
+            row = rec.session.get(BudgetEnvelope, quarter)
+            if row is None:
+                rec.add(BudgetEnvelope(quarter=quarter, total=envelope.total, lab=envelope.lab))
+            else:
+                rec.update(row, total=envelope.total, lab=envelope.lab)
+            rec.summary = (
+                f"Budget envelope {quarter}: {format_money(envelope.total, currency)}, "
+                f"of which lab (ring-fenced) {format_money(envelope.lab, currency)}"
+            )
+        return envelope
+
+    def _budget_lines(self, quarter: str) -> tuple[BudgetLineView, ...]:
+        with self._read() as session:
+            rows = session.execute(
+                select(BudgetLine, Initiative.key, Initiative.title, Initiative.quarterly_cost, Initiative.stage)
+                .join(Initiative, Initiative.id == BudgetLine.initiative_id)
+                .where(BudgetLine.quarter == quarter)
+                .order_by(BudgetLine.amount.desc(), Initiative.key)
+            ).all()
+        return tuple(
+            BudgetLineView(key, title, Track(line.track), line.amount, cost, Stage(stage))
+            for line, key, title, cost, stage in rows
+        )
+
+    def propose_budget(self, quarter: str) -> int:
+        """Add a line for each live initiative without one: its quarterly cost on its track. Returns how many."""
+        quarter = str(Quarter.parse(quarter))
+        with self._action("propose budget") as rec:
+            added = self._propose_budget(rec, quarter)
+            rec.summary = f"Proposed {added} budget lines for {quarter} from the initiatives' quarterly costs"
+        return added
+
+    def _propose_budget(self, rec: ledger.Recorder, quarter: str) -> int:
+        session = rec.session
+        have = set(session.execute(select(BudgetLine.initiative_id).where(BudgetLine.quarter == quarter)).scalars())
+        live = session.execute(
+            select(Initiative.id, Initiative.stage, Initiative.track, Initiative.quarterly_cost).order_by(
+                Initiative.key
+            )
+        ).all()
+        proposed = budget_rules.proposed_lines((i, stage, Track(track), cost) for i, stage, track, cost in live)
+        added = 0
+        for initiative_id, (track, amount) in proposed.items():
+            if initiative_id not in have:
+                rec.add(BudgetLine(quarter=quarter, initiative_id=initiative_id, track=track.value, amount=amount))
+                added += 1
+        return added
+
+    # ------------------------------------------------------------------ planning the next session
+
+    def plan_session(
+        self,
+        quarter: str,
+        *,
+        held_on: dt.date,
+        facilitator: int | str,
+        attendees: Iterable[int | str],
+        timebox_minutes: int = 8,
+    ) -> SessionView:
+        """Plan a session, in one audited action: the session with its facilitator and attendees, its
+        budget lines proposed from the live initiatives' quarterly costs, and its agenda carried over
+        (``domain.carryover``: not reached, iterate or hold, renewals due, next reviews in the quarter)."""
+        parsed = Quarter.parse(quarter)
+        quarter = str(parsed)
+        if not (1 <= timebox_minutes <= 120):
+            raise InvalidInput(f"A timebox is 1 to 120 minutes; got {timebox_minutes}.")
+        if not (parsed.first_day <= held_on <= parsed.last_day):
+            raise InvalidInput(
+                f"A {quarter} session is held in {quarter} ({parsed.first_day.isoformat()} to "
+                f"{parsed.last_day.isoformat()}); got {held_on.isoformat()}."
+            )
+        with self._action("plan session") as rec:
+            session = rec.session
+            if session.scalars(select(ReviewSession).where(ReviewSession.quarter == quarter)).first():
+                raise InvalidInput(f"There is already a {quarter} session.")
+            lead = self._find_person(session, facilitator)
+            people = []
+            for ref in attendees:
+                person = self._find_person(session, ref)
+                if person.id not in {p.id for p in people}:
+                    people.append(person)
+            if not people:
+                raise InvalidInput(f"The {quarter} session needs attendees: the board members who score and sign.")
+            row = rec.add(
+                ReviewSession(
+                    quarter=quarter, held_on=held_on, facilitator_id=lead.id, timebox_seconds=timebox_minutes * 60
+                )
+            )
+            for person in people:
+                rec.add(Attendee(session_id=row.id, person_id=person.id))
+            lines = self._propose_budget(rec, quarter)
+            carried = self._carry_over(session, parsed, held_on)
+            for position, item in enumerate(carried, 1):
+                rec.add(
+                    AgendaItem(
+                        session_id=row.id,
+                        initiative_id=item.initiative_id,
+                        position=position,
+                        timebox_seconds=row.timebox_seconds,
+                        carried_reason=item.reason,
+                    )
+                )
+            rec.summary = (
+                f"Planned the {quarter} session on {held_on.isoformat()}, facilitated by {lead.name}, with "
+                f"{len(people)} attendees; {len(carried)} items carried onto the agenda, {lines} budget lines proposed"
+            )
+            return self._session_view(session, row)
+
+    def carry_over_preview(self, quarter: str, held_on: dt.date) -> list[carryover.Carried]:
+        """What planning ``quarter`` on ``held_on`` would carry onto its agenda (nothing is written)."""
+        with self._read() as session:
+            return self._carry_over(session, Quarter.parse(quarter), held_on)
+
+    def _carry_over(self, session: Session, quarter: Quarter, held_on: dt.date) -> list[carryover.Carried]:
+        previous = session.scalars(
+            select(ReviewSession).where(ReviewSession.quarter < str(quarter)).order_by(ReviewSession.quarter.desc())
+        ).first()
+        past: list[carryover.PastItem] = []
+        if previous is not None:
+            decided = dict(
+                session.execute(
+                    select(Decision.initiative_id, Decision.outcome).where(Decision.session_id == previous.id)
+                ).all()
+            )
+            for initiative_id, key in session.execute(
+                select(AgendaItem.initiative_id, Initiative.key)
+                .join(Initiative, Initiative.id == AgendaItem.initiative_id)
+                .where(AgendaItem.session_id == previous.id)
+                .order_by(AgendaItem.position)
+            ).all():
+                outcome = decided.get(initiative_id)
+                past.append(carryover.PastItem(initiative_id, key, DecisionOutcome(outcome) if outcome else None))
+        latest: dict[int, tuple[dt.date | None, str]] = {}
+        settled: dict[int, dt.date] = {}
+        for initiative_id, outcome, next_review, quarter_of, day, started in session.execute(
+            select(
+                Decision.initiative_id,
+                Decision.outcome,
+                Decision.next_review,
+                ReviewSession.quarter,
+                ReviewSession.held_on,
+                ReviewSession.started_at,
+            )
+            .join(ReviewSession, ReviewSession.id == Decision.session_id)
+            .where(ReviewSession.quarter < str(quarter))
+            .order_by(ReviewSession.quarter, Decision.decided_at, Decision.id)
+        ).all():
+            latest[initiative_id] = (next_review, quarter_of)
+            if DecisionOutcome(outcome) in carryover.SETTLES_RENEWAL:
+                settled[initiative_id] = started.date() if started else day
+        live = [
+            carryover.Candidate(
+                initiative_id=i,
+                key=key,
+                stage=Stage(stage),
+                renewal_date=renewal,
+                next_review=latest.get(i, (None, None))[0],
+                next_review_quarter=latest.get(i, (None, None))[1],
+                renewal_settled_on=settled.get(i),
+            )
+            for i, key, stage, renewal in session.execute(
+                select(Initiative.id, Initiative.key, Initiative.stage, Initiative.renewal_date)
+                .where(Initiative.stage != Stage.RETIRED.value)
+                .order_by(Initiative.key)
+            ).all()
+        ]
+        return carryover.carried_items(quarter, held_on, previous.quarter if previous else None, past, live)
+
+    def set_facilitator(self, quarter: str, person: int | str) -> SessionView:
+        """Hand a session not yet ended to another facilitator (they act in the audit log from now on)."""
+        with self._action("set facilitator") as rec:
+            session = rec.session
+            row = self._session_row(session, quarter)
+            _require_not_closed(row)
+            who = self._find_person(session, person)
+            rec.update(row, facilitator_id=who.id)
+            rec.summary = f"{who.name} facilitates the {row.quarter} session"
+            return self._session_view(session, row)
+
+    # ------------------------------------------------------------------ scoring weights
+
+    @property
+    def weights(self) -> dict[Criterion, Fraction]:
+        """The criterion weights that decide weighted scores: the portfolio's, set by the board."""
+        if self._weights is not None:
+            return self._weights
+        with self._read() as session:
+            row = session.get(Setting, WEIGHTS_SETTING)
+        return scoring.parse_weights(row.value) if row else dict(scoring.DEFAULT_WEIGHTS)
+
+    @property
+    def weights_override(self) -> dict[Criterion, Fraction] | None:
+        """The weights given when opening, if any (they win over the stored ones, for this object only)."""
+        return self._weights
+
+    def set_weights(self, weights: Mapping[Criterion | str, object] | str) -> dict[Criterion, Fraction]:
+        """The board sets the portfolio's criterion weights (``outcome-impact=2 data-risk=1.5``); audited."""
+        if isinstance(weights, str):
+            parsed = scoring.parse_weights(weights)
+        else:
+            parsed = scoring.validate_weights(
+                {(Criterion.parse(c) if isinstance(c, str) else c): v for c, v in weights.items()}
+            )
+        text = scoring.format_weights(parsed)
+        with self._action("set weights") as rec:
+            row = rec.session.get(Setting, WEIGHTS_SETTING)
+            if row is None:
+                rec.add(Setting(key=WEIGHTS_SETTING, value=text))
+            else:
+                rec.update(row, value=text)
+            rec.summary = f"Scoring weights set to {text}"
+        return parsed
 
     # ------------------------------------------------------------------ decisions
 
@@ -1691,7 +1972,7 @@ class Portfolio:
         approval standing that the remaining signatures do not support.
         """
         with self._action("undo") as rec:
-            event = ledger.last_undoable(rec.session, self.actor)
+            event = ledger.last_undoable(rec.session, self._actor_in(rec.session))
             if event is None:
                 raise NotFound("There is nothing to undo.")
             rec.changes.extend(ledger.revert(rec.session, event))
