@@ -19,6 +19,8 @@ from labreview import __version__
 from labreview.domain.errors import DomainError
 
 EXIT_USAGE = 2
+SETUP_ACTOR = "labreview init"
+"""The audit log's actor for setting up a new portfolio (default settings and gate templates)."""
 
 
 class CliError(Exception):
@@ -33,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="portfolio database: a file path or an sqlite:/// URL (default: $LABREVIEW_DB, "
         "else portfolio.db in your user data folder)",
+    )
+    common.add_argument(
+        "--as",
+        dest="as_person",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="who you are in the portfolio, for the audit log (default: the session's facilitator)",
     )
     parser = argparse.ArgumentParser(
         prog="labreview",
@@ -119,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a record hash printed by an earlier verify (e.g. kept in the minutes); it must still be in the log",
     )
     verify.set_defaults(run=cmd_audit_verify)
+    from labreview.cli_quarters import add_commands
+
+    add_commands(commands, common)
     return parser
 
 
@@ -167,11 +179,20 @@ def _target(args: argparse.Namespace) -> tuple[str, bool]:
     return str(default_database()), True
 
 
-def _config():
+def _config(args: argparse.Namespace | None = None):
+    """The facilitator's config; ``--as NAME`` replaces its ``actor``. Warns once that ``[weights]`` is ignored."""
+    from dataclasses import replace
+
     from labreview.config import load
     from labreview.paths import config_file
 
-    return load(config_file())
+    config = load(config_file())
+    if config.ignored_weights:
+        print(f"labreview: {config.ignored_weights}", file=sys.stderr)
+    as_person = getattr(args, "as_person", None) if args is not None else None
+    if as_person:
+        config = replace(config, actor=as_person.strip())
+    return config
 
 
 def _prepare(target: str, *, create: bool, read_only: bool = False) -> None:
@@ -201,7 +222,7 @@ def _unwritable(target: str) -> str | None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    config = _config()
+    config = _config(args)
     scratch: Path | None = None
     if args.demo:
         if getattr(args, "db", None):
@@ -253,7 +274,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         if found.state is not State.MISSING and found.state is not State.EMPTY:
             raise CliError(found.message)
     _prepare(target, create=True)
-    _ensure_defaults(target, _config())
+    _ensure_defaults(target, _config(args))
     print(f"Created an empty portfolio at {target}")
     return 0
 
@@ -294,7 +315,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def _ensure_defaults(target: str, config) -> None:
     from labreview.portfolio import Portfolio
 
-    portfolio = Portfolio.open(target, actor=config.who)
+    portfolio = Portfolio.open(target, actor=SETUP_ACTOR)
     try:
         portfolio.ensure_defaults()
     finally:
@@ -305,15 +326,28 @@ def _open_portfolio(args: argparse.Namespace):
     """The portfolio named by --db or $LABREVIEW_DB (or the default), which must already exist."""
     target, _default = _target(args)
     _prepare(target, create=False)
-    return _portfolio_at(target, _config())
+    return _portfolio_at(target, _config(args), strict=bool(getattr(args, "as_person", None)))
 
 
-def _portfolio_at(target: str, config):
-    """The portfolio at ``target``, already checked by ``_prepare``, with the configured actor and weights."""
+def _portfolio_at(target: str, config, *, strict: bool = False):
+    """The portfolio at ``target``, already checked by ``_prepare``, acting as the configured person.
+
+    ``--as NAME`` (or the config's ``actor``) must be a person of the portfolio; without it the
+    audit log names the session's facilitator, never the login. The weights are the portfolio's.
+    """
     from labreview.portfolio import Portfolio
     from labreview.store.engine import make_engine
 
-    return Portfolio(make_engine(target), actor=config.who, weights=config.weights)
+    portfolio = Portfolio(make_engine(target), actor=None)
+    if config.who:
+        try:
+            portfolio.act_as(config.who)
+        except DomainError as exc:
+            if strict:
+                portfolio.close()
+                raise CliError(f"{exc.message} (--as names who you are in the portfolio)") from exc
+            # The config's actor is not a person of this portfolio: the session's facilitator acts.
+    return portfolio
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
@@ -343,7 +377,7 @@ def cmd_minutes(args: argparse.Namespace) -> int:
         _refuse_existing(Path(output), args.force)
     target, _default = _target(args)
     _prepare(target, create=False)
-    text = _minutes_text(target, quarter, _config())
+    text = _minutes_text(target, quarter, _config(args))
     _write_output(output, text, args.force, f"the {quarter} minutes")
     return 0
 
@@ -368,13 +402,12 @@ def _minutes_text(target: str, quarter: str, config) -> str:
             finally:
                 portfolio.close()
         else:
-            from labreview.domain.scoring import validate_weights
             from labreview.portfolio import minutes_data
             from labreview.store.database import connect_read_only
 
             connection = connect_read_only(path)
             try:
-                data = minutes_data.read(connection, quarter, validate_weights(config.weights))
+                data = minutes_data.read(connection, quarter)  # the portfolio's own weights
             finally:
                 connection.close()
     except sqlite3.Error as exc:  # both read with the sqlite3 driver (records.minutes_records too)

@@ -1188,12 +1188,21 @@ class Portfolio:
         known = {p.id for p in reviewers}
         for reviewer_id in sorted({r for r, _c, _v in triples} - known):  # scored, then left the meeting
             reviewers.append(session.get(Person, reviewer_id))
-        summary = scoring.summarize(((r, Criterion(c), v) for r, c, v in triples), self.weights)
+        weights = self._weights_in(session)
+        summary = scoring.summarize(((r, Criterion(c), v) for r, c, v in triples), weights)
         totals = {
-            p.id: scoring.weighted_total({c: v for (r, c), v in scores.items() if r == p.id}, self.weights)
+            p.id: scoring.weighted_total({c: v for (r, c), v in scores.items() if r == p.id}, weights)
             for p in reviewers
         }
-        return ScoreSheet(row.quarter, initiative.key, tuple(_person(p) for p in reviewers), scores, summary, totals)
+        return ScoreSheet(
+            row.quarter,
+            initiative.key,
+            tuple(_person(p) for p in reviewers),
+            scores,
+            summary,
+            totals,
+            weights=scoring.format_weights(weights),
+        )
 
     # ------------------------------------------------------------------ gates
 
@@ -1556,6 +1565,31 @@ class Portfolio:
         view = BudgetView.after_decisions(quarter, currency, target, lines, moves, history)
         return replace(view, envelope=self.budget_envelope(quarter), lines=self._budget_lines(quarter))
 
+    def set_budget_lines(self, quarter: str, lines: Sequence[tuple[str, object, Track | str | None]]) -> int:
+        """Set many budget lines of a quarter at once (a CSV file): ``(key, amount, track or None)``,
+        all or nothing, one audited action. Returns how many lines changed."""
+        quarter = str(Quarter.parse(quarter))
+        checked = []
+        for key, amount, track in lines:
+            track = Track.parse(track) if isinstance(track, str) and track.strip() else (track or None)
+            checked.append((_check_key(key), _check_money(amount), track))
+        with self._action("set budget lines") as rec:
+            session = rec.session
+            changed = 0
+            for key, amount, track in checked:
+                initiative = self._find_initiative(session, key)
+                track = track or Track(initiative.track)
+                line = session.scalars(
+                    select(BudgetLine).where(BudgetLine.quarter == quarter, BudgetLine.initiative_id == initiative.id)
+                ).first()
+                if line is None:
+                    rec.add(BudgetLine(quarter=quarter, initiative_id=initiative.id, track=track.value, amount=amount))
+                    changed += 1
+                elif rec.update(line, track=track.value, amount=amount):
+                    changed += 1
+            rec.summary = f"Budget {quarter}: {changed} of {len(checked)} lines set from a file"
+        return changed
+
     def budget_envelope(self, quarter: str) -> budget_rules.Envelope | None:
         with self._read() as session:
             row = session.get(BudgetEnvelope, str(Quarter.parse(quarter)))
@@ -1751,10 +1785,13 @@ class Portfolio:
     @property
     def weights(self) -> dict[Criterion, Fraction]:
         """The criterion weights that decide weighted scores: the portfolio's, set by the board."""
+        with self._read() as session:
+            return self._weights_in(session)
+
+    def _weights_in(self, session: Session) -> dict[Criterion, Fraction]:
         if self._weights is not None:
             return self._weights
-        with self._read() as session:
-            row = session.get(Setting, WEIGHTS_SETTING)
+        row = session.get(Setting, WEIGHTS_SETTING)
         return scoring.parse_weights(row.value) if row else dict(scoring.DEFAULT_WEIGHTS)
 
     @property

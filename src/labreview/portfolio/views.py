@@ -210,6 +210,16 @@ class ScoreSheet:
     summary: ScoreSummary
     totals: dict[int, float | None]
     """Each reviewer's own weighted total, by reviewer id."""
+    weights: str = ""
+    """The portfolio's criterion weights the totals are weighted with (``scoring.format_weights``)."""
+
+    @property
+    def weights_note(self) -> str:
+        """The weights that are not 1, for the scorecard (empty when every criterion weighs the same)."""
+        pairs = [part.split("=") for part in self.weights.split()]
+        if len({value for _name, value in pairs}) <= 1:
+            return ""
+        return "weights " + ", ".join(f"{name} ×{value}" for name, value in pairs if value != "1")
 
     def score(self, reviewer_id: int, criterion: Criterion) -> int | None:
         return self.scores.get((reviewer_id, criterion))
