@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from math import lcm
 
@@ -69,9 +70,17 @@ def parse_weights(text: str) -> dict[Criterion, Fraction]:
 
 
 def _number(value: Fraction) -> str:
+    """``2``, ``1.5``; a fraction with no finite decimal (``1/3``) as a fraction, so that it reads back exactly."""
     if value.denominator == 1:
         return str(value.numerator)
-    return str(value)
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator != 1:
+        return str(value)
+    exact = Decimal(value.numerator) / Decimal(value.denominator)  # finite: exact within 28 digits
+    return f"{exact.normalize():f}" if Fraction(exact) == value else str(value)
 
 
 def weighted_total(

@@ -1012,6 +1012,7 @@ class Portfolio:
                 timebox_seconds=item.timebox_seconds,
                 spent_seconds=item.spent_seconds,
                 decided=DecisionOutcome(decided[item.initiative_id]) if item.initiative_id in decided else None,
+                carried_reason=item.carried_reason,
             )
             for item, key, title, stage in agenda_rows
         )
