@@ -180,7 +180,8 @@ class Portfolio:
         """Who the audit log names for every change made through this object.
 
         A name given when opening (``--as NAME``), else the facilitator of the open session, else of
-        the next planned one; before any session exists, ``UNATTRIBUTED``. Never the login name.
+        the next planned one, else of the latest one; before any session exists, ``UNATTRIBUTED``
+        (an action that plans the first session names its facilitator). Never the login name.
         """
         if self._actor:
             return self._actor
@@ -200,7 +201,13 @@ class Portfolio:
             for found, name in rows:
                 if found == status:
                     return name
-        return UNATTRIBUTED
+        latest = session.execute(
+            select(Person.name)
+            .join(ReviewSession, ReviewSession.facilitator_id == Person.id)
+            .order_by(ReviewSession.quarter.desc())
+            .limit(1)
+        ).scalar()
+        return latest or UNATTRIBUTED
 
     @actor.setter
     def actor(self, name: str | None) -> None:
@@ -261,13 +268,16 @@ class Portfolio:
             raise StorageError("This portfolio is open read-only; nothing can be changed.")
         try:
             with Session(self._writer, expire_on_commit=False) as session:
+                actor = self._actor_in(session)  # who acts is who it was when the action began (end session)
                 recorder = ledger.Recorder(session)
                 yield recorder
                 if recorder.changes:
+                    if actor == UNATTRIBUTED:  # the action planned the first session: its facilitator
+                        actor = self._actor_in(session)
                     ledger.append(
                         session,
                         at=self.now(),
-                        actor=self._actor_in(session),
+                        actor=actor,
                         action=action,
                         summary=getattr(recorder, "summary", action),
                         changes=recorder.changes,
