@@ -8,6 +8,7 @@ imported: a worker opens the portfolio and then shows the first screen.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import gc
 import importlib
@@ -241,13 +242,18 @@ class LabReviewApp(App[None]):
     def _open(self) -> None:
         from labreview.portfolio.service import Portfolio  # deferred: SQLAlchemy loads after the first frame
 
-        options = {"actor": self.config.who, "weights": self.config.weights, "read_only": self.read_only}
+        # The audit log names the person set as the config's actor (--as) when they are in the portfolio,
+        # else the facilitator of the session; scores are weighted with the portfolio's own weights.
+        options = {"actor": None, "read_only": self.read_only}
         if self._clock is not None:
             options["clock"] = self._clock
         try:
             portfolio = Portfolio.open(self.target, checked=self.checked, **options)
             if not self.read_only:
                 portfolio.ensure_defaults()
+            if self.config.who:
+                with contextlib.suppress(DomainError):  # not a person of this portfolio: the facilitator acts
+                    portfolio.act_as(self.config.who)
             session = portfolio.active_session()
         except DomainError as exc:
             self.call_from_thread(self.exit, None, 2, f"labreview: {exc.message}")
@@ -338,7 +344,7 @@ class LabReviewApp(App[None]):
         from labreview.screens.backlog import BacklogSource
 
         agenda = {line.key for line in self.preview.agenda} if self.preview else set()
-        rows = [_backlog_row(line, self.config.weights, agenda) for line in found.lines]
+        rows = [_backlog_row(line, found.weights, agenda) for line in found.lines]
         source = BacklogSource(found.total, [], lambda offset, count: rows[offset : offset + count], found.currency)
         self.call_from_thread(self._show_backlog_preview, source)
 
@@ -581,6 +587,13 @@ class LabReviewApp(App[None]):
         if self.session is None:
             self.say("There is no session to start.", error=True)
             return
+        if self.session.status.value == "planned" and not self.session.agenda:
+            self.say(
+                f"The {self.session.quarter} agenda is empty, so the session was not started: "
+                "put items on it from the backlog (b, then space) first.",
+                error=True,
+            )
+            return
         try:
             self.session = self.portfolio.start_session(self.session.quarter)
         except DomainError as exc:
@@ -605,35 +618,33 @@ class LabReviewApp(App[None]):
         self.say(f"The {self.session.quarter} session has ended; export the minutes from Outcomes.")
 
     def plan_next_session(self) -> None:
-        """Plan the quarter after the latest session, with the same facilitator and attendees."""
+        """Plan the quarter after the latest session: a dialog for its date, facilitator and attendees.
+
+        The service carries items over onto its agenda and proposes its budget from quarterly costs.
+        """
         from labreview.domain.vocabulary import Quarter
-        from labreview.screens.prompt import PromptDialog
+        from labreview.screens.plan_session import PlanSessionDialog
 
         sessions = self.portfolio.sessions()
         latest = sessions[-1] if sessions else None
         quarter = Quarter.parse(latest.quarter).next() if latest else Quarter.of(self.portfolio.today())
-        board = self.portfolio.board()
-        if latest is None and not board:
+        people = self._people_choices()
+        if not any(p.role for p in people):
             self.say("There is no review board in this portfolio yet, so there is nobody to attend.", error=True)
             return
-        facilitator = latest.facilitator.id if latest else board[0].id
-        attendees = [p.id for p in latest.attendees] if latest else [p.id for p in board]
+        facilitator = latest.facilitator.id if latest else None
+        attendees = [p.id for p in latest.attendees] if latest else []
         default = quarter.first_day + dt.timedelta(days=52)
 
-        def create(answer: str | None) -> None:
-            if answer is None:
+        def create(plan) -> None:
+            if plan is None:
                 return
             try:
-                held_on = dt.date.fromisoformat(answer.strip())
-            except ValueError:
-                self.say(f"Write the date as YYYY-MM-DD; got '{answer}'.", error=True)
-                return
-            try:
-                self.portfolio.create_session(
+                view = self.portfolio.plan_session(
                     str(quarter),
-                    held_on=held_on,
-                    facilitator=facilitator,
-                    attendees=attendees,
+                    held_on=plan.held_on,
+                    facilitator=plan.facilitator_id,
+                    attendees=plan.attendee_ids,
                     timebox_minutes=self.config.timebox_minutes,
                 )
             except DomainError as exc:
@@ -641,9 +652,69 @@ class LabReviewApp(App[None]):
                 return
             self.session = self.portfolio.active_session()
             self.changed()
-            self.say(f"Planned the {quarter} review on {held_on.isoformat()}; add items from the backlog.")
+            carried = sum(1 for e in view.agenda if e.carried_reason)
+            self.say(
+                f"Planned the {quarter} review on {plan.held_on.isoformat()}: {carried} items carried over "
+                "(space on the agenda takes one off); add more from the backlog."
+            )
 
-        self.push_screen(PromptDialog(f"Date of the {quarter} review (YYYY-MM-DD):", value=default.isoformat()), create)
+        self.push_screen(
+            PlanSessionDialog(str(quarter), people, held_on=default, facilitator=facilitator, attendees=attendees),
+            create,
+        )
+
+    def edit_attendance(self) -> None:
+        """Who attends the session (late arrivals): each toggle is one audited change."""
+        from labreview.screens.plan_session import AttendanceDialog
+
+        if self.session is None:
+            self.say("There is no session yet: plan one first (ctrl+p, session: plan next).", error=True)
+            return
+        quarter = self.session.quarter
+
+        def toggle(person_id: int, present: bool) -> bool:
+            try:
+                self.session = self.portfolio.set_attendance(quarter, person_id, present)
+            except DomainError as exc:
+                self.say(exc.message, error=True)
+                return False
+            self.changed()
+            return True
+
+        attendees = [p.id for p in self.session.attendees]
+        self.push_screen(AttendanceDialog(quarter, self._people_choices(), attendees, toggle))
+
+    def edit_weights(self) -> None:
+        """The board sets the portfolio's scoring weights (one audited change); the scorecard shows them."""
+        from labreview.domain.scoring import format_weights
+        from labreview.screens.prompt import PromptDialog
+
+        def save(answer: str | None) -> None:
+            if answer is None:
+                return
+            try:
+                weights = self.portfolio.set_weights(answer)
+            except DomainError as exc:
+                self.say(exc.message, error=True)
+                return
+            self.changed()
+            self.say(f"Scoring weights: {format_weights(weights)}")
+
+        self.push_screen(
+            PromptDialog(
+                "Scoring weights of the portfolio (criterion=number; criteria left out weigh 1):",
+                value=format_weights(self.portfolio.weights),
+                required="Write at least one criterion=number.",
+            ),
+            save,
+        )
+
+    def _people_choices(self):
+        from labreview.screens.plan_session import PersonChoice
+
+        people = self.portfolio.people()
+        people.sort(key=lambda p: (p.role is None, p.name))
+        return [PersonChoice(p.id, p.name, p.role.label if p.role else "") for p in people]
 
     # ------------------------------------------------------------------ timebox clock
 

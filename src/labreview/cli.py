@@ -20,6 +20,8 @@ from labreview import __version__
 from labreview.domain.errors import DomainError
 
 EXIT_USAGE = 2
+SETUP_ACTOR = "labreview init"
+"""The audit log's actor for setting up a new portfolio (default settings and gate templates)."""
 
 
 class CliError(Exception):
@@ -49,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS,
         help="write a log for a post-mortem to labreview.log in your user log folder (labreview paths shows it)",
+    )
+    common.add_argument(
+        "--as",
+        dest="as_person",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="who you are in the portfolio, for the audit log (default: the session's facilitator)",
     )
     parser = _Parser(
         prog="labreview",
@@ -184,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", parents=[common], help="print where the portfolio, the settings and the logs are"
     )
     paths.set_defaults(run=cmd_paths)
+
+    from labreview.cli_quarters import add_commands
+
+    add_commands(commands, common)
     return parser
 
 
@@ -417,11 +430,20 @@ def _target(args: argparse.Namespace) -> tuple[str, bool]:
     return str(default_database()), True
 
 
-def _config():
+def _config(args: argparse.Namespace | None = None):
+    """The facilitator's config; ``--as NAME`` replaces its ``actor``. Warns once that ``[weights]`` is ignored."""
+    from dataclasses import replace
+
     from labreview.config import load
     from labreview.paths import config_file
 
-    return load(config_file())
+    config = load(config_file())
+    if config.ignored_weights:
+        print(f"labreview: {config.ignored_weights}", file=sys.stderr)
+    as_person = getattr(args, "as_person", None) if args is not None else None
+    if as_person:
+        config = replace(config, actor=as_person.strip())
+    return config
 
 
 def _prepare(target: str, *, create: bool, read_only: bool = False, writes: bool = False) -> None:
@@ -460,7 +482,7 @@ def _unwritable(target: str) -> str | None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    config = _config()
+    config = _config(args)
     scratch: Path | None = None
     restore: Callable[[], None] = lambda: None  # noqa: E731  (the demo's signal handlers, once installed)
     if args.demo:
@@ -563,7 +585,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         if found.state is not State.MISSING and found.state is not State.EMPTY:
             raise CliError(found.message)
     _prepare(target, create=True)
-    _ensure_defaults(target, _config())
+    _ensure_defaults(target, _config(args))
     print(f"Created an empty portfolio at {target}")
     return 0
 
@@ -638,7 +660,7 @@ def _anchor(given: str | None) -> str:
 def _ensure_defaults(target: str, config) -> None:
     from labreview.portfolio import Portfolio
 
-    portfolio = Portfolio.open(target, actor=config.who)
+    portfolio = Portfolio.open(target, actor=SETUP_ACTOR)
     try:
         portfolio.ensure_defaults()
     finally:
@@ -649,7 +671,7 @@ def _open_portfolio(args: argparse.Namespace):
     """The portfolio named by --db or $LABREVIEW_DB (or the default), which must already exist, to change it."""
     target, _default = _target(args)
     _prepare(target, create=False, writes=True)
-    return _portfolio_at(target, _config())
+    return _portfolio_at(target, _config(args), strict=bool(getattr(args, "as_person", None)))
 
 
 def _read_portfolio(args: argparse.Namespace):
@@ -657,7 +679,7 @@ def _read_portfolio(args: argparse.Namespace):
     upgraded or switched to another journal mode, so the file keeps its bytes."""
     target, _default = _target(args)
     _check_readable(target)
-    return _portfolio_at(target, _config(), read_only=True)
+    return _portfolio_at(target, _config(args), read_only=True)
 
 
 def _check_readable(target: str) -> None:
@@ -675,13 +697,25 @@ def _check_readable(target: str) -> None:
         raise CliError(found.message)
 
 
-def _portfolio_at(target: str, config, *, read_only: bool = False):
-    """The portfolio at ``target``, already checked, with the configured actor and weights."""
+def _portfolio_at(target: str, config, *, read_only: bool = False, strict: bool = False):
+    """The portfolio at ``target``, already checked, acting as the configured person.
+
+    ``--as NAME`` (or the config's ``actor``) must be a person of the portfolio; without it the
+    audit log names the session's facilitator, never the login. The weights are the portfolio's.
+    """
     from labreview.portfolio import Portfolio
     from labreview.store.engine import make_engine
 
-    engine = make_engine(target, read_only=read_only)
-    return Portfolio(engine, actor=config.who, weights=config.weights, read_only=read_only)
+    portfolio = Portfolio(make_engine(target, read_only=read_only), actor=None, read_only=read_only)
+    if config.who:
+        try:
+            portfolio.act_as(config.who)
+        except DomainError as exc:
+            if strict:
+                portfolio.close()
+                raise CliError(f"{exc.message} (--as names who you are in the portfolio)") from exc
+            # The config's actor is not a person of this portfolio: the session's facilitator acts.
+    return portfolio
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
@@ -715,7 +749,7 @@ def cmd_minutes(args: argparse.Namespace) -> int:
         _refuse_existing(Path(output), args.force)
     target, _default = _target(args)
     _check_readable(target)
-    text = _minutes_text(target, quarter, _config(), html=args.format == "html")
+    text = _minutes_text(target, quarter, _config(args), html=args.format == "html")
     _write_output(output, text, args.force, f"the {quarter} minutes")
     return 0
 
@@ -749,13 +783,12 @@ def _minutes_text(target: str, quarter: str, config, *, html: bool = False) -> s
             finally:
                 portfolio.close()
         else:
-            from labreview.domain.scoring import validate_weights
             from labreview.portfolio import minutes_data
             from labreview.store.database import connect_read_only
 
             connection = connect_read_only(path)
             try:
-                data = minutes_data.read(connection, quarter, validate_weights(config.weights))
+                data = minutes_data.read(connection, quarter)  # the portfolio's own weights
                 head = audit_head.read(connection) if html else None
             finally:
                 connection.close()

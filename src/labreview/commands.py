@@ -47,6 +47,8 @@ class LabReviewCommands(Provider):
         commands.extend(
             [
                 ("session: plan next", lab.plan_next_session, "Plan the next quarterly review"),
+                ("session: attendance", lab.edit_attendance, "Who attends the session (late arrivals)"),
+                ("weights: set", lab.edit_weights, "The board sets the portfolio's scoring weights (audited)"),
                 ("agenda: next item", partial(lab.action_step, 1), "Open the next agenda item (key n)"),
                 ("agenda: previous item", partial(lab.action_step, -1), "Open the previous agenda item (key p)"),
                 ("decide: current initiative", lab.action_decide, "Record the board's decision (key d)"),

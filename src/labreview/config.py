@@ -1,13 +1,9 @@
 """The facilitator's settings: a TOML file in the platform's config directory.
 
 ```toml
-actor = "Kim Novak"          # the name the audit log records (default: your login)
+actor = "Kim Novak"          # who you are in the portfolio (default: the session's facilitator)
 theme = "textual-dark"
 timebox_minutes = 8
-
-[weights]                    # criterion weights (default 1 each)
-outcome-impact = 2
-economic-value = 1.5
 
 [keymap]                     # binding id = keys (see `?` in the app for the ids)
 "labreview.screen.budget" = "f5,m"
@@ -16,7 +12,6 @@ economic-value = 1.5
 
 from __future__ import annotations
 
-import getpass
 import os
 import tomllib
 from collections.abc import Mapping
@@ -36,18 +31,25 @@ class Config:
     theme: str = DEFAULT_THEME
     timebox_minutes: int = 8
     weights: Mapping[Criterion, float] = field(default_factory=dict)
+    """A ``[weights]`` table found in the file: read only to warn that it is ignored."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     path: Path | None = None
 
     @property
-    def who(self) -> str:
-        """The actor name for the audit log."""
-        if self.actor:
-            return self.actor
-        try:
-            return getpass.getuser()
-        except Exception:
-            return "facilitator"
+    def who(self) -> str | None:
+        """The person named in ``actor`` (None: the audit log names the session's facilitator, never the login)."""
+        return self.actor or None
+
+    @property
+    def ignored_weights(self) -> str | None:
+        """The one-line warning when the file has ``[weights]``, which no longer change anything."""
+        if not self.weights:
+            return None
+        where = f" in {self.path}" if self.path else ""
+        return (
+            f"[weights]{where} is ignored: scoring weights belong to the portfolio now "
+            "(set them with `labreview weights set`, audited)."
+        )
 
 
 def load(path: Path) -> Config:

@@ -54,17 +54,29 @@ def test_minutes_default_file_name_and_force(sample_copy, tmp_path, monkeypatch,
     assert written.read_text(encoding="utf-8").startswith("# Minutes")
 
 
-def test_minutes_use_the_configured_criterion_weights(sample_copy, tmp_path, monkeypatch, capsys):
-    """The command prints the weighted score the scorecard showed with the same configuration."""
+def test_personal_weights_no_longer_change_the_minutes_the_portfolios_weights_do(
+    sample_copy, tmp_path, monkeypatch, capsys
+):
+    """Issue 12: a facilitator's [weights] are ignored with a one-line warning; the board's stored weights
+    (``labreview weights set``, audited) are what the minutes weigh with."""
     assert main("minutes", "2026-Q3", "-o", "-", "--db", str(sample_copy)) == 0
-    assert "average of the five criteria" in capsys.readouterr().out
+    before = capsys.readouterr().out
+    assert "average of the five criteria" in before
     config = tmp_path / "labreview.toml"
     config.write_text("[weights]\ndata_risk = 3\neconomic_value = 0\n", encoding="utf-8")
     monkeypatch.setenv("LABREVIEW_CONFIG", str(config))
     assert main("minutes", "2026-Q3", "-o", "-", "--db", str(sample_copy)) == 0
+    captured = capsys.readouterr()
+    assert captured.out == before
+    assert captured.err.count("\n") == 1 and "[weights]" in captured.err and "ignored" in captured.err
+    assert main("weights", "set", "data-risk=3", "economic-value=0", "--as", "Kim Novak", "--db", str(sample_copy)) == 0
+    capsys.readouterr()
+    assert main("minutes", "2026-Q3", "-o", "-", "--db", str(sample_copy)) == 0
     out = capsys.readouterr().out
     assert "average of the five criteria" not in out
     assert "weighted score with the portfolio's weights" in out
+    assert main("weights", "show", "--db", str(sample_copy)) == 0
+    assert "data-risk=3" in capsys.readouterr().out
 
 
 def test_minutes_of_a_sqlite_url_and_of_a_broken_file(sample_copy, tmp_path, capsys):

@@ -137,3 +137,49 @@ def project(lines: Mapping[int, tuple[Track, int]], changes: Iterable[BudgetChan
 
 def round_points(value: Decimal, places: int = 1) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A quarter's whole budget and the ring-fenced lab budget inside it (minor units)."""
+
+    total: int
+    lab: int = 0
+
+    def __post_init__(self) -> None:
+        if self.total < 0 or self.lab < 0:
+            raise InvalidInput("A budget envelope cannot be negative.")
+        if self.lab > self.total:
+            raise InvalidInput(
+                f"The ring-fenced lab budget ({self.lab / 100:,.2f}) cannot exceed the whole envelope "
+                f"({self.total / 100:,.2f})."
+            )
+
+
+@dataclass(frozen=True)
+class Headroom:
+    """What is left of an envelope after the allocated lines; negative means over."""
+
+    total: int
+    lab: int
+    operations: int
+    """Factory and iterate lines against the envelope outside the lab ring-fence."""
+
+
+def headroom(envelope: Envelope, mix: Mix) -> Headroom:
+    lab = envelope.lab - mix.amount(Track.LAB)
+    operations = (envelope.total - envelope.lab) - (mix.amount(Track.FACTORY) + mix.amount(Track.ITERATE))
+    return Headroom(total=envelope.total - mix.total, lab=lab, operations=operations)
+
+
+def proposed_lines(initiatives: Iterable[tuple[int, str, Track, int]]) -> dict[int, tuple[Track, int]]:
+    """A quarter's budget lines as planning proposes them: each live initiative's quarterly cost on its track.
+
+    ``initiatives`` are ``(id, stage, track, quarterly cost)``; retired ones and those that cost nothing
+    get no line.
+    """
+    return {
+        initiative_id: (track, int(cost))
+        for initiative_id, stage, track, cost in initiatives
+        if stage != "retired" and int(cost) > 0
+    }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from math import lcm
 
@@ -50,6 +51,36 @@ def validate_weights(weights: Mapping[Criterion, object]) -> dict[Criterion, Fra
     if not any(result.values()):
         raise InvalidInput("At least one criterion needs a weight above zero.")
     return result
+
+
+def format_weights(weights: Mapping[Criterion, Fraction]) -> str:
+    """``outcome-impact=2 operational-fit=1 …``: how the portfolio stores and shows its weights."""
+    return " ".join(f"{c.value}={_number(weights.get(c, Fraction(1)))}" for c in Criterion)
+
+
+def parse_weights(text: str) -> dict[Criterion, Fraction]:
+    """Read ``criterion=number`` pairs (separated by spaces or commas); criteria left out weigh 1."""
+    raw: dict[Criterion, object] = {}
+    for part in str(text).replace(",", " ").split():
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise InvalidInput(f"Write a weight as criterion=number, e.g. outcome-impact=2; got '{part}'.")
+        raw[Criterion.parse(name)] = value
+    return validate_weights(raw)
+
+
+def _number(value: Fraction) -> str:
+    """``2``, ``1.5``; a fraction with no finite decimal (``1/3``) as a fraction, so that it reads back exactly."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator != 1:
+        return str(value)
+    exact = Decimal(value.numerator) / Decimal(value.denominator)  # finite: exact within 28 digits
+    return f"{exact.normalize():f}" if Fraction(exact) == value else str(value)
 
 
 def weighted_total(

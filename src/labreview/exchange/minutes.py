@@ -81,8 +81,10 @@ def render_records(data: Any) -> str:
         _title(data.name, session),
         _attendance(session),
         _agenda(session),
-        _decisions(session, decisions),
     ]
+    if any(entry.carried_reason for entry in session.agenda):
+        parts.append(_carried(session))
+    parts.append(_decisions(session, decisions))
     for decision in decisions:
         parts.append(_decision_section(data, session, decision, signed))
     if data.other_access:
@@ -123,7 +125,7 @@ def _audit_anchor(data: Any) -> str:
 
 
 def _title(name: str, session: Any) -> str:
-    lines = [f"# Minutes of the {session.quarter} portfolio review, {_long_date(session.held_on)}", ""]
+    lines = [f"# Minutes of the {session.quarter} portfolio review, {_long_date(session.day)}", ""]
     name = md.text(name)
     if session.status is SessionStatus.PLANNED:
         lines.append(
@@ -138,7 +140,8 @@ def _title(name: str, session: Any) -> str:
             times = f" from {_clock(session.started_at)} to {_clock(session.ended_at)} UTC"
         elif session.started_at:
             times = f" since {_clock(session.started_at)} UTC; these minutes are a draft until the session ends"
-        lines.append(f"{name}. {state} on {session.held_on.isoformat()}{times}.")
+        moved = f" (planned for {session.held_on.isoformat()})" if session.day != session.held_on else ""
+        lines.append(f"{name}. {state} on {session.day.isoformat()}{moved}{times}.")
     return "\n".join(lines)
 
 
@@ -331,7 +334,7 @@ def _status_on(request: Any, session: Any, signed: Set[tuple[int, str]]) -> str:
         for s in request.signatures
         if (request.id, s.capacity.value) in signed or end is None or s.signed_at <= end
     ]
-    status = access_rules.status(request.tier, signatures, request.expires_on, session.held_on)
+    status = access_rules.status(request.tier, signatures, request.expires_on, session.day)
     if status is AccessStatus.PENDING:
         missing = access_rules.missing(request.tier, signatures)
         return "waiting for the " + " and the ".join(c.label for c in missing)
@@ -372,7 +375,7 @@ def _action_items(data: Any, session: Any) -> str:
             a.due.isoformat(),
             f"{md.text(a.key)} {md.text(a.title, limit=40)}",
             a.quarter,
-            _action_status(a, session.held_on),
+            _action_status(a, session.day),
         ]
         for a in (*this, *earlier)
     ]
@@ -404,6 +407,8 @@ def _budget(budget: Any, quarter: str, decisions: Sequence[Any]) -> str:
         ]
         rows.append(["**Total**", "100 %", format_money(budget.mix.total, currency), ""])
         lines.append(md.table(["Track", "Target", "Allocation", "Against target"], rows, align=["l", "r", "r", "r"]))
+        for note in _budget_notes(budget):
+            lines.extend(["", note])
         return "\n".join(lines)
     lines.append(
         f"Allocation for {quarter} before and after this session's decisions, "
@@ -441,7 +446,63 @@ def _budget(budget: Any, quarter: str, decisions: Sequence[Any]) -> str:
         lines.append("What moved:")
         lines.append("")
         lines.append(md.bullets(md.text(change) for change in budget.changes))
+    for note in _budget_notes(budget):
+        lines.extend(["", note])
     return "\n".join(lines)
+
+
+def _carried(session: Any) -> str:
+    """What planning the session carried onto its agenda, and why (items put on by hand are not listed)."""
+    carried = [e for e in session.agenda if e.carried_reason]
+    lines = ["## Carried over into this session", ""]
+    lines.append(f"Planning the session put {len(carried)} of the {len(session.agenda)} agenda items on it:")
+    lines.append("")
+    lines.append(md.bullets(f"{md.text(e.key)} — {md.text(e.title)}: {md.text(e.carried_reason)}" for e in carried))
+    return "\n".join(lines)
+
+
+def _budget_notes(budget: Any) -> list[str]:
+    """The envelope and its headroom, and the lines planned at another amount than the current cost."""
+    currency = budget.currency
+    notes: list[str] = []
+    room = budget.headroom
+    if budget.envelope is not None and room is not None:
+        notes.append(
+            f"Envelope {format_money(budget.envelope.total, currency)}, of which the ring-fenced lab budget "
+            f"{format_money(budget.envelope.lab, currency)}; headroom {_signed_money(room.total, currency)} "
+            f"(lab {_signed_money(room.lab, currency)}, operations {_signed_money(room.operations, currency)})."
+        )
+    differ = [line for line in budget.lines if line.differs]
+    if differ:
+        moved = {change.split(" ", 1)[0] for change in budget.changes}
+        shown = [line for line in differ if line.key in moved]
+        shown += sorted(
+            (line for line in differ if line.key not in moved),
+            key=lambda line: (-abs(line.amount - line.cost), line.key),
+        )[: max(0, DIFFERENCES_SHOWN - len(shown))]
+        more = len(differ) - len(shown)
+        notes.append(
+            f"Allocations are the quarter's planned budget lines ({format_money(budget.mix.total, currency)}); "
+            f"the same initiatives' current quarterly costs add up to "
+            f"{format_money(sum(line.cost for line in budget.lines), currency)}. "
+            f"{len(differ)} of {len(budget.lines)} lines differ from the current cost, e.g. "
+            + "; ".join(
+                f"{md.text(line.key)} planned {format_money(line.amount, currency)}, "
+                f"cost/qtr now {format_money(line.cost, currency)}"
+                for line in shown
+            )
+            + (f"; and {more} more." if more else ".")
+        )
+    return notes
+
+
+DIFFERENCES_SHOWN = 3
+"""Budget lines named in the minutes whose planned amount differs from the current cost (beyond those moved)."""
+
+
+def _signed_money(minor: int, currency: str) -> str:
+    text = format_money(abs(minor), currency)
+    return f"{text} over" if minor < 0 else text
 
 
 def _not_reached(session: Any) -> str:

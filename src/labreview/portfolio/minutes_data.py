@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -48,6 +48,7 @@ from labreview.portfolio.gc_pause import collector_paused
 from labreview.portfolio.views import (
     ActionItemView,
     AgendaEntry,
+    BudgetLineView,
     BudgetView,
     PersonView,
     SessionView,
@@ -177,11 +178,14 @@ class _People(dict):
         return view
 
 
-def read(connection: sqlite3.Connection, quarter: str, weights: Mapping[Criterion, Fraction]) -> MinutesRecords:
+def read(
+    connection: sqlite3.Connection, quarter: str, weights: Mapping[Criterion, Fraction] | None = None
+) -> MinutesRecords:
     """What the minutes of the session of ``quarter`` need (``NotFound`` if there is none).
 
     Every statement runs in one read transaction, so the minutes show one moment of the portfolio.
-    ``weights`` are the portfolio's criterion weights (``scoring.validate_weights``).
+    ``weights`` are criterion weights (``scoring.validate_weights``); None (the record): the
+    weights stored in the portfolio, set by the board.
     """
     quarter = str(Quarter.parse(quarter))
     # The cyclic collector is paused while tens of thousands of small records are built (~20 % of the time).
@@ -206,7 +210,7 @@ class _snapshot:
             self.connection.execute("ROLLBACK")
 
 
-def _read(connection: sqlite3.Connection, quarter: str, weights: Mapping[Criterion, Fraction]) -> MinutesRecords:
+def _read(connection: sqlite3.Connection, quarter: str, weights: Mapping[Criterion, Fraction] | None) -> MinutesRecords:
     def rows(sql: str, *parameters: Any) -> list[Any]:
         return connection.execute(sql, parameters).fetchall()
 
@@ -221,6 +225,9 @@ def _read(connection: sqlite3.Connection, quarter: str, weights: Mapping[Criteri
     session_id, held_on, status, timebox, started_at, ended_at, current_item_id, *facilitator = found[0]
     held_on = _day(held_on)
     settings = {**DEFAULT_SETTINGS, **dict(rows("SELECT key, value FROM setting"))}
+    if weights is None:
+        stored = settings.get("weights")
+        weights = scoring.parse_weights(stored) if stored else dict(scoring.DEFAULT_WEIGHTS)
     previous = rows(
         "SELECT held_on FROM review_session WHERE quarter < ? ORDER BY quarter DESC LIMIT 1",
         quarter,
@@ -334,9 +341,11 @@ def _session_view(
             timebox_seconds=item_timebox,
             spent_seconds=spent,
             decided=decided.get(initiative_id),
+            carried_reason=carried,
         )
-        for item_id, position, initiative_id, item_timebox, spent, key, title, stage in rows(
-            "SELECT a.id, a.position, a.initiative_id, a.timebox_seconds, a.spent_seconds, i.key, i.title, i.stage"
+        for item_id, position, initiative_id, item_timebox, spent, key, title, stage, carried in rows(
+            "SELECT a.id, a.position, a.initiative_id, a.timebox_seconds, a.spent_seconds, i.key, i.title, i.stage,"
+            " a.carried_reason"
             " FROM agenda_item a JOIN initiative i ON i.id = a.initiative_id"
             " WHERE a.session_id = ? ORDER BY a.position",
             session_id,
@@ -487,16 +496,30 @@ def _action_items(rows, session_id: int, quarter: str) -> tuple[tuple[ActionItem
 
 
 def _budget(rows, quarter: str, decisions: Sequence[DecisionRecord], settings: Mapping[str, str]) -> BudgetView:
-    """The quarter's mix and the mix after this session's decisions, as ``Portfolio.budget`` computes them."""
+    """The quarter's mix and the mix after this session's decisions, as ``Portfolio.budget`` computes them,
+    with the envelope and the lines beside the initiatives' current costs."""
     target = budget_rules.TargetMix.parse(settings["target_mix"])
-    lines = {
-        initiative_id: (_TRACKS[track], amount)
-        for initiative_id, track, amount in rows(
-            "SELECT initiative_id, track, amount FROM budget_line WHERE quarter = ?", quarter
-        )
-    }
+    found = rows(
+        "SELECT b.initiative_id, b.track, b.amount, i.key, i.title, i.quarterly_cost, i.stage, e.total, e.lab"
+        " FROM budget_line b JOIN initiative i ON i.id = b.initiative_id"
+        " LEFT JOIN budget_envelope e ON e.quarter = b.quarter"
+        " WHERE b.quarter = ? ORDER BY b.amount DESC, i.key",
+        quarter,
+    )
+    lines = {initiative_id: (_TRACKS[track], amount) for initiative_id, track, amount, *_rest in found}
     moves = ((d.initiative_id, d.key, d.outcome.value, d.track_after) for d in decisions)
-    return BudgetView.after_decisions(quarter, settings["currency"], target, lines, moves)
+    view = BudgetView.after_decisions(quarter, settings["currency"], target, lines, moves)
+    detail = tuple(
+        BudgetLineView(key, title, _TRACKS[track], amount, cost, _STAGES[stage])
+        for _id, track, amount, key, title, cost, stage, _total, _lab in found
+    )
+    envelope = None
+    if found and found[0][7] is not None:
+        envelope = budget_rules.Envelope(found[0][7], found[0][8])
+    elif not found:
+        alone = rows("SELECT total, lab FROM budget_envelope WHERE quarter = ?", quarter)
+        envelope = budget_rules.Envelope(*alone[0]) if alone else None
+    return replace(view, envelope=envelope, lines=detail)
 
 
 def _criteria_changes(rows, quarter: str, since: dt.date | None, until: dt.date | None) -> list[CriteriaChangeRecord]:

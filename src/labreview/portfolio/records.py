@@ -87,7 +87,8 @@ def minutes_records(portfolio: Any, quarter: str) -> minutes_data.MinutesRecords
         raise StorageError(f"The minutes are read with SQLite's SQL; this portfolio is on {dialect}.")
     connection = portfolio.engine.raw_connection()
     try:
-        return minutes_data.read(connection.driver_connection, quarter, portfolio.weights)
+        # The weights given when opening (a what-if), else None: the portfolio's, read in the same transaction.
+        return minutes_data.read(connection.driver_connection, quarter, portfolio.weights_override)
     finally:
         connection.close()
 

@@ -13,7 +13,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from labreview.domain import access as access_rules
 from labreview.domain import budget as budget_rules
+from labreview.domain import carryover, scoring
 from labreview.domain import decisions as decision_rules
 from labreview.domain import gates as gate_rules
-from labreview.domain import scoring
 from labreview.domain.errors import DomainError, InvalidInput, NotFound, PolicyRefusal, StaleEdit, StorageError
 from labreview.domain.vocabulary import (
     AI_CHECKS,
@@ -47,6 +48,7 @@ from labreview.domain.vocabulary import (
     Stage,
     SuccessMetric,
     Track,
+    format_money,
 )
 from labreview.portfolio import ledger
 from labreview.portfolio.backlog_index import BacklogIndex
@@ -57,6 +59,7 @@ from labreview.portfolio.views import (
     AuditEntry,
     BacklogPage,
     BacklogRow,
+    BudgetLineView,
     BudgetView,
     ChecklistView,
     CriteriaChangeView,
@@ -79,6 +82,7 @@ from labreview.store.models import (
     AgendaItem,
     Attendee,
     AuditEvent,
+    BudgetEnvelope,
     BudgetLine,
     CriteriaChange,
     Decision,
@@ -92,6 +96,10 @@ from labreview.store.models import (
     Setting,
 )
 
+UNATTRIBUTED = "nobody named (no session, no --as)"
+"""The audit log's actor when no person is named and no session is planned or open."""
+WEIGHTS_SETTING = "weights"
+"""The setting that holds the portfolio's criterion weights (``scoring.format_weights``)."""
 KEY_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,23}$")
 MAX_TITLE = 200
 MAX_TEXT = 10_000
@@ -154,21 +162,67 @@ class Portfolio:
         self,
         engine: Engine,
         *,
-        actor: str = "facilitator",
+        actor: str | None = "facilitator",
         clock: Callable[[], dt.datetime] = utc_now,
         weights: Mapping[Criterion, object] | None = None,
         read_only: bool = False,
     ) -> None:
         self.engine = engine
         self._writer = writer(engine)
-        self.actor = actor
-        """Who the audit log names for every change made through this object."""
+        self._actor = actor or None
+        """Who acts through this object; None: the facilitator of the open (else the next) session."""
         self._clock = clock
-        self.weights = scoring.validate_weights(weights or {})
+        self._weights = scoring.validate_weights(weights) if weights else None
+        """Weights given by the caller (a what-if, a benchmark); None: the portfolio's stored weights."""
         self.read_only = read_only
         self._mine: list[int] = []
         """The audit ids of the changes made through this object: what its undo may take back (another app
         on the same file, even under the same name, has its own)."""
+
+    @property
+    def actor(self) -> str:
+        """Who the audit log names for every change made through this object.
+
+        A name given when opening (``--as NAME``), else the facilitator of the open session, else of
+        the next planned one, else of the latest one; before any session exists, ``UNATTRIBUTED``
+        (an action that plans the first session names its facilitator). Never the login name.
+        """
+        if self._actor:
+            return self._actor
+        with self._read() as session:
+            return self._actor_in(session)
+
+    def _actor_in(self, session: Session) -> str:
+        if self._actor:
+            return self._actor
+        rows = session.execute(
+            select(ReviewSession.status, Person.name)
+            .join(Person, Person.id == ReviewSession.facilitator_id)
+            .where(ReviewSession.status.in_((SessionStatus.OPEN.value, SessionStatus.PLANNED.value)))
+            .order_by(ReviewSession.quarter)
+        ).all()
+        for status in (SessionStatus.OPEN.value, SessionStatus.PLANNED.value):
+            for found, name in rows:
+                if found == status:
+                    return name
+        latest = session.execute(
+            select(Person.name)
+            .join(ReviewSession, ReviewSession.facilitator_id == Person.id)
+            .order_by(ReviewSession.quarter.desc())
+            .limit(1)
+        ).scalar()
+        return latest or UNATTRIBUTED
+
+    @actor.setter
+    def actor(self, name: str | None) -> None:
+        self._actor = name or None
+
+    def act_as(self, name: str) -> PersonView:
+        """Make ``name``, a person of the portfolio, the one the audit log names from now on."""
+        with self._read() as session:
+            person = _person(self._find_person(session, name))
+        self._actor = person.name
+        return person
 
     @classmethod
     def open(cls, target: str | Path, *, create: bool = False, checked: bool = False, **options: Any) -> Portfolio:
@@ -195,7 +249,16 @@ class Portfolio:
         return self._clock()
 
     def today(self) -> dt.date:
-        return self.now().date()
+        """The day dates are derived from: the day the open session started, else the clock's day.
+
+        In a meeting, a next review, a request's date or an action's due date follow the session's
+        day, whatever the clock says while the record is written up.
+        """
+        with self._read() as session:
+            started = session.execute(
+                select(ReviewSession.started_at).where(ReviewSession.status == SessionStatus.OPEN.value).limit(1)
+            ).scalar()
+        return started.date() if started is not None else self.now().date()
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -214,14 +277,17 @@ class Portfolio:
             raise StorageError("This portfolio is open read-only; nothing can be changed.")
         try:
             with Session(self._writer, expire_on_commit=False) as session:
+                actor = self._actor_in(session)  # who acts is who it was when the action began (end session)
                 recorder = ledger.Recorder(session)
                 yield recorder
                 event = None
                 if recorder.changes:
+                    if actor == UNATTRIBUTED:  # the action planned the first session: its facilitator
+                        actor = self._actor_in(session)
                     event = ledger.append(
                         session,
                         at=self.now(),
-                        actor=self.actor,
+                        actor=actor,
                         action=action,
                         summary=getattr(recorder, "summary", action),
                         changes=recorder.changes,
@@ -968,6 +1034,7 @@ class Portfolio:
                 timebox_seconds=item.timebox_seconds,
                 spent_seconds=item.spent_seconds,
                 decided=DecisionOutcome(decided[item.initiative_id]) if item.initiative_id in decided else None,
+                carried_reason=item.carried_reason,
             )
             for item, key, title, stage in agenda_rows
         )
@@ -1144,12 +1211,21 @@ class Portfolio:
         known = {p.id for p in reviewers}
         for reviewer_id in sorted({r for r, _c, _v in triples} - known):  # scored, then left the meeting
             reviewers.append(session.get(Person, reviewer_id))
-        summary = scoring.summarize(((r, Criterion(c), v) for r, c, v in triples), self.weights)
+        weights = self._weights_in(session)
+        summary = scoring.summarize(((r, Criterion(c), v) for r, c, v in triples), weights)
         totals = {
-            p.id: scoring.weighted_total({c: v for (r, c), v in scores.items() if r == p.id}, self.weights)
+            p.id: scoring.weighted_total({c: v for (r, c), v in scores.items() if r == p.id}, weights)
             for p in reviewers
         }
-        return ScoreSheet(row.quarter, initiative.key, tuple(_person(p) for p in reviewers), scores, summary, totals)
+        return ScoreSheet(
+            row.quarter,
+            initiative.key,
+            tuple(_person(p) for p in reviewers),
+            scores,
+            summary,
+            totals,
+            weights=scoring.format_weights(weights),
+        )
 
     # ------------------------------------------------------------------ gates
 
@@ -1509,7 +1585,260 @@ class Portfolio:
         moves = (
             (d.initiative_id, key, d.outcome, Track(d.track_after) if d.track_after else None) for d, key in decided
         )
-        return BudgetView.after_decisions(quarter, currency, target, lines, moves, history)
+        view = BudgetView.after_decisions(quarter, currency, target, lines, moves, history)
+        return replace(view, envelope=self.budget_envelope(quarter), lines=self._budget_lines(quarter))
+
+    def set_budget_lines(self, quarter: str, lines: Sequence[tuple[str, object, Track | str | None]]) -> int:
+        """Set many budget lines of a quarter at once (a CSV file): ``(key, amount, track or None)``,
+        all or nothing, one audited action. Returns how many lines changed."""
+        quarter = str(Quarter.parse(quarter))
+        checked = []
+        for key, amount, track in lines:
+            track = Track.parse(track) if isinstance(track, str) and track.strip() else (track or None)
+            checked.append((_check_key(key), _check_money(amount), track))
+        with self._action("set budget lines") as rec:
+            session = rec.session
+            changed = 0
+            for key, amount, track in checked:
+                initiative = self._find_initiative(session, key)
+                track = track or Track(initiative.track)
+                line = session.scalars(
+                    select(BudgetLine).where(BudgetLine.quarter == quarter, BudgetLine.initiative_id == initiative.id)
+                ).first()
+                if line is None:
+                    rec.add(BudgetLine(quarter=quarter, initiative_id=initiative.id, track=track.value, amount=amount))
+                    changed += 1
+                elif rec.update(line, track=track.value, amount=amount):
+                    changed += 1
+            rec.summary = f"Budget {quarter}: {changed} of {len(checked)} lines set from a file"
+        return changed
+
+    def budget_envelope(self, quarter: str) -> budget_rules.Envelope | None:
+        with self._read() as session:
+            row = session.get(BudgetEnvelope, str(Quarter.parse(quarter)))
+            return budget_rules.Envelope(row.total, row.lab) if row else None
+
+    def set_budget_envelope(self, quarter: str, total: object, lab: object = 0) -> budget_rules.Envelope:
+        """Set a quarter's whole budget and the ring-fenced lab budget inside it (minor units)."""
+        quarter = str(Quarter.parse(quarter))
+        envelope = budget_rules.Envelope(_check_money(total), _check_money(lab))
+        currency = self.currency
+        with self._action("set budget envelope") as rec:
+            row = rec.session.get(BudgetEnvelope, quarter)
+            if row is None:
+                rec.add(BudgetEnvelope(quarter=quarter, total=envelope.total, lab=envelope.lab))
+            else:
+                rec.update(row, total=envelope.total, lab=envelope.lab)
+            rec.summary = (
+                f"Budget envelope {quarter}: {format_money(envelope.total, currency)}, "
+                f"of which lab (ring-fenced) {format_money(envelope.lab, currency)}"
+            )
+        return envelope
+
+    def _budget_lines(self, quarter: str) -> tuple[BudgetLineView, ...]:
+        with self._read() as session:
+            rows = session.execute(
+                select(BudgetLine, Initiative.key, Initiative.title, Initiative.quarterly_cost, Initiative.stage)
+                .join(Initiative, Initiative.id == BudgetLine.initiative_id)
+                .where(BudgetLine.quarter == quarter)
+                .order_by(BudgetLine.amount.desc(), Initiative.key)
+            ).all()
+        return tuple(
+            BudgetLineView(key, title, Track(line.track), line.amount, cost, Stage(stage))
+            for line, key, title, cost, stage in rows
+        )
+
+    def propose_budget(self, quarter: str) -> int:
+        """Add a line for each live initiative without one: its quarterly cost on its track. Returns how many."""
+        quarter = str(Quarter.parse(quarter))
+        with self._action("propose budget") as rec:
+            added = self._propose_budget(rec, quarter)
+            rec.summary = f"Proposed {added} budget lines for {quarter} from the initiatives' quarterly costs"
+        return added
+
+    def _propose_budget(self, rec: ledger.Recorder, quarter: str) -> int:
+        session = rec.session
+        have = set(session.execute(select(BudgetLine.initiative_id).where(BudgetLine.quarter == quarter)).scalars())
+        live = session.execute(
+            select(Initiative.id, Initiative.stage, Initiative.track, Initiative.quarterly_cost).order_by(
+                Initiative.key
+            )
+        ).all()
+        proposed = budget_rules.proposed_lines((i, stage, Track(track), cost) for i, stage, track, cost in live)
+        added = 0
+        for initiative_id, (track, amount) in proposed.items():
+            if initiative_id not in have:
+                rec.add(BudgetLine(quarter=quarter, initiative_id=initiative_id, track=track.value, amount=amount))
+                added += 1
+        return added
+
+    # ------------------------------------------------------------------ planning the next session
+
+    def plan_session(
+        self,
+        quarter: str,
+        *,
+        held_on: dt.date,
+        facilitator: int | str,
+        attendees: Iterable[int | str],
+        timebox_minutes: int = 8,
+    ) -> SessionView:
+        """Plan a session, in one audited action: the session with its facilitator and attendees, its
+        budget lines proposed from the live initiatives' quarterly costs, and its agenda carried over
+        (``domain.carryover``: not reached, iterate or hold, renewals due, next reviews in the quarter)."""
+        parsed = Quarter.parse(quarter)
+        quarter = str(parsed)
+        if not (1 <= timebox_minutes <= 120):
+            raise InvalidInput(f"A timebox is 1 to 120 minutes; got {timebox_minutes}.")
+        if not (parsed.first_day <= held_on <= parsed.last_day):
+            raise InvalidInput(
+                f"A {quarter} session is held in {quarter} ({parsed.first_day.isoformat()} to "
+                f"{parsed.last_day.isoformat()}); got {held_on.isoformat()}."
+            )
+        with self._action("plan session") as rec:
+            session = rec.session
+            if session.scalars(select(ReviewSession).where(ReviewSession.quarter == quarter)).first():
+                raise InvalidInput(f"There is already a {quarter} session.")
+            lead = self._find_person(session, facilitator)
+            people = []
+            for ref in attendees:
+                person = self._find_person(session, ref)
+                if person.id not in {p.id for p in people}:
+                    people.append(person)
+            if not people:
+                raise InvalidInput(f"The {quarter} session needs attendees: the board members who score and sign.")
+            row = rec.add(
+                ReviewSession(
+                    quarter=quarter, held_on=held_on, facilitator_id=lead.id, timebox_seconds=timebox_minutes * 60
+                )
+            )
+            for person in people:
+                rec.add(Attendee(session_id=row.id, person_id=person.id))
+            lines = self._propose_budget(rec, quarter)
+            carried = self._carry_over(session, parsed, held_on)
+            for position, item in enumerate(carried, 1):
+                rec.add(
+                    AgendaItem(
+                        session_id=row.id,
+                        initiative_id=item.initiative_id,
+                        position=position,
+                        timebox_seconds=row.timebox_seconds,
+                        carried_reason=item.reason,
+                    )
+                )
+            rec.summary = (
+                f"Planned the {quarter} session on {held_on.isoformat()}, facilitated by {lead.name}, with "
+                f"{len(people)} attendees; {len(carried)} items carried onto the agenda, {lines} budget lines proposed"
+            )
+            return self._session_view(session, row)
+
+    def carry_over_preview(self, quarter: str, held_on: dt.date) -> list[carryover.Carried]:
+        """What planning ``quarter`` on ``held_on`` would carry onto its agenda (nothing is written)."""
+        with self._read() as session:
+            return self._carry_over(session, Quarter.parse(quarter), held_on)
+
+    def _carry_over(self, session: Session, quarter: Quarter, held_on: dt.date) -> list[carryover.Carried]:
+        previous = session.scalars(
+            select(ReviewSession).where(ReviewSession.quarter < str(quarter)).order_by(ReviewSession.quarter.desc())
+        ).first()
+        past: list[carryover.PastItem] = []
+        if previous is not None:
+            decided = dict(
+                session.execute(
+                    select(Decision.initiative_id, Decision.outcome).where(Decision.session_id == previous.id)
+                ).all()
+            )
+            for initiative_id, key in session.execute(
+                select(AgendaItem.initiative_id, Initiative.key)
+                .join(Initiative, Initiative.id == AgendaItem.initiative_id)
+                .where(AgendaItem.session_id == previous.id)
+                .order_by(AgendaItem.position)
+            ).all():
+                outcome = decided.get(initiative_id)
+                past.append(carryover.PastItem(initiative_id, key, DecisionOutcome(outcome) if outcome else None))
+        latest: dict[int, tuple[dt.date | None, str]] = {}
+        settled: dict[int, dt.date] = {}
+        for initiative_id, outcome, next_review, quarter_of, day, started in session.execute(
+            select(
+                Decision.initiative_id,
+                Decision.outcome,
+                Decision.next_review,
+                ReviewSession.quarter,
+                ReviewSession.held_on,
+                ReviewSession.started_at,
+            )
+            .join(ReviewSession, ReviewSession.id == Decision.session_id)
+            .where(ReviewSession.quarter < str(quarter))
+            .order_by(ReviewSession.quarter, Decision.decided_at, Decision.id)
+        ).all():
+            latest[initiative_id] = (next_review, quarter_of)
+            if DecisionOutcome(outcome) in carryover.SETTLES_RENEWAL:
+                settled[initiative_id] = started.date() if started else day
+        live = [
+            carryover.Candidate(
+                initiative_id=i,
+                key=key,
+                stage=Stage(stage),
+                renewal_date=renewal,
+                next_review=latest.get(i, (None, None))[0],
+                next_review_quarter=latest.get(i, (None, None))[1],
+                renewal_settled_on=settled.get(i),
+            )
+            for i, key, stage, renewal in session.execute(
+                select(Initiative.id, Initiative.key, Initiative.stage, Initiative.renewal_date)
+                .where(Initiative.stage != Stage.RETIRED.value)
+                .order_by(Initiative.key)
+            ).all()
+        ]
+        return carryover.carried_items(quarter, held_on, previous.quarter if previous else None, past, live)
+
+    def set_facilitator(self, quarter: str, person: int | str) -> SessionView:
+        """Hand a session not yet ended to another facilitator (they act in the audit log from now on)."""
+        with self._action("set facilitator") as rec:
+            session = rec.session
+            row = self._session_row(session, quarter)
+            _require_not_closed(row)
+            who = self._find_person(session, person)
+            rec.update(row, facilitator_id=who.id)
+            rec.summary = f"{who.name} facilitates the {row.quarter} session"
+            return self._session_view(session, row)
+
+    # ------------------------------------------------------------------ scoring weights
+
+    @property
+    def weights(self) -> dict[Criterion, Fraction]:
+        """The criterion weights that decide weighted scores: the portfolio's, set by the board."""
+        with self._read() as session:
+            return self._weights_in(session)
+
+    def _weights_in(self, session: Session) -> dict[Criterion, Fraction]:
+        if self._weights is not None:
+            return self._weights
+        row = session.get(Setting, WEIGHTS_SETTING)
+        return scoring.parse_weights(row.value) if row else dict(scoring.DEFAULT_WEIGHTS)
+
+    @property
+    def weights_override(self) -> dict[Criterion, Fraction] | None:
+        """The weights given when opening, if any (they win over the stored ones, for this object only)."""
+        return self._weights
+
+    def set_weights(self, weights: Mapping[Criterion | str, object] | str) -> dict[Criterion, Fraction]:
+        """The board sets the portfolio's criterion weights (``outcome-impact=2 data-risk=1.5``); audited."""
+        if isinstance(weights, str):
+            parsed = scoring.parse_weights(weights)
+        else:
+            parsed = scoring.validate_weights(
+                {(Criterion.parse(c) if isinstance(c, str) else c): v for c, v in weights.items()}
+            )
+        text = scoring.format_weights(parsed)
+        with self._action("set weights") as rec:
+            row = rec.session.get(Setting, WEIGHTS_SETTING)
+            if row is None:
+                rec.add(Setting(key=WEIGHTS_SETTING, value=text))
+            else:
+                rec.update(row, value=text)
+            rec.summary = f"Scoring weights set to {text}"
+        return parsed
 
     # ------------------------------------------------------------------ decisions
 
@@ -1703,7 +2032,7 @@ class Portfolio:
         approval standing that the remaining signatures do not support.
         """
         with self._action("undo") as rec:
-            event = ledger.last_undoable(rec.session, self.actor, self._mine)
+            event = ledger.last_undoable(rec.session, self._actor_in(rec.session), self._mine)
             if event is None:
                 raise NotFound("There is nothing to undo.")
             closed = ledger.closed_session_of(rec.session, event)

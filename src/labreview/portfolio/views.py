@@ -6,7 +6,17 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from labreview.domain.budget import BudgetChange, Mix, TargetMix, TrackDrift, drift, project
+from labreview.domain.budget import (
+    BudgetChange,
+    Envelope,
+    Headroom,
+    Mix,
+    TargetMix,
+    TrackDrift,
+    drift,
+    headroom,
+    project,
+)
 from labreview.domain.gates import GateReport
 from labreview.domain.scoring import ScoreSummary
 from labreview.domain.vocabulary import (
@@ -159,6 +169,8 @@ class AgendaEntry:
     timebox_seconds: int
     spent_seconds: int
     decided: DecisionOutcome | None
+    carried_reason: str = ""
+    """Why planning the session put it on the agenda ("carried from 2026-Q4: not reached"); empty if by hand."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +186,11 @@ class SessionView:
     current_key: str | None
     started_at: dt.datetime | None
     ended_at: dt.datetime | None
+
+    @property
+    def day(self) -> dt.date:
+        """The day the session is held: the day it started, else the day it is planned for."""
+        return self.started_at.date() if self.started_at else self.held_on
 
     def position_of(self, key: str | None) -> int | None:
         for index, entry in enumerate(self.agenda):
@@ -193,6 +210,16 @@ class ScoreSheet:
     summary: ScoreSummary
     totals: dict[int, float | None]
     """Each reviewer's own weighted total, by reviewer id."""
+    weights: str = ""
+    """The portfolio's criterion weights the totals are weighted with (``scoring.format_weights``)."""
+
+    @property
+    def weights_note(self) -> str:
+        """The weights that are not 1, for the scorecard (empty when every criterion weighs the same)."""
+        pairs = [part.split("=") for part in self.weights.split()]
+        if len({value for _name, value in pairs}) <= 1:
+            return ""
+        return "weights " + ", ".join(f"{name} ×{value}" for name, value in pairs if value != "1")
 
     def score(self, reviewer_id: int, criterion: Criterion) -> int | None:
         return self.scores.get((reviewer_id, criterion))
@@ -244,6 +271,27 @@ class AccessRequestView:
 
 
 @dataclass(frozen=True)
+class BudgetLineView:
+    """One initiative's planned budget for a quarter, beside its current quarterly cost.
+
+    The line is what the quarter was planned with; ``cost`` is the run-rate recorded on the
+    initiative today. They differ when the line was set or edited separately (a planned
+    increase, a renegotiated contract): the budget screen and the minutes say so.
+    """
+
+    key: str
+    title: str
+    track: Track
+    amount: int
+    cost: int
+    stage: Stage
+
+    @property
+    def differs(self) -> bool:
+        return self.amount != self.cost
+
+
+@dataclass(frozen=True)
 class BudgetView:
     quarter: str
     currency: str
@@ -255,6 +303,15 @@ class BudgetView:
     history: tuple[tuple[str, Mix], ...]
     changes: tuple[str, ...] = field(default=())
     """One line per decision of the session that moves money, for the text form."""
+    envelope: Envelope | None = None
+    """The quarter's whole budget and ring-fenced lab budget, when the board has set them."""
+    lines: tuple[BudgetLineView, ...] = field(default=())
+    """The quarter's budget lines (planned allocation), largest first."""
+
+    @property
+    def headroom(self) -> Headroom | None:
+        """What the envelope leaves after the lines (None without an envelope)."""
+        return headroom(self.envelope, self.mix) if self.envelope else None
 
     @classmethod
     def after_decisions(

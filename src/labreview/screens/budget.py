@@ -1,4 +1,5 @@
-"""Budget: the 70/20/10 mix of this quarter against target, after today's decisions, and over time."""
+"""Budget: the 70/20/10 mix of this quarter against target, after today's decisions, and over time;
+the envelope with its headroom; the lines (planned) beside each initiative's current cost, editable."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
-from labreview.domain.budget import round_points
-from labreview.domain.vocabulary import Quarter, Track, format_money
+from labreview.domain.errors import DomainError
+from labreview.domain.vocabulary import Quarter, Track, format_money, parse_money
+from labreview.exchange.budget_text import budget_text, envelope_text, mix_text
 from labreview.screens.base import MeetingScreen
 from labreview.widgets.budget_bar import BudgetBar
+from labreview.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import BudgetView
@@ -21,32 +24,7 @@ if TYPE_CHECKING:
 
 def text_form(view: BudgetView) -> str:
     """The numbers of the screen as plain aligned text (for screen readers and copy-paste)."""
-    currency = view.currency
-    lines = [
-        f"Budget {view.quarter}: {format_money(view.mix.total, currency)} per quarter · target {view.target}",
-        f"{'Track':<8}{currency:>11}{'Share':>7}{'Target':>7}{'Drift':>8}{'Drift ' + currency:>12}"
-        f"{'After':>8}{'Drift':>8}",
-    ]
-    for now, after in zip(view.drift, view.projected_drift, strict=True):
-        lines.append(
-            f"{now.track.label:<8}{_amount(view.mix.amount(now.track)):>11}{round_points(now.actual):>6}%"
-            f"{format(now.target.normalize(), 'f'):>6}%{_signed(now.points):>7}p{_signed_amount(now.money):>12}"
-            f"{round_points(after.actual):>7}%{_signed(after.points):>7}p"
-        )
-    return "\n".join(lines)
-
-
-def _amount(minor: int) -> str:
-    return format_money(minor, "").strip()
-
-
-def _signed(points) -> str:
-    value = round_points(points)
-    return f"+{value}" if value > 0 else f"{value}"
-
-
-def _signed_amount(minor: int) -> str:
-    return ("+" if minor > 0 else "-" if minor < 0 else "") + _amount(abs(minor))
+    return budget_text(view)
 
 
 PLOT_COLOURS = ["blue", "orange", "green"]
@@ -74,6 +52,16 @@ class BudgetScreen(MeetingScreen):
             id="labreview.budget.next",
             tooltip="Show the next quarter",
         ),
+        Binding(
+            "e", "edit_line", "Edit amount", id="labreview.budget.edit", tooltip="Change the highlighted line's amount"
+        ),
+        Binding(
+            "v",
+            "envelope",
+            "Envelope",
+            id="labreview.budget.envelope",
+            tooltip="Set the quarter's total budget and the ring-fenced lab budget",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -87,7 +75,9 @@ class BudgetScreen(MeetingScreen):
         with Vertical(id="budget-top"):
             yield BudgetBar(id="bar")
             yield Static(id="numbers", classes="numbers")
+            yield Static(id="envelope", classes="summary")
             yield Static(id="changes", classes="summary")
+        yield DataTable(id="budget-lines", cursor_type="row", zebra_stripes=True)
         yield PlotextPlot(id="history")
 
     def refresh_view(self) -> None:
@@ -100,7 +90,9 @@ class BudgetScreen(MeetingScreen):
             rows.append(("After today", {d.track: d.actual for d in view.projected_drift}))
         rows.append(("Target", {t: view.target.share(t) for t in Track}))
         self.query_one("#bar", BudgetBar).show(rows)
-        self.query_one("#numbers", Static).update(Text(text_form(view)))
+        self.query_one("#numbers", Static).update(Text(mix_text(view)))
+        self.query_one("#envelope", Static).update(Text(envelope_text(view, how="v sets one")))
+        self._show_lines(view)
         changes = Text()
         if view.changes:
             changes.append("Today's decisions: ", style="bold")
@@ -109,6 +101,102 @@ class BudgetScreen(MeetingScreen):
             changes.append("No decision of this session moves money yet.", style="dim")
         self.query_one("#changes", Static).update(changes)
         self._plot(view)
+
+    def _show_lines(self, view: BudgetView) -> None:
+        """Each planned line beside the initiative's current quarterly cost; ``≠`` where they differ."""
+        table = self.query_one("#budget-lines", DataTable)
+        row = table.cursor_row
+        self.reset_table(
+            table,
+            [
+                ("Key", "key", None),
+                ("Initiative", "title", self.room(66, least=12)),
+                ("Track", "track", 7),
+                ("Planned", "amount", 10),
+                ("Cost/qtr", "cost", 10),
+                ("", "differs", 2),
+            ],
+        )
+        for line in view.lines:
+            table.add_row(
+                plain(line.key),
+                plain(line.title),
+                line.track.label,
+                Text(format_money(line.amount, ""), justify="right"),
+                Text(format_money(line.cost, ""), justify="right"),
+                Text("≠", style="bold yellow") if line.differs else "",
+                key=line.key,
+            )
+        if view.lines:
+            table.move_cursor(row=min(row, len(view.lines) - 1))
+
+    def action_edit_line(self) -> None:
+        """Change the highlighted line's amount (one audited change)."""
+        if self.view is None or not self.view.lines:
+            self.say("There are no budget lines to edit in this quarter.", error=True)
+            return
+        from labreview.screens.prompt import PromptDialog
+
+        table = self.query_one("#budget-lines", DataTable)
+        line = self.view.lines[min(table.cursor_row, len(self.view.lines) - 1)]
+        quarter = self.view.quarter
+
+        def save(answer: str | None) -> None:
+            if answer is None:
+                return
+            try:
+                amount = parse_money(answer)
+            except DomainError as exc:
+                self.say(exc.message, error=True)
+                return
+            self.attempt(
+                self.portfolio.set_budget_line,
+                quarter,
+                line.key,
+                amount,
+                done=f"Budget {quarter}: {line.key} set to {format_money(amount, self.view.currency)}.",
+            )
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Planned amount of {line.key} in {quarter} (its cost/qtr is {format_money(line.cost, '').strip()}):",
+                value=format_money(line.amount, "").strip(),
+                required="Write an amount, e.g. 12500.",
+            ),
+            save,
+        )
+
+    def action_envelope(self) -> None:
+        """Set the quarter's whole budget and the ring-fenced lab budget (``total / lab``)."""
+        if self.view is None:
+            return
+        from labreview.screens.prompt import PromptDialog
+
+        quarter = self.view.quarter
+        current = self.view.envelope
+        value = (
+            f"{format_money(current.total, '').strip()} / {format_money(current.lab, '').strip()}"
+            if current
+            else f"{format_money(self.view.mix.total, '').strip()} / 0"
+        )
+
+        def save(answer: str | None) -> None:
+            if answer is None:
+                return
+            total, _sep, lab = answer.partition("/")
+            try:
+                amounts = parse_money(total), parse_money(lab or "0")
+            except DomainError as exc:
+                self.say(exc.message, error=True)
+                return
+            self.attempt(self.portfolio.set_budget_envelope, quarter, *amounts, done=f"Budget envelope {quarter} set.")
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Envelope of {quarter}: total / ring-fenced lab budget", value=value, required="Write total / lab."
+            ),
+            save,
+        )
 
     def _plot(self, view: BudgetView) -> None:
         from textual_plotext import PlotextPlot

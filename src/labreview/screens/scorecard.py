@@ -311,6 +311,8 @@ class ScorecardScreen(MeetingScreen):
             reviewers = sheet.summary.reviewers
             line.append(f"\nBoard: {reviewers} reviewer{'s' * (reviewers != 1)}, weighted total ")
             line.append(f"{sheet.summary.total:.2f}", style="bold")
+            if sheet.weights_note:  # the portfolio's weights, set by the board
+                line.append(f" ({sheet.weights_note})", style="dim")
             contested = sheet.summary.contested
             if contested:
                 names = ", ".join(c.label for c in contested)

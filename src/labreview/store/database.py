@@ -110,7 +110,11 @@ def probe(path: str | Path) -> Probe:
     finally:
         connection.close()
     if quick is None or quick[0] != "ok":
-        return Probe(path, State.CORRUPT, detail=f"integrity check: {quick[0] if quick else 'no answer'}")
+        return Probe(
+            path,
+            State.CORRUPT,
+            detail=f"integrity check: {' / '.join(quick[0].splitlines()) if quick else 'no answer'}",
+        )
     revision = row[0] if row else None
     if revision in TABLES:
         ours = tables - {"alembic_version", "sqlite_sequence"}

@@ -149,6 +149,8 @@ class AgendaItem(SQLModel, table=True):
     position: int
     timebox_seconds: int = 480
     spent_seconds: int = 0
+    carried_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    """Why planning the session put the item on the agenda; empty when it was put on by hand."""
 
 
 class Score(SQLModel, table=True):
@@ -239,6 +241,17 @@ class BudgetLine(SQLModel, table=True):
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     track: str
     amount: int
+
+
+class BudgetEnvelope(SQLModel, table=True):
+    """A quarter's whole budget and the ring-fenced lab budget inside it (minor units)."""
+
+    __tablename__ = "budget_envelope"
+
+    quarter: str = Field(primary_key=True)
+    total: int
+    lab: int = 0
+    version: int = 1
 
 
 class Decision(SQLModel, table=True):

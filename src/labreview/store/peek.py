@@ -9,7 +9,7 @@ loads in the background. Read-only; anything unexpected just means no preview.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from labreview.store.database import connect_read_only
@@ -113,6 +113,8 @@ class FirstBacklog:
     total: int
     currency: str
     lines: tuple[BacklogLine, ...]
+    weights: dict = field(default_factory=dict)
+    """The portfolio's criterion weights, for the weighted score column."""
 
 
 def first_backlog(path: str | Path, limit: int) -> FirstBacklog | None:
@@ -124,6 +126,7 @@ def first_backlog(path: str | Path, limit: int) -> FirstBacklog | None:
     try:
         total = connection.execute("SELECT count(*) FROM initiative").fetchone()[0]
         currency = connection.execute("SELECT value FROM setting WHERE key = 'currency'").fetchone()
+        weights = connection.execute("SELECT value FROM setting WHERE key = 'weights'").fetchone()
         rows = connection.execute(
             "SELECT i.key, i.title, i.stage, i.category, p.name, i.quarterly_cost, i.track, i.current_gate, "
             "i.access_tier, i.score_outcome_impact, i.score_operational_fit, i.score_integration_burden, "
@@ -136,4 +139,17 @@ def first_backlog(path: str | Path, limit: int) -> FirstBacklog | None:
     finally:
         connection.close()
     lines = tuple(BacklogLine(*row[:9], tuple(row[9:14]), *row[14:]) for row in rows)
-    return FirstBacklog(total=total, currency=currency[0] if currency else "EUR", lines=lines)
+    return FirstBacklog(
+        total=total, currency=currency[0] if currency else "EUR", lines=lines, weights=_weights(weights)
+    )
+
+
+def _weights(row: tuple[str] | None) -> dict:
+    """The portfolio's stored criterion weights (equal weights when none are stored or they cannot be read)."""
+    from labreview.domain.errors import InvalidInput
+    from labreview.domain.scoring import DEFAULT_WEIGHTS, parse_weights
+
+    try:
+        return parse_weights(row[0]) if row else dict(DEFAULT_WEIGHTS)
+    except InvalidInput:
+        return dict(DEFAULT_WEIGHTS)
