@@ -448,15 +448,19 @@ def replay(session: Session) -> str:
                 known.update(raw.get("after") or {})
             elif op == "delete":
                 rows[key] = _GONE
+    inspector = inspect(session.connection())  # an older schema (read, not upgraded) lacks newer tables and columns
+    present = set(inspector.get_table_names())
     for name in sorted(metadata.tables):
-        if name in NOT_REPLAYED:
+        if name in NOT_REPLAYED or name not in present:
             continue
         table = metadata.tables[name]
-        ignored = IGNORED_ON_COMPARE | UNAUDITED_COLUMNS.get(name, frozenset())
+        stored = {c["name"] for c in inspector.get_columns(name)}
+        ignored = IGNORED_ON_COMPARE | UNAUDITED_COLUMNS.get(name, frozenset()) | (set(table.c.keys()) - stored)
         rows = expected.get(name, {})
         key_columns = [c.name for c in table.primary_key.columns]
         seen: set[tuple] = set()
-        for current in session.execute(select(table).order_by(*table.primary_key.columns)).mappings():
+        columns = [c for c in table.c if c.name in stored]
+        for current in session.execute(select(*columns).order_by(*table.primary_key.columns)).mappings():
             key = tuple(sorted((k, current[k]) for k in key_columns))
             seen.add(key)
             known = rows.get(key)
