@@ -256,7 +256,12 @@ class LabReviewApp(App[None]):
                     portfolio.act_as(self.config.who)
             session = portfolio.active_session()
         except DomainError as exc:
-            self.call_from_thread(self.exit, None, 2, f"labreview: {exc.message}")
+            if exc.__cause__ is None:
+                self.call_from_thread(self.exit, None, 2, f"labreview: {exc.message}")
+                return
+            from labreview.portfolio.service import explain_failure  # a storage error: say what the file lacks
+
+            self.call_from_thread(self.exit, None, 2, f"labreview: {explain_failure(self.target, exc.__cause__)}")
             return
         except Exception as exc:  # whatever else stops the opening is said, never left at "Opening the portfolio…"
             from labreview.portfolio.service import explain_failure

@@ -457,7 +457,13 @@ def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(db, tmp_path
     minutes = tmp_path / "minutes.md"
     assert run("minutes", Q, "-o", str(minutes), "--db", str(db)).returncode == 0
     cut_thoroughly(db, 3)
-    edit(db, "DROP TABLE audit_head", "UPDATE alembic_version SET version_num = '0001'")
+    edit(  # made to look like a file of schema 0001 all through, as a careful forger would
+        db,
+        "DROP TABLE audit_head",
+        "DROP TABLE budget_envelope",
+        "ALTER TABLE agenda_item DROP COLUMN carried_reason",
+        "UPDATE alembic_version SET version_num = '0001'",
+    )
     opened = run("board", "add", "Nadia New", "--role", "finance", "--db", str(db))  # upgrades it, after a backup
     assert opened.returncode == 0, opened.stderr
     verified = run("audit", "verify", "--db", str(db))

@@ -29,7 +29,11 @@ _TABLES_0001: frozenset[str] = frozenset(
         "setting",
     }
 )
-TABLES: dict[str, frozenset[str]] = {"0001": _TABLES_0001, "0002": _TABLES_0001 | {"audit_head"}}
+TABLES: dict[str, frozenset[str]] = {
+    "0001": _TABLES_0001,
+    "0002": _TABLES_0001 | {"audit_head"},
+    "0003": _TABLES_0001 | {"audit_head", "budget_envelope"},
+}
 """The tables each revision has (besides ``alembic_version``), so that a file can be checked before it is
 opened: another application's database that happens to be at revision "0002" is not a portfolio, and a
 portfolio with a table gone is damaged. Kept equal to the models and the migrations by a test."""
