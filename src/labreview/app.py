@@ -226,8 +226,7 @@ class LabReviewApp(App[None]):
             self._signals.append((loop, number))
 
     def _quit_on_signal(self) -> None:
-        self._stop_item_clock()
-        self.exit()
+        self.call_later(self.action_quit)  # exactly what ctrl+q does (a field being edited is saved too)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what was frozen when the backlog index loaded can be collected again
@@ -240,7 +239,7 @@ class LabReviewApp(App[None]):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
-        from labreview.portfolio.service import Portfolio  # deferred: SQLAlchemy loads after the first frame
+        from labreview.portfolio.service import Portfolio, explain_failure  # deferred: SQLAlchemy after the frame
 
         # The audit log names the person set as the config's actor (--as) when they are in the portfolio,
         # else the facilitator of the session; scores are weighted with the portfolio's own weights.
@@ -255,20 +254,14 @@ class LabReviewApp(App[None]):
                 with contextlib.suppress(DomainError):  # not a person of this portfolio: the facilitator acts
                     portfolio.act_as(self.config.who)
             session = portfolio.active_session()
-        except DomainError as exc:
-            if exc.__cause__ is None:
-                self.call_from_thread(self.exit, None, 2, f"labreview: {exc.message}")
-                return
-            from labreview.portfolio.service import explain_failure  # a storage error: say what the file lacks
-
-            self.call_from_thread(self.exit, None, 2, f"labreview: {explain_failure(self.target, exc.__cause__)}")
-            return
+        except DomainError as exc:  # a storage error carries its cause: say what the file lacks
+            failure = exc.message if exc.__cause__ is None else explain_failure(self.target, exc.__cause__)
         except Exception as exc:  # whatever else stops the opening is said, never left at "Opening the portfolio…"
-            from labreview.portfolio.service import explain_failure
-
-            self.call_from_thread(self.exit, None, 2, f"labreview: {explain_failure(self.target, exc)}")
+            failure = explain_failure(self.target, exc)
+        else:
+            self.call_from_thread(self._portfolio_ready, portfolio, session)
             return
-        self.call_from_thread(self._portfolio_ready, portfolio, session)
+        self.call_from_thread(self.exit, None, 2, f"labreview: {failure}")
 
     # ------------------------------------------------------------------ keys typed ahead
 
@@ -318,13 +311,11 @@ class LabReviewApp(App[None]):
         else:
             self._delivering = False
 
-    def refuse(self) -> int:
+    def refuse(self) -> None:
         """Something typed was refused: ring, and drop the keys typed ahead of the refusal (they were typed
-        blind, against a screen that has just said no). Returns how many were dropped."""
+        blind, against a screen that has just said no)."""
         self.bell()
-        dropped = sum(isinstance(event, events.Key) for event in self._typed)
         self._typed.clear()
-        return dropped
 
     def _keys_of(self, mode: str) -> set[str]:
         """The keys that open ``mode``'s screen, after the user's keymap."""

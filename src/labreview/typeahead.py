@@ -43,20 +43,10 @@ def _shape(app: App) -> tuple[object, ...]:
 
 def _busy(app: App) -> bool:
     """A worker of the screen on show is still running (a search, a load the screen waits on)."""
-    screen = app.screen
-    for worker in app.workers:
-        if worker.state in (WorkerState.PENDING, WorkerState.RUNNING) and worker.node is not app:
-            node = worker.node
-            if node is screen or (hasattr(node, "screen") and _on(node, screen)):
-                return True
-    return False
-
-
-def _on(node: object, screen: object) -> bool:
-    try:
-        return node.screen is screen  # type: ignore[attr-defined]
-    except Exception:  # a node that is not mounted has no screen
-        return False
+    nodes = set(app.screen.walk_children(with_self=True))
+    return any(
+        worker.state in (WorkerState.PENDING, WorkerState.RUNNING) and worker.node in nodes for worker in app.workers
+    )
 
 
 def _round(app: App, then: Callable[[], Awaitable[None] | None], deadline: float, rounds: int, least: int) -> None:

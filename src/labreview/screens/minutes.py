@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -88,25 +89,16 @@ class MinutesScreen(Screen):
             return
         from labreview.exchange.minutes import default_filename
 
-        def chosen(answer: str | None) -> None:
-            if answer is None or not answer.strip():
-                return
-            path = Path(answer.strip()).expanduser()
-            if path.exists() and not path.is_dir():
-                self.app.push_screen(
-                    PromptDialog(f"{path} exists. Overwrite it with these minutes?", confirm_only=True),
-                    lambda yes: self._write(path, force=True) if yes else self._say("Nothing was written."),
-                )
-            else:
-                self._write(path, force=False)
-
-        self.app.push_screen(
-            PromptDialog("Write the minutes to:", value=str(Path.cwd() / default_filename(self.quarter))), chosen
-        )
+        self._ask_path("Write the minutes to:", default_filename(self.quarter), self._write)
 
     def action_write_html(self) -> None:
         from labreview.exchange.minutes_html import default_filename
 
+        self._ask_path("Write the minutes as HTML to:", default_filename(self.quarter), self._write_html)
+
+    def _ask_path(self, question: str, name: str, write: Callable[[Path, bool], None]) -> None:
+        """Ask where to write (proposing ``name`` here), confirm before replacing a file, then ``write``."""
+
         def chosen(answer: str | None) -> None:
             if answer is None or not answer.strip():
                 return
@@ -114,15 +106,12 @@ class MinutesScreen(Screen):
             if path.exists() and not path.is_dir():
                 self.app.push_screen(
                     PromptDialog(f"{path} exists. Overwrite it with these minutes?", confirm_only=True),
-                    lambda yes: self._write_html(path, True) if yes else self._say("Nothing was written."),
+                    lambda yes: write(path, True) if yes else self._say("Nothing was written."),
                 )
             else:
-                self._write_html(path, False)
+                write(path, False)
 
-        self.app.push_screen(
-            PromptDialog("Write the minutes as HTML to:", value=str(Path.cwd() / default_filename(self.quarter))),
-            chosen,
-        )
+        self.app.push_screen(PromptDialog(question, value=str(Path.cwd() / name)), chosen)
 
     @work(thread=True, exclusive=True, group="minutes-html", exit_on_error=False)
     def _write_html(self, path: Path, force: bool) -> None:
@@ -136,7 +125,7 @@ class MinutesScreen(Screen):
             return
         self.app.call_from_thread(self._say, f"Wrote {written}.")
 
-    def _write(self, path: Path, *, force: bool) -> None:
+    def _write(self, path: Path, force: bool) -> None:
         from labreview.exchange.files import write_atomic
 
         try:
