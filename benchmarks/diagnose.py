@@ -214,7 +214,7 @@ def open_steps(size: int, scratch: Path) -> None:
 def queries(size: int, scratch: Path) -> None:
     from benchmarks.interact import FILTERS
     from labreview.domain.errors import DomainError
-    from labreview.portfolio.backlog import parse_filter
+    from labreview.portfolio.backlog_filter import parse_filter
     from labreview.portfolio.service import Portfolio
     from labreview.screens.backlog import SORT_COLUMN, SORTABLE
     from labreview.store import queries as q

@@ -118,7 +118,7 @@ async def _backlog(app, timer: Timer, result: dict, quick: bool) -> None:
     from textual.widgets import Input, Static
 
     from labreview.domain.errors import DomainError
-    from labreview.portfolio.backlog import parse_filter
+    from labreview.portfolio.backlog_filter import parse_filter
     from labreview.screens.backlog import BacklogScreen
     from labreview.widgets.virtual_table import EmptySource
 

@@ -173,7 +173,7 @@ def test_two_processes_writing_at_once_lose_nothing(shared_file, capsys):
     p = Portfolio.open(shared_file, actor="Checker")
     try:
         assert p.verify_audit().ok
-        with p._read() as session:  # the audit log is the record of what was committed
+        with p.read() as session:  # the audit log is the record of what was committed
             events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
             audit = [(e.actor, e.action, json.loads(e.changes)) for e in events]
         for name, tally in outcome.items():

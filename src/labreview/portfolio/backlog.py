@@ -1,126 +1,133 @@
-"""The backlog filter language: free words and ``facet:value`` terms.
-
-``stage:lab owner:kim tier:3 category:capability pixel`` keeps lab initiatives
-owned by somebody whose name contains "kim", with Level 3 access, in the
-capability category, whose key, title, owner, vendor or description mention
-"pixel". Values separated by commas mean "any of"; stage and category values
-may be abbreviated (``stage:trans``). A single character is not a word yet:
-it filters nothing until a second one is typed.
-"""
+"""The backlog: filters and order served by SQL or by the memory index."""
 
 from __future__ import annotations
 
-import shlex
-from dataclasses import replace
+import json
+from collections.abc import Sequence
 
-from labreview.domain.errors import InvalidInput
-from labreview.domain.vocabulary import Category, DecisionOutcome, Gate, Stage, Track
-from labreview.store.filters import Filters
+from sqlalchemy import func, select
+from sqlalchemy.exc import DatabaseError
 
-MIN_WORD = 2
-"""Free words shorter than this match almost everything; they filter nothing until more is typed."""
-FACETS = ("stage", "category", "owner", "tier", "track", "gate", "decision", "agenda")
-ALIASES = {"cat": "category", "level": "tier", "outcome": "decision", "s": "stage", "o": "owner"}
-_NONE = {"none", "no", "-", "0"}
-_YES = {"yes", "y", "true", "1", "on"}
-_GATES = {
-    "pilot": 1,
-    "approval": 1,
-    "evidence": 2,
-    "review": 2,
-    "readiness": 3,
-    "production": 3,
-    "scale": 4,
-    "monitoring": 4,
-}
-
-
-def parse_filter(text: str) -> Filters:
-    """Read the filter bar; raises ``InvalidInput`` saying which term is wrong and why."""
-    text = (text or "").encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot reach SQLite
-    try:
-        terms = shlex.split(text)
-    except ValueError as exc:
-        raise InvalidInput("A quote is not closed in the filter; close it or remove it.") from exc
-    filters = Filters()
-    words: list[str] = []
-    for term in terms:
-        facet, sep, value = term.partition(":")
-        if not sep or not facet or facet.lower().startswith(("http", "https")):
-            if len(term) >= MIN_WORD:
-                words.append(term)
-            continue
-        name = ALIASES.get(facet.lower(), facet.lower())
-        if name not in FACETS:
-            raise InvalidInput(f"Unknown filter '{facet}:'. Filters are: " + ", ".join(f"{f}:" for f in FACETS) + ".")
-        values = [v for v in value.split(",") if v.strip()]
-        if not values:
-            raise InvalidInput(f"'{facet}:' needs a value, e.g. {_example(name)}.")
-        filters = _apply(filters, name, values)
-    return replace(filters, words=tuple(words))
+from labreview.domain.vocabulary import (
+    Stage,
+)
+from labreview.portfolio.backlog_index import BacklogIndex
+from labreview.portfolio.derived import Derived
+from labreview.portfolio.present import backlog_row
+from labreview.portfolio.unit import storage_error
+from labreview.portfolio.views import (
+    BacklogPage,
+    BacklogRow,
+)
+from labreview.store import queries
+from labreview.store.models import (
+    AuditEvent,
+    Initiative,
+)
+from labreview.store.rows import queryable
 
 
-def _apply(filters: Filters, name: str, values: list[str]) -> Filters:
-    if name == "stage":
-        return replace(filters, stages=filters.stages + tuple(_choose(Stage, v).value for v in values))
-    if name == "category":
-        return replace(filters, categories=filters.categories + tuple(_choose(Category, v).value for v in values))
-    if name == "track":
-        return replace(filters, tracks=filters.tracks + tuple(_choose(Track, v).value for v in values))
-    if name == "decision":
-        return replace(filters, outcomes=filters.outcomes + tuple(_choose(DecisionOutcome, v).value for v in values))
-    if name == "owner":
-        return replace(filters, owners=filters.owners + tuple(values))
-    if name == "tier":
-        return replace(filters, tiers=filters.tiers + tuple(_tier(v) for v in values))
-    if name == "gate":
-        return replace(filters, gates=filters.gates + tuple(_gate(v) for v in values))
-    if name == "agenda":
-        return replace(filters, on_agenda=values[-1].lower() in _YES)
-    raise AssertionError(name)  # pragma: no cover
+class Backlog(Derived):
+    """The backlog: filters and order served by SQL or by the memory index."""
 
+    def backlog(
+        self,
+        filters: queries.Filters,
+        order: queries.Order | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> BacklogPage:
+        """One window of the backlog and the number of rows matching ``filters``."""
+        order = order or queries.Order()
+        order = queries.Order(order.column, order.descending, order.group_by_stage, self._weights_by_column())
+        with self.engine.connect() as connection:
+            rows = queries.page(connection, filters, order, offset, limit)
+            total = queries.count(connection, filters)
+        return BacklogPage(tuple(backlog_row(r) for r in rows), offset, total)
 
-def _choose(enum, value: str):
-    folded = value.strip().lower().replace(" ", "-")
-    matches = [m for m in enum if m.value.startswith(folded) or m.label.startswith(value.strip().lower())]
-    if len(matches) == 1:
-        return matches[0]
-    exact = [m for m in matches if m.value == folded]
-    if exact:
-        return exact[0]
-    return enum.parse(value)  # raises with the list of choices
+    def find_initiatives(self, text: str, limit: int = 12) -> list[tuple[str, str, str]]:
+        """(key, title, stage) of initiatives whose key starts with, or whose text contains, ``text``."""
+        wanted = queryable(text.strip().lower())
+        if not wanted:
+            return []
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(Initiative.key, Initiative.title, Initiative.stage)
+                .where(func.instr(Initiative.search_text, wanted) > 0)
+                .order_by(func.instr(func.lower(Initiative.key), wanted) != 1, Initiative.key)
+                .limit(limit)
+            ).all()
+        return [(k, t, s) for k, t, s in rows]
 
+    def backlog_index(self, filters: queries.Filters, order: queries.Order) -> list[int]:
+        """Ids of every initiative matching ``filters`` in display order; pair with ``backlog_rows_by_id``."""
+        order = queries.Order(order.column, order.descending, order.group_by_stage, self._weights_by_column())
+        with self.engine.connect() as connection:
+            return queries.index(connection, filters, order)
 
-def _tier(value: str) -> int | None:
-    if value.strip().lower() in _NONE:
-        return None
-    digits = value.strip().lower().removeprefix("level").strip()
-    if digits in ("1", "2", "3"):
-        return int(digits)
-    raise InvalidInput(f"'tier:{value}' is not a tier; use tier:1, tier:2, tier:3 or tier:none.")
+    def backlog_page(self, filters: queries.Filters, order: queries.Order, offset: int, limit: int) -> list[BacklogRow]:
+        """One window of the backlog from SQL (LIMIT/OFFSET), without counting."""
+        order = queries.Order(order.column, order.descending, order.group_by_stage, self._weights_by_column())
+        with self.engine.connect() as connection:
+            return [backlog_row(r) for r in queries.page(connection, filters, order, offset, limit)]
 
+    def backlog_memory_index(self) -> BacklogIndex:
+        """The backlog's filter and sort columns in memory (see ``portfolio.backlog_index``)."""
+        with self.engine.connect() as connection, connection.begin():  # one snapshot for the mark and the rows
+            mark = connection.execute(select(func.max(AuditEvent.id))).scalar() or 0
+            index = BacklogIndex.build(
+                queries.backlog_columns(connection), queries.backlog_search_text(connection), self._weights_by_column()
+            )
+            index.order_titles(queries.backlog_title_order(connection))
+        index.mark = mark
+        return index
 
-def _gate(value: str) -> int | None:
-    folded = value.strip().lower()
-    if folded in ("done", "passed", "all", "none"):
-        return None
-    if folded in ("1", "2", "3", "4"):
-        return int(folded)
-    for word, number in _GATES.items():
-        if word.startswith(folded):
-            return number
-    names = ", ".join(g.label.lower() for g in Gate)
-    raise InvalidInput(f"'gate:{value}' is not a gate; use 1–4 ({names}) or gate:done.")
+    def backlog_memory_refresh(self, index: BacklogIndex) -> BacklogIndex:
+        """``index`` brought up to date: the initiatives changed since its mark (from the audit log) are
+        read again; a change the log cannot pin down (a bulk import, a renamed person) reloads everything."""
+        try:
+            return self._refresh_index(index)
+        except DatabaseError as exc:
+            raise storage_error(exc) from exc
 
+    def _refresh_index(self, index: BacklogIndex) -> BacklogIndex:
+        with self.engine.connect() as connection, connection.begin():
+            events = connection.execute(
+                select(AuditEvent.id, AuditEvent.changes).where(AuditEvent.id > index.mark).order_by(AuditEvent.id)
+            ).all()
+            if not events:
+                return index
+            touched: set[int] = set()
+            titles = False
+            for _event_id, payload in events:
+                for change in json.loads(payload):
+                    if change.get("op") == "bulk" or change.get("table") == "person":
+                        return self.backlog_memory_index()
+                    if change.get("table") == "initiative":
+                        touched.add(int(change["key"]["id"]))
+                        titles = titles or change.get("op") != "update" or "title" in (change.get("after") or {})
+            if touched:
+                index.patch(queries.backlog_columns(connection, sorted(touched)), touched)
+            if titles:
+                index.order_titles(queries.backlog_title_order(connection))
+            index.mark = events[-1][0]
+        return index
 
-def _example(name: str) -> str:
-    return {
-        "stage": "stage:lab",
-        "category": "category:capability",
-        "owner": "owner:kim",
-        "tier": "tier:3",
-        "track": "track:iterate",
-        "gate": "gate:2",
-        "decision": "decision:kill",
-        "agenda": "agenda:yes",
-    }[name]
+    def backlog_rows_by_id(self, ids: Sequence[int], agenda_session: int | None = None) -> list[BacklogRow]:
+        with self.engine.connect() as connection:
+            return [
+                backlog_row(r) for r in queries.rows_by_id(connection, ids, agenda_session, self._weights_by_column())
+            ]
+
+    def backlog_count(self, filters: queries.Filters) -> int:
+        with self.engine.connect() as connection:
+            return queries.count(connection, filters)
+
+    def backlog_stage_counts(self, filters: queries.Filters) -> dict[Stage, int]:
+        with self.engine.connect() as connection:
+            counts = queries.counts_by_stage(connection, filters)
+        return {stage: counts.get(stage.value, 0) for stage in Stage}
+
+    def _weights_by_column(self) -> dict[str, float]:
+        return {f"score_{c.value.replace('-', '_')}": float(w) for c, w in self.weights.items()}

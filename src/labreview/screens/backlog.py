@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import Stage, format_money
-from labreview.portfolio.backlog import parse_filter
+from labreview.portfolio.backlog_filter import parse_filter
 from labreview.screens.base import MeetingScreen
 from labreview.store.filters import Filters, Order
 from labreview.widgets.virtual_table import BLOCK, Column, Row, VirtualTable

@@ -1,0 +1,173 @@
+"""The board's decisions and the action items that follow them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from labreview.domain import decisions as decision_rules
+from labreview.domain import gates as gate_rules
+from labreview.domain.errors import InvalidInput, NotFound, PolicyRefusal
+from labreview.domain.fields import (
+    LIMITS,
+    clean_text,
+)
+from labreview.domain.vocabulary import (
+    ActionStatus,
+    DecisionOutcome,
+    Quarter,
+    Stage,
+    Track,
+)
+from labreview.portfolio import ledger
+from labreview.portfolio.derived import Derived
+from labreview.portfolio.views import (
+    ActionItemView,
+    DecisionView,
+    NewActionItem,
+)
+from labreview.store import rows as lookup
+from labreview.store.models import (
+    ActionItem,
+    Decision,
+    Initiative,
+    ReviewSession,
+)
+from labreview.store.rows import require_not_closed
+
+
+class Decisions(Derived):
+    """The board's decisions and the action items that follow them."""
+
+    def record_decision(
+        self,
+        quarter: str,
+        key: str,
+        outcome: DecisionOutcome | str,
+        *,
+        rationale: str = "",
+        conditions: str = "",
+        next_review: dt.date | None = None,
+        action_items: Sequence[NewActionItem] = (),
+    ) -> DecisionView:
+        """Record the board's decision; the stage and budget track follow it."""
+        outcome = DecisionOutcome.parse(outcome) if isinstance(outcome, str) else outcome
+        rationale = clean_text(rationale, what="rationale", limit=LIMITS["rationale"])
+        conditions = clean_text(conditions, what="conditions", limit=LIMITS["decision conditions"])
+        decided_on = self.today()
+        decision_rules.validate(outcome, rationale, next_review, decided_on)
+        with self.audited("record decision") as rec:
+            session = rec.session
+            row = lookup.open_session(session, quarter)
+            initiative = lookup.initiative(session, key)
+            if lookup.decision_row(session, row.id, initiative.id) is not None:
+                raise PolicyRefusal(f"{initiative.key} already has a decision in {row.quarter}; undo it to change it.")
+            stage = Stage(initiative.stage)
+            effect = decision_rules.effect(stage, outcome, Track(initiative.track))
+            if outcome is DecisionOutcome.PROMOTE:
+                refusals = gate_rules.promotion_refusals(stage, self.gate_reports(session, initiative))
+                if refusals:
+                    raise PolicyRefusal(f"{initiative.key} cannot be promoted yet. " + " ".join(refusals))
+            decision = rec.add(
+                Decision(
+                    session_id=row.id,
+                    initiative_id=initiative.id,
+                    outcome=outcome.value,
+                    stage_before=stage.value,
+                    stage_after=effect.stage.value,
+                    track_before=initiative.track,
+                    track_after=effect.track.value if effect.track else None,
+                    rationale=rationale,
+                    conditions=conditions,
+                    next_review=next_review,
+                    decided_at=self.now(),
+                )
+            )
+            for item in action_items:
+                self._add_action(rec, row, initiative, item, decision.id)
+            rec.update(
+                initiative,
+                stage=effect.stage.value,
+                track=(effect.track or Track(initiative.track)).value,
+                last_outcome=outcome.value,
+                last_quarter=row.quarter,
+                updated_at=self.now(),
+            )
+            arrow = f" ({stage.label} → {effect.stage.label})" if effect.stage is not stage else ""
+            rec.summary = f"Decided {outcome.value} for {initiative.key}{arrow}: {rationale or 'no rationale'}"
+            return self.decision_view(session, decision)
+
+    def add_action_item(self, quarter: str, key: str, item: NewActionItem) -> ActionItemView:
+        with self.audited("add action item") as rec:
+            session = rec.session
+            row = lookup.session_row(session, quarter)
+            require_not_closed(row)
+            initiative = lookup.initiative(session, key)
+            decision = lookup.decision_row(session, row.id, initiative.id)
+            action = self._add_action(rec, row, initiative, item, decision.id if decision else None)
+            rec.summary = f"Action for {initiative.key}: {action.text}"
+            return self.action_view(session, action)
+
+    def complete_action_item(self, action_id: int) -> ActionItemView:
+        with self.audited("complete action item") as rec:
+            action = rec.session.get(ActionItem, action_id)
+            if action is None:
+                raise NotFound(f"There is no action item {action_id}.")
+            rec.update(action, status=ActionStatus.DONE.value, done_on=self.today())
+            rec.summary = f"Done: {action.text}"
+            return self.action_view(rec.session, action)
+
+    def _add_action(
+        self,
+        rec: ledger.Recorder,
+        row: ReviewSession,
+        initiative: Initiative,
+        item: NewActionItem,
+        decision_id: int | None,
+    ) -> ActionItem:
+        text = clean_text(item.text, what="action item", limit=LIMITS["action item"], required=True)
+        owner = lookup.person(rec.session, item.owner_id)
+        if item.due < self.today():
+            raise InvalidInput(f"The action “{text}” is due {item.due.isoformat()}, which is in the past.")
+        return rec.add(
+            ActionItem(
+                session_id=row.id,
+                decision_id=decision_id,
+                initiative_id=initiative.id,
+                owner_id=owner.id,
+                text=text,
+                due=item.due,
+            )
+        )
+
+    def decisions(self, quarter: str | None = None) -> list[DecisionView]:
+        with self.read() as session:
+            statement = (
+                select(Decision)
+                .join(ReviewSession, ReviewSession.id == Decision.session_id)
+                .order_by(ReviewSession.quarter, Decision.decided_at, Decision.id)
+            )
+            if quarter:
+                statement = statement.where(ReviewSession.quarter == str(Quarter.parse(quarter)))
+            return [self.decision_view(session, d) for d in session.scalars(statement).all()]
+
+    def decision(self, quarter: str, key: str) -> DecisionView | None:
+        with self.read() as session:
+            row = lookup.session_row(session, quarter)
+            decision = lookup.decision_row(session, row.id, lookup.initiative(session, key).id)
+            return self.decision_view(session, decision) if decision else None
+
+    def action_items(self, *, quarter: str | None = None, status: ActionStatus | None = None) -> list[ActionItemView]:
+        with self.read() as session:
+            statement = (
+                select(ActionItem)
+                .join(ReviewSession, ReviewSession.id == ActionItem.session_id)
+                .order_by(ActionItem.due, ActionItem.id)
+            )
+            if quarter:
+                statement = statement.where(ReviewSession.quarter == str(Quarter.parse(quarter)))
+            if status:
+                statement = statement.where(ActionItem.status == status.value)
+            return [self.action_view(session, a) for a in session.scalars(statement).all()]

@@ -1,0 +1,136 @@
+"""One row by its key, or not found in words: the look-ups every use case shares (person, initiative,
+session, open session, decision, attending board, signatures, template rows) and the version check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from labreview.domain import access as access_rules
+from labreview.domain.errors import InvalidInput, NotFound, PolicyRefusal, StaleEdit
+from labreview.domain.vocabulary import (
+    Capacity,
+    Quarter,
+    SessionStatus,
+)
+from labreview.store.models import (
+    AccessSignature,
+    Attendee,
+    Decision,
+    GateTemplateItem,
+    Initiative,
+    Person,
+    ReviewSession,
+    Score,
+)
+
+
+def person(session: Session, ref: int | str) -> Person:
+    if isinstance(ref, int):
+        person = session.get(Person, ref)
+    else:
+        wanted = ref.strip().lower()
+        candidates = [p for p in session.scalars(select(Person)) if wanted in p.name.lower()]
+        exact = [p for p in candidates if p.name.lower() == wanted]
+        if len(candidates) > 1 and not exact:
+            names = ", ".join(p.name for p in candidates[:5])
+            raise InvalidInput(f"'{ref}' matches several people ({names}); write more of the name.")
+        person = (exact or candidates or [None])[0]
+    if person is None:
+        raise NotFound(f"Nobody called '{ref}' is in the portfolio.")
+    return person
+
+
+def initiative(session: Session, key: str) -> Initiative:
+    wanted = queryable(str(key).strip().upper())
+    row = session.scalars(select(Initiative).where(Initiative.key == wanted)).first()
+    if row is None:
+        raise NotFound(f"There is no initiative {queryable(str(key))}.")
+    return row
+
+
+def session_row(session: Session, quarter: str) -> ReviewSession:
+    quarter = str(Quarter.parse(quarter))
+    row = session.scalars(select(ReviewSession).where(ReviewSession.quarter == quarter)).first()
+    if row is None:
+        raise NotFound(f"There is no {quarter} session.")
+    return row
+
+
+def open_session(session: Session, quarter: str) -> ReviewSession:
+    row = session_row(session, quarter)
+    if row.status == SessionStatus.PLANNED.value:
+        raise PolicyRefusal(f"The {row.quarter} session has not started; start it first.")
+    if row.status == SessionStatus.CLOSED.value:
+        raise PolicyRefusal(f"The {row.quarter} session has ended; its record is closed.")
+    return row
+
+
+def attendee_ids(session: Session, session_id: int) -> set[int]:
+    return set(session.execute(select(Attendee.person_id).where(Attendee.session_id == session_id)).scalars())
+
+
+def decision_row(session: Session, session_id: int, initiative_id: int) -> Decision | None:
+    return session.scalars(
+        select(Decision).where(Decision.session_id == session_id, Decision.initiative_id == initiative_id)
+    ).first()
+
+
+def board_attending(session: Session, session_id: int) -> list[Person]:
+    """Board members attending the session, by name: the scorecard's reviewers."""
+    return list(
+        session.scalars(
+            select(Person)
+            .join(Attendee, Attendee.person_id == Person.id)
+            .where(Attendee.session_id == session_id, Person.board_role.is_not(None))
+            .order_by(Person.name)
+        ).all()
+    )
+
+
+def score_triples(session: Session, session_id: int, initiative_id: int) -> list[tuple[int, str, int]]:
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Score.reviewer_id, Score.criterion, Score.value).where(
+                Score.session_id == session_id, Score.initiative_id == initiative_id
+            )
+        ).all()
+    ]
+
+
+def signatures(session: Session, request_id: int) -> list[access_rules.Signature]:
+    return [
+        access_rules.Signature(s.person_id, Capacity(s.capacity), s.approve)
+        for s in session.scalars(select(AccessSignature).where(AccessSignature.request_id == request_id))
+    ]
+
+
+def template_rows(session: Session) -> list[GateTemplateItem]:
+    return list(
+        session.scalars(
+            select(GateTemplateItem)
+            .where(GateTemplateItem.active)
+            .order_by(GateTemplateItem.gate, GateTemplateItem.position)
+        )
+    )
+
+
+def queryable(text: str) -> str:
+    """``text`` with any lone surrogate (which SQLite cannot take) as ``?``: for look-ups, never for storing."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def check_version(row: Any, version: int | None) -> None:
+    if version is not None and row.version != version:
+        raise StaleEdit(
+            "Someone else changed this since you opened it; the screen now shows the current values. "
+            "Make your change again if it still applies."
+        )
+
+
+def require_not_closed(row: ReviewSession) -> None:
+    if row.status == SessionStatus.CLOSED.value:
+        raise PolicyRefusal(f"The {row.quarter} session has ended; its record is closed.")
