@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from labreview.domain.errors import StorageError
+from labreview.store.location import readonly_uri
 from labreview.store.schema import HEAD, REVISIONS, TABLES
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -213,39 +214,6 @@ def require_whole(path: str | Path) -> None:
             f"{path} is damaged ({verdict.splitlines()[0]}), so nothing is written to it; "
             "restore it from a backup (or repair it with sqlite3's .recover) first."
         )
-
-
-def readonly_uri(path: str | Path) -> str:
-    """An SQLite URI that reads ``path`` without writing anything, even in a folder this user cannot write.
-
-    ``mode=ro`` when that works. A WAL database needs its ``-shm`` file, which
-    SQLite cannot create in a read-only folder: then, if no ``-wal`` file holds
-    changes not yet in the database, ``immutable=1`` reads the file as it is.
-    With such changes pending, reading the file alone would show stale data, so
-    this refuses with ``StorageError``. A damaged file is left for the caller to find.
-    """
-    path = Path(path)
-    base = f"file:{quote(path.as_posix())}"
-    plain = f"{base}?mode=ro"
-    try:
-        connection = sqlite3.connect(plain, uri=True, timeout=5)
-        try:
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            connection.close()
-    except sqlite3.OperationalError as exc:
-        if getattr(exc, "sqlite_errorname", "") != "SQLITE_CANTOPEN" or not path.is_file():
-            return plain
-        wal = path.with_name(path.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            raise StorageError(
-                f"{path} has recent changes in {wal.name} that can only be read with write access to "
-                f"{path.parent}; open it once where it can be written."
-            ) from exc
-        return f"{base}?mode=ro&immutable=1"
-    except sqlite3.DatabaseError:
-        return plain
-    return plain
 
 
 def connect_read_only(path: str | Path, *, timeout: float = 5) -> sqlite3.Connection:

@@ -5,7 +5,7 @@ On SQLite every connection gets WAL, ``foreign_keys=ON``, a busy timeout and
 that SQLAlchemy's BEGIN is real (writes use ``BEGIN IMMEDIATE`` to take the
 write lock up front instead of failing on upgrade under contention).
 
-A read-only engine on a file connects through ``store.database.readonly_uri``:
+A read-only engine on a file connects through ``store.location.readonly_uri``:
 ``mode=ro``, or ``immutable=1`` when the folder cannot be written (SQLite's WAL
 mode needs a ``-shm`` file it could not create there).
 """
@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
 from labreview.domain.errors import StorageError
-from labreview.store.location import is_url, sqlite_path
+from labreview.store.location import is_url, readonly_uri, sqlite_path
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a connection waits for another writer before giving up."""
@@ -76,8 +76,6 @@ def make_engine(target: str | Path, *, read_only: bool = False) -> Engine:
             ) from exc
     path = sqlite_path(target) if read_only else None
     if path is not None:
-        from labreview.store.database import readonly_uri
-
         uri = readonly_uri(path)
 
         def connect() -> sqlite3.Connection:
