@@ -12,6 +12,7 @@ from labreview.domain.errors import InvalidInput, PolicyRefusal, StorageError
 from labreview.domain.vocabulary import CheckState, Gate, Stage, Track
 from labreview.exchange import csvio
 from labreview.portfolio import Portfolio, importing, parse_filter
+from labreview.portfolio.importing import write as import_write
 from labreview.store.models import AuditEvent, Initiative, Intake, Person
 
 
@@ -274,7 +275,7 @@ def test_a_small_import_is_one_audited_action_that_undo_reverts(portfolio, tmp_p
 
 
 def test_a_large_import_is_recorded_compactly_and_cannot_be_undone(portfolio, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "FULL_AUDIT_LIMIT", 2)
+    monkeypatch.setattr(import_write, "FULL_AUDIT_LIMIT", 2)
     text = "key,title,category,owner\n" + "".join(f"L-{i},Item {i},capability,Oscar Owner\n" for i in range(3))
     _parsed, report = load(portfolio, tmp_path, text)
     assert report.written and not report.undoable

@@ -20,6 +20,8 @@ from labreview.domain.errors import InvalidInput
 from labreview.domain.vocabulary import Category, Stage, parse_money
 from labreview.exchange import csvio
 from labreview.portfolio import importing, parse_filter
+from labreview.portfolio.importing import plan as import_plan
+from labreview.portfolio.importing import write as import_write
 from labreview.store import queries
 from labreview.store.models import Initiative, Intake, Person
 
@@ -48,7 +50,7 @@ def load(p, tmp_path, content: str, **options):
 
 
 def test_a_bulk_import_rebuilds_the_indexes_it_dropped(portfolio, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr(import_write, "DEFER_INDEXES_FROM", 5)
     before = indexes(portfolio)
     _parsed, report = load(portfolio, tmp_path, rows_csv(40))
     assert report.written and len(report.created) == 40
@@ -64,14 +66,14 @@ def test_a_bulk_import_rebuilds_the_indexes_it_dropped(portfolio, tmp_path, monk
 
 
 def test_a_bulk_import_that_fails_while_writing_leaves_everything_as_it_was(portfolio, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr(import_write, "DEFER_INDEXES_FROM", 5)
     before = indexes(portfolio)
     keys = portfolio.initiative_keys()
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(importing, "_new_ids", broken)
+    monkeypatch.setattr(import_write, "_new_ids", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         load(portfolio, tmp_path, rows_csv(20))
     assert indexes(portfolio) == before
@@ -80,13 +82,13 @@ def test_a_bulk_import_that_fails_while_writing_leaves_everything_as_it_was(port
 
 def test_new_ids_are_read_back_when_they_are_not_in_key_order(portfolio, tmp_path):
     _parsed, report = load(portfolio, tmp_path, rows_csv(6))
-    creates = [importing._Create(c.line, c.key, (), (), "", None) for c in report.created]
+    creates = [import_plan._Create(c.line, c.key, (), (), "", None) for c in report.created]
     with portfolio.engine.connect() as c:
         newest = c.execute(select(func.min(Initiative.id)).where(Initiative.key.like("B-%"))).scalar_one() - 1
         expected = [c.execute(select(Initiative.id).where(Initiative.key == k.key)).scalar_one() for k in creates]
     with Session(portfolio.engine) as session:
-        assert list(importing._new_ids(session, newest, creates)) == expected
-        assert list(importing._new_ids(session, newest, creates[::-1])) == expected[::-1]
+        assert list(import_write._new_ids(session, newest, creates)) == expected
+        assert list(import_write._new_ids(session, newest, creates[::-1])) == expected[::-1]
 
 
 def test_the_report_of_created_initiatives_is_a_sequence(portfolio, tmp_path):
@@ -258,14 +260,14 @@ def imported_both_ways(tmp_path, monkeypatch, files: list[str], **options):
 def spy_columns(monkeypatch) -> list[bool]:
     """Whether each plan was made column by column."""
     taken: list[bool] = []
-    plan_columns = importing._plan_columns
+    plan_columns = import_plan._plan_columns
 
     def spy(*args):
         plan = plan_columns(*args)
         taken.append(plan is not None)
         return plan
 
-    monkeypatch.setattr(importing, "_plan_columns", spy)
+    monkeypatch.setattr(import_plan, "_plan_columns", spy)
     return taken
 
 
@@ -308,8 +310,8 @@ def test_new_initiatives_checked_column_by_column_are_stored_as_record_by_record
 
 
 def test_a_large_import_column_by_column_is_stored_as_record_by_record(tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 5)
-    monkeypatch.setattr(importing, "FULL_AUDIT_LIMIT", 10)
+    monkeypatch.setattr(import_write, "DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr(import_write, "FULL_AUDIT_LIMIT", 10)
     taken = spy_columns(monkeypatch)
     both = imported_both_ways(tmp_path, monkeypatch, [rows_csv(30), rows_csv(20, start=30)])
     assert taken == [True, True]
@@ -356,7 +358,7 @@ def test_columns_left_out_of_a_bulk_insert_are_null_because_none_has_a_default(p
     ],
 )
 def test_columns_checked_by_chunks_give_what_records_one_by_one_give(tmp_path, monkeypatch, costs):
-    monkeypatch.setattr(importing, "CHECK_CHUNK", 2)
+    monkeypatch.setattr(import_plan, "CHECK_CHUNK", 2)
     taken = spy_columns(monkeypatch)
     n = len(costs)
     batch = importing.RecordColumns(

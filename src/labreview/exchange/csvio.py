@@ -342,7 +342,8 @@ def _sheet_cell(value: Any) -> str:
 
 def parse_text(text: str, *, name: str = "the file", progress: Progress | None = None) -> ParsedFile:
     """Read CSV ``text`` (already decoded) into import records."""
-    from labreview.portfolio.importing import ImportRecord, collector_paused  # deferred: keeps this module light
+    from labreview.portfolio.gc_pause import collector_paused  # deferred: keeps this module light
+    from labreview.portfolio.importing.records import ImportRecord  # deferred: keeps this module light
 
     with collector_paused():
         return _parse_text(ImportRecord, text, name, progress)
@@ -595,7 +596,7 @@ class _Columns:
     """
 
     def __init__(self, readers, width: int, key_index: int, *, unicode_blanks: bool = True) -> None:
-        from labreview.portfolio.importing import ABSENT  # deferred: keeps this module light
+        from labreview.portfolio.importing.records import ABSENT  # deferred: keeps this module light
 
         self.absent = ABSENT
         self.readers = readers
@@ -648,7 +649,7 @@ class _Columns:
         self.keys.extend(map(_key_of, cells_of[self.key_index]))
 
     def records(self, lines: list[int]) -> Any | None:
-        from labreview.portfolio.importing import RecordColumns  # deferred: keeps this module light
+        from labreview.portfolio.importing.records import RecordColumns  # deferred: keeps this module light
 
         if not self.keys:
             return None

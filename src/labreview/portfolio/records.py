@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from labreview.domain.errors import StorageError
 from labreview.domain.vocabulary import Quarter
 from labreview.portfolio import minutes_data
-from labreview.portfolio.importing import FIELDS, INTAKE_FIELDS
+from labreview.portfolio.importing.records import FIELDS, INTAKE_FIELDS
 from labreview.store.models import AccessRequest, AccessSignature, Initiative, Intake, Person, ReviewSession
 
 
