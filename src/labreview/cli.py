@@ -833,7 +833,7 @@ class _ProgressBar:
 
 def cmd_import(args: argparse.Namespace) -> int:
     if args.columns:
-        from labreview.exchange.csvio import column_reference
+        from labreview.exchange.csv_columns import column_reference
 
         print("\n".join(column_reference(shutil.get_terminal_size().columns)))
         return 0
@@ -851,11 +851,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace, portfolio) -> int:
     """``cmd_import`` once the portfolio is open; what it read and reported is freed when it returns."""
-    from labreview.exchange import csvio
+    from labreview.exchange import csv_read, csv_report
 
     bar = _ProgressBar()
     try:
-        parsed, report = csvio.import_file(
+        parsed, report = csv_read.import_file(
             portfolio,
             args.file,
             dry_run=args.dry_run,
@@ -870,7 +870,7 @@ def _import(args: argparse.Namespace, portfolio) -> int:
     if args.dry_run:
         print(f"Dry run of {args.file}: nothing was written.")
     limit = None if args.dry_run else 50
-    for line in csvio.describe(parsed, report, currency=currency, detail_limit=limit):
+    for line in csv_report.describe(parsed, report, currency=currency, detail_limit=limit):
         print(line)
     bad = len(report.problems)
     if bad and not args.skip_invalid:
@@ -883,7 +883,7 @@ def _import(args: argparse.Namespace, portfolio) -> int:
 
 
 def cmd_export_backlog(args: argparse.Namespace) -> int:
-    from labreview.exchange import csvio
+    from labreview.exchange import csv_write
 
     if args.file != "-":
         _refuse_existing(Path(args.file), args.force)
@@ -894,7 +894,7 @@ def cmd_export_backlog(args: argparse.Namespace) -> int:
 
             exported = jsonio.backlog_json(portfolio)
         else:
-            exported = csvio.backlog_csv(portfolio)
+            exported = csv_write.backlog_csv(portfolio)
     finally:
         portfolio.close()
     _write_output(args.file, _with_bom(args, exported.text), args.force, f"{exported.rows:,} initiatives")
@@ -902,7 +902,7 @@ def cmd_export_backlog(args: argparse.Namespace) -> int:
 
 
 def cmd_export_decisions(args: argparse.Namespace) -> int:
-    from labreview.exchange import csvio
+    from labreview.exchange import csv_write
 
     if args.file != "-":
         _refuse_existing(Path(args.file), args.force)
@@ -913,7 +913,7 @@ def cmd_export_decisions(args: argparse.Namespace) -> int:
 
             exported = jsonio.decisions_json(portfolio, args.quarter)
         else:
-            exported = csvio.decisions_csv(portfolio, args.quarter)
+            exported = csv_write.decisions_csv(portfolio, args.quarter)
     finally:
         portfolio.close()
     _write_output(args.file, _with_bom(args, exported.text), args.force, f"{exported.rows:,} decisions")
