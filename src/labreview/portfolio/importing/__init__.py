@@ -40,6 +40,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from labreview.domain.fields import MAX_MONEY, NAME_LIMIT, TEXT_LIMITS
     from labreview.portfolio.importing.records import (
         ABSENT,
         CRITERIA_FIELDS,
@@ -76,6 +77,9 @@ _EXPORTS = {
     "ImportReport": _REPORT,
     "Problem": _REPORT,
     "import_initiatives": "labreview.portfolio.importing.write",
+    "MAX_MONEY": "labreview.domain.fields",
+    "NAME_LIMIT": "labreview.domain.fields",
+    "TEXT_LIMITS": "labreview.domain.fields",
 }
 
 __all__ = [
@@ -84,6 +88,9 @@ __all__ = [
     "FIELDS",
     "INITIATIVE_FIELDS",
     "INTAKE_FIELDS",
+    "MAX_MONEY",
+    "NAME_LIMIT",
+    "TEXT_LIMITS",
     "ChangedInitiative",
     "CreatedInitiative",
     "FieldChange",

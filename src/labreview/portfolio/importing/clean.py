@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from labreview.domain.errors import InvalidInput
-from labreview.portfolio.service import KEY_PATTERN, clean_text
+from labreview.domain.fields import KEY_PATTERN, clean_text
 
 TEXT_LIMITS = {
     "title": 200,

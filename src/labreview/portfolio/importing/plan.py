@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from labreview.domain import decisions as decision_rules
 from labreview.domain.errors import DomainError, InvalidInput
+from labreview.domain.fields import KEY_PATTERN
 from labreview.domain.vocabulary import Stage
 from labreview.portfolio.importing.clean import _CLEANERS, TEXT_LIMITS, _check_key, _clean, _text, _upper_ascii
 from labreview.portfolio.importing.records import (
@@ -39,7 +40,6 @@ from labreview.portfolio.importing.report import (
     Problem,
     _and,
 )
-from labreview.portfolio.service import KEY_PATTERN
 from labreview.store.models import Initiative, Intake, Person
 
 CHUNK = 500
