@@ -369,6 +369,12 @@ def test_decisions_export_has_one_row_per_decision(sample):
     assert everything.rows == len(sample.decisions())
 
 
+def test_the_columns_are_the_fields_of_the_table_in_its_order():
+    from labreview.domain import fields
+
+    assert tuple(c.name for c in csv_columns.COLUMNS) == fields.FIELDS
+
+
 def test_readme_documents_every_column():
     from pathlib import Path
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from labreview.domain import fields
 from labreview.domain.vocabulary import (
     Category,
     DataSensitivity,
@@ -34,9 +35,18 @@ def _choices(enum) -> str:
     return ", ".join(f"`{m.value}`" for m in enum)
 
 
+def _up_to(name: str) -> str:
+    """The text limit of field ``name`` (``domain.fields``), as the column reference writes it."""
+    return f"{fields.limit(name):,}"
+
+
+def _criterion(name: str) -> str:
+    return f"pre-registered success criterion, up to {_up_to(name)} characters; fixed once the pilot is approved"
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("key", "key", "required; letters, digits, `-`, `.`, `_`, up to 24 characters (`EXP-101`); upper-cased"),
-    Column("title", "text", "required for a new initiative; up to 200 characters"),
+    Column("title", "text", f"required for a new initiative; up to {_up_to('title')} characters"),
     Column(
         "stage",
         "stage",
@@ -46,7 +56,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("track", "track", f"budget track: {_choices(Track)}; new initiatives default to their stage's track"),
     Column("owner", "person", "required for a new initiative; a person's name (created if unknown)"),
     Column("sponsor", "person", "a person's name (created if unknown)"),
-    Column("vendor", "text", "up to 120 characters"),
+    Column("vendor", "text", f"up to {_up_to('vendor')} characters"),
     Column(
         "quarterly_cost",
         "money",
@@ -54,33 +64,19 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("renewal_date", "date", "`YYYY-MM-DD`"),
     Column("ai_heavy", "bool", "`yes`/`no` (also `true`/`false`, `1`/`0`, `y`/`n`, `x`); new: no"),
-    Column("description", "text", "up to 10,000 characters"),
-    Column(
-        "baseline", "text", "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved"
-    ),
-    Column(
-        "target_lift",
-        "text",
-        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
-    ),
-    Column(
-        "test_period",
-        "text",
-        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
-    ),
-    Column(
-        "operational_threshold",
-        "text",
-        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
-    ),
-    Column("business_objective", "text", "intake: up to 10,000 characters"),
+    Column("description", "text", f"up to {_up_to('description')} characters"),
+    Column("baseline", "text", _criterion("baseline")),
+    Column("target_lift", "text", _criterion("target_lift")),
+    Column("test_period", "text", _criterion("test_period")),
+    Column("operational_threshold", "text", _criterion("operational_threshold")),
+    Column("business_objective", "text", f"intake: up to {_up_to('business_objective')} characters"),
     Column("user_group", "text", "intake: who, how often"),
     Column("data_sensitivity", "data_sensitivity", f"intake: {_choices(DataSensitivity)}"),
     Column("integration_scope", "integration_scope", f"intake: {_choices(IntegrationScope)}"),
     Column("success_metric", "success_metric", f"intake: {_choices(SuccessMetric)}"),
     Column("exit_plan", "text", "intake: what happens if the pilot fails"),
 )
-"""The backlog columns, in the order ``export backlog`` writes them."""
+"""The backlog columns, in the order ``export backlog`` writes them: ``domain.fields.FIELDS``."""
 
 ALIASES = {"cost": "quarterly_cost", "renewal": "renewal_date", "ai": "ai_heavy"}
 """Other headers accepted for a column (after folding)."""

@@ -9,23 +9,10 @@ from enum import StrEnum
 from typing import Any
 
 from labreview.domain.errors import InvalidInput
-from labreview.domain.fields import KEY_PATTERN, clean_text
+from labreview.domain.fields import MAX_MONEY, NAME_LIMIT, TEXT_LIMITS, check_key, clean_text
 
-TEXT_LIMITS = {
-    "title": 200,
-    "description": 10_000,
-    "vendor": 120,
-    "baseline": 500,
-    "target_lift": 500,
-    "test_period": 500,
-    "operational_threshold": 500,
-    "business_objective": 10_000,
-    "user_group": 10_000,
-    "exit_plan": 10_000,
-}
-"""The limits the single-record use cases apply (``service.create_initiative`` and friends)."""
-NAME_LIMIT = 120
-MAX_MONEY = 10**15
+_TEXT_LIMITS = dict(TEXT_LIMITS)
+"""``domain.fields.TEXT_LIMITS`` as a plain dict: looked up once per cell of a file checked row by row."""
 
 
 def _upper_ascii(key: str) -> str:
@@ -34,16 +21,10 @@ def _upper_ascii(key: str) -> str:
 
 
 def _check_key(key: str) -> str:
-    typed = str(key or "").strip()
-    cleaned = typed.upper() if typed.isascii() else typed  # never "EXP-ß" → "EXP-SS": refused below
-    if not cleaned:
+    """``domain.fields.check_key``, with the import's own word for an empty key cell."""
+    if not str(key or "").strip():
         raise InvalidInput("The key is empty; every row needs the initiative's key (e.g. LAB-014).")
-    if not KEY_PATTERN.match(cleaned):
-        raise InvalidInput(
-            f"'{cleaned}' is not a usable key: use letters, digits, '-', '.' or '_', "
-            "up to 24 characters (e.g. LAB-014)."
-        )
-    return cleaned
+    return check_key(key)
 
 
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,7 +34,7 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     a 100,000-row file has over a million cells, and a function call per cell is a second of work.
     """
     values: dict[str, Any] = {}
-    limits = TEXT_LIMITS
+    limits = _TEXT_LIMITS
     for name, value in fields.items():
         limit = limits.get(name)
         if limit is not None:
@@ -76,7 +57,7 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def _text(name: str, value: Any) -> str:
     """``clean_text`` with a fast path: most cells are short, clean strings (100,000 rows × a dozen columns)."""
-    limit = TEXT_LIMITS[name]
+    limit = _TEXT_LIMITS[name]
     if isinstance(value, str):
         text = (value.replace("\r\n", "\n") if "\r" in value else value).strip()
         if "\x00" not in text and len(text) <= limit and (text or name != "title"):

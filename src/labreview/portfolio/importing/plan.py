@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, aliased
 
 from labreview.domain import decisions as decision_rules
 from labreview.domain.errors import DomainError, InvalidInput
-from labreview.domain.fields import KEY_PATTERN
+from labreview.domain.fields import KEY_PATTERN, TEXT_LIMITS
 from labreview.domain.vocabulary import Stage
-from labreview.portfolio.importing.clean import _CLEANERS, TEXT_LIMITS, _check_key, _clean, _text, _upper_ascii
+from labreview.portfolio.importing.clean import _CLEANERS, _check_key, _clean, _text, _upper_ascii
 from labreview.portfolio.importing.records import (
     ABSENT,
     CRITERIA_FIELDS,

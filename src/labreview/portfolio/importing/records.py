@@ -1,7 +1,8 @@
 """The contract between a reader and the import: ``ImportRecord``s, or ``RecordColumns`` of them.
 
-Standard library only, so that the CSV reader (``exchange.csv_read``) can build records without loading
-SQLAlchemy. Which fields a record may give (``FIELDS``) is part of the contract.
+Standard library and the domain only, so that the CSV reader (``exchange.csv_read``) can build records
+without loading SQLAlchemy. Which fields a record may give (``FIELDS``, in file order) is part of the
+contract: they are ``domain.fields``'s, re-exported here.
 """
 
 from __future__ import annotations
@@ -10,38 +11,21 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from labreview.domain.fields import CRITERIA_FIELDS, FIELDS, INITIATIVE_FIELDS, INTAKE_FIELDS
+
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``: called now and then while a long import runs."""
 
-INITIATIVE_FIELDS = (
-    "title",
-    "stage",
-    "category",
-    "track",
-    "owner",
-    "sponsor",
-    "vendor",
-    "quarterly_cost",
-    "renewal_date",
-    "ai_heavy",
-    "description",
-    "baseline",
-    "target_lift",
-    "test_period",
-    "operational_threshold",
-)
-INTAKE_FIELDS = (
-    "business_objective",
-    "user_group",
-    "data_sensitivity",
-    "integration_scope",
-    "success_metric",
-    "exit_plan",
-)
-FIELDS = ("key", *INITIATIVE_FIELDS, *INTAKE_FIELDS)
-"""Every field an import can set, in the order files list them."""
-
-CRITERIA_FIELDS = ("baseline", "target_lift", "test_period", "operational_threshold")
+__all__ = [
+    "ABSENT",
+    "CRITERIA_FIELDS",
+    "FIELDS",
+    "INITIATIVE_FIELDS",
+    "INTAKE_FIELDS",
+    "ImportRecord",
+    "Progress",
+    "RecordColumns",
+]
 
 _Row = TypeVar("_Row")
 
