@@ -77,7 +77,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _with_portfolio(args: argparse.Namespace, work: Callable[[Any], int]) -> int:
-    from labreview.cli import _open_portfolio
+    from labreview.cli_common import _open_portfolio
 
     portfolio = _open_portfolio(args)
     try:
@@ -87,7 +87,7 @@ def _with_portfolio(args: argparse.Namespace, work: Callable[[Any], int]) -> int
 
 
 def _day(text: str) -> dt.date:
-    from labreview.cli import CliError
+    from labreview.cli_common import CliError
 
     try:
         return dt.date.fromisoformat(text.strip())
@@ -217,7 +217,7 @@ def cmd_budget_envelope(args: argparse.Namespace) -> int:
 def cmd_budget_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from labreview.cli import CliError
+    from labreview.cli_common import CliError
     from labreview.exchange.budget_csv import read_budget_csv
 
     try:

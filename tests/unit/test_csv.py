@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from labreview.domain.errors import InvalidInput, PolicyRefusal, StorageError
 from labreview.domain.vocabulary import CheckState, Gate, Stage, Track
-from labreview.exchange import csvio
+from labreview.exchange import csv_columns, csv_read, csv_report, csv_write
 from labreview.portfolio import Portfolio, importing, parse_filter
+from labreview.portfolio.importing import write as import_write
 from labreview.store.models import AuditEvent, Initiative, Intake, Person
 
 
@@ -27,7 +28,7 @@ def write(tmp_path, text: str, name: str = "in.csv", encoding: str = "utf-8"):
 
 
 def load(p, tmp_path, text: str, **options):
-    return csvio.import_file(p, write(tmp_path, text), **options)
+    return csv_read.import_file(p, write(tmp_path, text), **options)
 
 
 def problems(report) -> list[tuple[int, str]]:
@@ -62,7 +63,7 @@ def test_header_names_ignore_case_spaces_dashes_and_underscores(portfolio, tmp_p
     assert parsed.columns == ("key", "title", "category", "owner", "quarterly_cost", "ai_heavy", "data_sensitivity")
     view = portfolio.initiative("C-1")
     assert view.quarterly_cost == 150_000 and view.ai_heavy and view.intake.data_sensitivity.value == "pseudonymous"
-    assert any("Ignored columns (not known): 'colour'" in line for line in csvio.describe(parsed, report))
+    assert any("Ignored columns (not known): 'colour'" in line for line in csv_report.describe(parsed, report))
 
 
 def test_quoted_fields_with_newlines_keep_line_numbers_physical(portfolio, tmp_path):
@@ -132,12 +133,12 @@ def test_malformed_files_are_refused_as_a_whole(portfolio, tmp_path, data, phras
     path = tmp_path / "bad.csv"
     path.write_bytes(data)
     with pytest.raises(InvalidInput, match=phrase.replace("(", r"\(").replace(")", r"\)")):
-        csvio.import_file(portfolio, path)
+        csv_read.import_file(portfolio, path)
 
 
 def test_missing_file(portfolio, tmp_path):
     with pytest.raises(StorageError, match="There is no file"):
-        csvio.import_file(portfolio, tmp_path / "nope.csv")
+        csv_read.import_file(portfolio, tmp_path / "nope.csv")
 
 
 # ---------------------------------------------------------------------- what an import may change
@@ -155,7 +156,7 @@ def test_dry_run_writes_nothing_and_says_what_would_happen(portfolio, tmp_path):
     assert audit_count(portfolio) == before
     assert "N-1" not in portfolio.initiative_keys()
     assert "Nora New" not in [p.name for p in portfolio.people()]
-    lines = csvio.describe(parsed, report, currency="EUR")
+    lines = csv_report.describe(parsed, report, currency="EUR")
     assert "Would create 1 initiative:" in lines
     assert "  + N-1 “New thing” (lab, capability, owner Nora New) — line 2" in lines
     assert "Would change 1 initiative:" in lines
@@ -274,7 +275,7 @@ def test_a_small_import_is_one_audited_action_that_undo_reverts(portfolio, tmp_p
 
 
 def test_a_large_import_is_recorded_compactly_and_cannot_be_undone(portfolio, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "FULL_AUDIT_LIMIT", 2)
+    monkeypatch.setattr(import_write, "FULL_AUDIT_LIMIT", 2)
     text = "key,title,category,owner\n" + "".join(f"L-{i},Item {i},capability,Oscar Owner\n" for i in range(3))
     _parsed, report = load(portfolio, tmp_path, text)
     assert report.written and not report.undoable
@@ -301,14 +302,14 @@ def test_a_refused_import_writes_no_audit_event_and_no_people(portfolio, tmp_pat
 
 
 def test_exported_backlog_imports_back_unchanged(sample, tmp_path):
-    exported = csvio.backlog_csv(sample)
+    exported = csv_write.backlog_csv(sample)
     assert exported.rows == len(sample.initiative_keys())
     before = audit_count(sample)
     path = write(tmp_path, exported.text, "backlog.csv")
-    parsed, report = csvio.import_file(sample, path)
+    parsed, report = csv_read.import_file(sample, path)
     assert report.unchanged == exported.rows and not report.created and not report.changed and not report.problems
     assert not report.written and audit_count(sample) == before
-    assert csvio.describe(parsed, report)[-1] == "Nothing to change: the portfolio already matches the file."
+    assert csv_report.describe(parsed, report)[-1] == "Nothing to change: the portfolio already matches the file."
 
 
 def test_round_trip_keeps_awkward_text_and_guards_formulas(portfolio, tmp_path):
@@ -324,7 +325,7 @@ def test_round_trip_keeps_awkward_text_and_guards_formulas(portfolio, tmp_path):
     )
     portfolio.set_success_criterion("LAB-2", "baseline", awkward["baseline"])
     portfolio.set_success_criterion("LAB-2", "target_lift", awkward["target_lift"])
-    exported = csvio.backlog_csv(portfolio)
+    exported = csv_write.backlog_csv(portfolio)
     row = next(r for r in csv.DictReader(io.StringIO(exported.text)) if r["key"] == "LAB-2")
     assert row["title"] == '\'=HYPERLINK("http://x")' and row["vendor"] == "''=already guarded"
     assert row["baseline"] == "'-40 %" and row["description"] == awkward["description"]
@@ -335,7 +336,7 @@ def test_round_trip_keeps_awkward_text_and_guards_formulas(portfolio, tmp_path):
 
 
 def test_export_then_edit_in_a_spreadsheet_then_import(sample, tmp_path):
-    rows = list(csv.reader(io.StringIO(csvio.backlog_csv(sample).text)))
+    rows = list(csv.reader(io.StringIO(csv_write.backlog_csv(sample).text)))
     header = rows[0]
     rows[1][header.index("vendor")] = "Quillmark AI Ltd"
     rows[1][header.index("quarterly_cost")] = "9100.00"
@@ -351,9 +352,9 @@ def test_export_then_edit_in_a_spreadsheet_then_import(sample, tmp_path):
 
 
 def test_decisions_export_has_one_row_per_decision(sample):
-    exported = csvio.decisions_csv(sample, "2026-Q3")
+    exported = csv_write.decisions_csv(sample, "2026-Q3")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
-    assert list(rows[0]) == list(csvio.DECISION_COLUMNS)
+    assert list(rows[0]) == list(csv_columns.DECISION_COLUMNS)
     assert exported.rows == len(rows) == len(sample.decisions("2026-Q3"))
     first = rows[0]
     assert (first["quarter"], first["session_date"], first["key"], first["outcome"]) == (
@@ -364,13 +365,19 @@ def test_decisions_export_has_one_row_per_decision(sample):
     )
     assert (first["stage_before"], first["stage_after"], first["next_review"]) == ("lab", "transition", "2026-11-19")
     assert first["action_items"] == "Complete the production-readiness checklist (Kim Novak, due 2026-10-19, open)"
-    everything = csvio.decisions_csv(sample)
+    everything = csv_write.decisions_csv(sample)
     assert everything.rows == len(sample.decisions())
+
+
+def test_the_columns_are_the_fields_of_the_table_in_its_order():
+    from labreview.domain import fields
+
+    assert tuple(c.name for c in csv_columns.COLUMNS) == fields.FIELDS
 
 
 def test_readme_documents_every_column():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    for column in csvio.COLUMNS:
+    for column in csv_columns.COLUMNS:
         assert f"| `{column.name}` | {column.accepts} |" in readme, f"README's CSV columns lack {column.name}"

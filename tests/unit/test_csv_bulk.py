@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from labreview.domain.errors import InvalidInput
 from labreview.domain.vocabulary import Category, Stage, parse_money
-from labreview.exchange import csvio
+from labreview.exchange import csv_read, csv_report
 from labreview.portfolio import importing, parse_filter
+from labreview.portfolio.importing import plan as import_plan
+from labreview.portfolio.importing import write as import_write
 from labreview.store import queries
 from labreview.store.models import Initiative, Intake, Person
 
@@ -44,11 +46,11 @@ def rows_csv(count: int, start: int = 0) -> str:
 def load(p, tmp_path, content: str, **options):
     path = tmp_path / "bulk.csv"
     path.write_text(content, encoding="utf-8")
-    return csvio.import_file(p, path, **options)
+    return csv_read.import_file(p, path, **options)
 
 
 def test_a_bulk_import_rebuilds_the_indexes_it_dropped(portfolio, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr(import_write, "DEFER_INDEXES_FROM", 5)
     before = indexes(portfolio)
     _parsed, report = load(portfolio, tmp_path, rows_csv(40))
     assert report.written and len(report.created) == 40
@@ -64,14 +66,14 @@ def test_a_bulk_import_rebuilds_the_indexes_it_dropped(portfolio, tmp_path, monk
 
 
 def test_a_bulk_import_that_fails_while_writing_leaves_everything_as_it_was(portfolio, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr(import_write, "DEFER_INDEXES_FROM", 5)
     before = indexes(portfolio)
     keys = portfolio.initiative_keys()
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(importing, "_new_ids", broken)
+    monkeypatch.setattr(import_write, "_new_ids", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         load(portfolio, tmp_path, rows_csv(20))
     assert indexes(portfolio) == before
@@ -80,13 +82,13 @@ def test_a_bulk_import_that_fails_while_writing_leaves_everything_as_it_was(port
 
 def test_new_ids_are_read_back_when_they_are_not_in_key_order(portfolio, tmp_path):
     _parsed, report = load(portfolio, tmp_path, rows_csv(6))
-    creates = [importing._Create(c.line, c.key, (), (), "", None) for c in report.created]
+    creates = [import_plan._Create(c.line, c.key, (), (), "", None) for c in report.created]
     with portfolio.engine.connect() as c:
         newest = c.execute(select(func.min(Initiative.id)).where(Initiative.key.like("B-%"))).scalar_one() - 1
         expected = [c.execute(select(Initiative.id).where(Initiative.key == k.key)).scalar_one() for k in creates]
     with Session(portfolio.engine) as session:
-        assert list(importing._new_ids(session, newest, creates)) == expected
-        assert list(importing._new_ids(session, newest, creates[::-1])) == expected[::-1]
+        assert list(import_write._new_ids(session, newest, creates)) == expected
+        assert list(import_write._new_ids(session, newest, creates[::-1])) == expected[::-1]
 
 
 def test_the_report_of_created_initiatives_is_a_sequence(portfolio, tmp_path):
@@ -100,7 +102,7 @@ def test_the_report_of_created_initiatives_is_a_sequence(portfolio, tmp_path):
     assert first.values["owner"] == "Owner 0" and first.values["data_sensitivity"] == "pseudonymous"
     assert first.values["quarterly_cost"] == 50 and first.values["sponsor"] is None
     assert created == tuple(created) and created == list(created)
-    again = csvio.import_file(portfolio, tmp_path / "bulk.csv", dry_run=True)[1]
+    again = csv_read.import_file(portfolio, tmp_path / "bulk.csv", dry_run=True)[1]
     assert again == report
 
 
@@ -114,20 +116,20 @@ def test_the_report_of_created_initiatives_is_a_sequence(portfolio, tmp_path):
     ],
 )
 def test_lines_are_split_as_a_csv_file_splits_them(text):
-    assert list(csvio._lines(text)) == list(io.StringIO(text, newline=""))
-    parsed = csvio.parse_text(text)
+    assert list(csv_read._lines(text)) == list(io.StringIO(text, newline=""))
+    parsed = csv_read.parse_text(text)
     assert [r.key for r in parsed.records] == ["A-1", "A-2"]
 
 
 def test_unicode_blanks_are_every_blank_beyond_ascii():
     blanks = "".join(c for c in map(chr, range(0x80, 0x110000)) if c.isspace())
-    assert blanks == csvio.UNICODE_BLANKS
+    assert blanks == csv_read.UNICODE_BLANKS
 
 
 @pytest.mark.parametrize("blank", ["\xa0", "\u3000 ", "\u2028", "\x85\t"])
 def test_a_cell_of_unicode_blanks_is_empty(blank):
     text = f"key,title,vendor\nK-1,T,{blank}\nK-2,T,Acme\n"
-    assert [dict(r.fields) for r in csvio.parse_text(text).records] == [
+    assert [dict(r.fields) for r in csv_read.parse_text(text).records] == [
         {"title": "T"},
         {"title": "T", "vendor": "Acme"},
     ]
@@ -137,8 +139,8 @@ def test_lines_of_a_large_file_are_split_as_a_csv_file_splits_them():
     row = 'K-{n},"a title, quoted",\r\n'
     text = "key,title,x\r\n" + "".join(row.format(n=n) for n in range(120_000)) + 'K-X,"two\r\nlines",last'
     assert len(text) > 3 * 2**20  # several pieces
-    assert list(csvio._lines(text)) == list(io.StringIO(text, newline=""))
-    assert list(csvio._lines(text + "\n")) == list(io.StringIO(text + "\n", newline=""))
+    assert list(csv_read._lines(text)) == list(io.StringIO(text, newline=""))
+    assert list(csv_read._lines(text + "\n")) == list(io.StringIO(text + "\n", newline=""))
 
 
 def spanning_rows(count: int) -> str:
@@ -160,13 +162,13 @@ def spanning_rows(count: int) -> str:
 
 @pytest.mark.parametrize("text", [spanning_rows(5000), spanning_rows(5000).replace("lines", "li\rnes", 3)])
 def test_rows_read_by_chunks_start_on_the_lines_they_start_on_row_by_row(text, monkeypatch):
-    by_chunks = csvio.parse_text(text)
+    by_chunks = csv_read.parse_text(text)
 
     def not_counted(*_args):
-        raise csvio._LinesNotCounted
+        raise csv_read._LinesNotCounted
 
-    monkeypatch.setattr(csvio, "_rows_by_chunks", not_counted)
-    row_by_row = csvio.parse_text(text)
+    monkeypatch.setattr(csv_read, "_rows_by_chunks", not_counted)
+    row_by_row = csv_read.parse_text(text)
     assert list(by_chunks.records) == list(row_by_row.records)
     last = by_chunks.records[-1]
     assert last.key == "K-4999" and last.line == starting_line(text, "K-4999")
@@ -179,7 +181,7 @@ def starting_line(text: str, what: str) -> int:
 def test_a_malformed_row_after_the_first_chunks_is_reported_on_its_line():
     text = spanning_rows(5000).replace("K-4500,t4500,", 'K-4500,"t"4500,', 1)
     with pytest.raises(InvalidInput) as refused:
-        csvio.parse_text(text)
+        csv_read.parse_text(text)
     assert refused.value.message.startswith(f"the file, line {starting_line(text, 'K-4500')}: the CSV is malformed")
 
 
@@ -187,7 +189,7 @@ def test_a_malformed_row_after_the_first_chunks_is_reported_on_its_line():
     "cell", ["12500", "12500.5", "12500.50", "0.05", "007", " 42 ", "999999999999999.99", "1,250", "€ 9 000", "+5"]
 )
 def test_money_cells_without_a_decimal_comma_read_as_parse_money_reads_them(cell):
-    assert csvio.read_money(cell) == parse_money(cell.strip())
+    assert csv_read.read_money(cell) == parse_money(cell.strip())
 
 
 def test_a_very_long_amount_is_refused_in_words(portfolio, tmp_path):
@@ -196,7 +198,7 @@ def test_a_very_long_amount_is_refused_in_words(portfolio, tmp_path):
 
 
 def test_choices_read_by_value_label_or_name_in_any_spacing():
-    read = csvio._choice_reader(Category)
+    read = csv_read._choice_reader(Category)
     for cell in ("risk-mitigation", "Risk Mitigation", " risk_mitigation ", "RISK_MITIGATION", "risk mitigation"):
         assert read(cell) is Category.RISK_MITIGATION
     with pytest.raises(InvalidInput, match="'nope' is not a category"):
@@ -243,13 +245,13 @@ def imported_both_ways(tmp_path, monkeypatch, files: list[str], **options):
         said = []
         with monkeypatch.context() as m:
             if way == "record by record":
-                m.setattr(csvio._Columns, "records", lambda _self, _lines: None)
+                m.setattr(csv_read._Columns, "records", lambda _self, _lines: None)
             for n, content in enumerate(files):
                 path = tmp_path / way / f"import-{n}.csv"
                 path.parent.mkdir(exist_ok=True)
                 path.write_text(content, encoding="utf-8", newline="")
-                parsed, report = csvio.import_file(p, path, **options)
-                said.append((list(parsed.records), report, csvio.describe(parsed, report, currency="EUR")))
+                parsed, report = csv_read.import_file(p, path, **options)
+                said.append((list(parsed.records), report, csv_report.describe(parsed, report, currency="EUR")))
         results.append((said, stored(p)))
         p.close()
     return results
@@ -258,25 +260,25 @@ def imported_both_ways(tmp_path, monkeypatch, files: list[str], **options):
 def spy_columns(monkeypatch) -> list[bool]:
     """Whether each plan was made column by column."""
     taken: list[bool] = []
-    plan_columns = importing._plan_columns
+    plan_columns = import_plan._plan_columns
 
     def spy(*args):
         plan = plan_columns(*args)
         taken.append(plan is not None)
         return plan
 
-    monkeypatch.setattr(importing, "_plan_columns", spy)
+    monkeypatch.setattr(import_plan, "_plan_columns", spy)
     return taken
 
 
 def test_a_readable_file_is_read_column_by_column_into_the_same_records():
-    parsed = csvio.parse_text(MESSY_NEW)
+    parsed = csv_read.parse_text(MESSY_NEW)
     assert isinstance(parsed.records, importing.RecordColumns)
     header, *rows = list(csv.reader(io.StringIO(MESSY_NEW, newline="")))
-    readers = csvio._readers(csvio._map_header(header, "x"))
+    readers = csv_read._readers(csv_read._map_header(header, "x"))
     lines = [2, 4, 5, 6, 8]
     expected = [
-        csvio._record(importing.ImportRecord, line, cells, readers, len(header), 0)
+        csv_read._record(importing.ImportRecord, line, cells, readers, len(header), 0)
         for line, cells in zip(lines, [r for r in rows if r], strict=True)
     ]
     assert list(parsed.records) == expected
@@ -295,7 +297,7 @@ def test_new_initiatives_checked_column_by_column_are_stored_as_record_by_record
     assert len(rows["initiative"]) == (0 if options else 5)
     if not options:  # the search text names the owner as stored: "Jo Straße" on both N-4 and N-5
         p = fresh(tmp_path, "again")
-        csvio.import_file(p, tmp_path / "as it goes" / "import-0.csv")
+        csv_read.import_file(p, tmp_path / "as it goes" / "import-0.csv")
         with p.engine.connect() as c:
             found = c.execute(
                 select(Initiative.key, Initiative.title, Person.name, Initiative.vendor)
@@ -308,8 +310,8 @@ def test_new_initiatives_checked_column_by_column_are_stored_as_record_by_record
 
 
 def test_a_large_import_column_by_column_is_stored_as_record_by_record(tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 5)
-    monkeypatch.setattr(importing, "FULL_AUDIT_LIMIT", 10)
+    monkeypatch.setattr(import_write, "DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr(import_write, "FULL_AUDIT_LIMIT", 10)
     taken = spy_columns(monkeypatch)
     both = imported_both_ways(tmp_path, monkeypatch, [rows_csv(30), rows_csv(20, start=30)])
     assert taken == [True, True]
@@ -356,7 +358,7 @@ def test_columns_left_out_of_a_bulk_insert_are_null_because_none_has_a_default(p
     ],
 )
 def test_columns_checked_by_chunks_give_what_records_one_by_one_give(tmp_path, monkeypatch, costs):
-    monkeypatch.setattr(importing, "CHECK_CHUNK", 2)
+    monkeypatch.setattr(import_plan, "CHECK_CHUNK", 2)
     taken = spy_columns(monkeypatch)
     n = len(costs)
     batch = importing.RecordColumns(

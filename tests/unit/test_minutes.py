@@ -209,7 +209,7 @@ def test_hostile_strings_from_csv_reach_the_minutes_without_breaking_them(portfo
     """CSV import → database (byte-exact) → decision and action items → minutes that still parse as designed."""
     import csv
 
-    from labreview.exchange import csvio
+    from labreview.exchange import csv_read
 
     rows = []
     for index, value in enumerate(HOSTILE):
@@ -221,7 +221,7 @@ def test_hostile_strings_from_csv_reach_the_minutes_without_breaking_them(portfo
         writer = csv.writer(handle)
         writer.writerow(["key", "title", "category", "owner", "vendor", "business objective"])
         writer.writerows(rows)
-    _parsed, report = csvio.import_file(portfolio, path)
+    _parsed, report = csv_read.import_file(portfolio, path)
     assert report.written and not report.problems, report.problems
     for key, title, _category, owner, vendor, objective in rows:
         view = portfolio.initiative(key)
@@ -258,11 +258,11 @@ def test_hostile_strings_from_csv_reach_the_minutes_without_breaking_them(portfo
 
 
 def test_nul_is_refused_with_a_readable_message(portfolio, tmp_path):
-    from labreview.exchange import csvio
+    from labreview.exchange import csv_read
 
     path = tmp_path / "nul.csv"
     path.write_bytes(b"key,title,category,owner\nN-1,bad\x00title,capability,Oscar Owner\n")
-    _parsed, report = csvio.import_file(portfolio, path)
+    _parsed, report = csv_read.import_file(portfolio, path)
     assert not report.written
     assert [(p.line, p.message) for p in report.problems] == [
         (2, "The title contains a NUL character, which cannot be stored; remove it.")

@@ -136,7 +136,7 @@ def test_json_exports(sample_copy):
     document = json.loads(backlog.stdout)
     assert document["currency"] and len(document["initiatives"]) == 40
     first = document["initiatives"][0]
-    assert set(first) == {c.name for c in __import__("labreview.exchange.csvio").exchange.csvio.COLUMNS}
+    assert set(first) == {c.name for c in __import__("labreview.exchange.csv_columns").exchange.csv_columns.COLUMNS}
     assert isinstance(first["ai_heavy"], bool) and re.fullmatch(r"\d+\.\d\d", first["quarterly_cost"])
     decisions = run("export", "decisions", "-", "--format", "json", "--quarter", "2026-Q3", "--db", db)
     assert decisions.returncode == 0, decisions.stderr

@@ -93,7 +93,7 @@ def test_import_help_does_not_send_people_to_the_readme():
 
 
 def test_import_columns_prints_the_column_reference():
-    from labreview.exchange.csvio import COLUMNS
+    from labreview.exchange.csv_columns import COLUMNS
 
     result = run("import", "--columns")
     assert result.returncode == 0, result.stderr
@@ -111,7 +111,7 @@ def test_import_still_needs_a_file_without_columns():
 
 def test_a_missing_key_column_points_to_the_column_reference(tmp_path):
     from labreview.domain.errors import InvalidInput
-    from labreview.exchange.csvio import parse_text
+    from labreview.exchange.csv_read import parse_text
 
     try:
         parse_text("title,owner\nx,y\n")

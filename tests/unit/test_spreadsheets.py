@@ -12,7 +12,7 @@ import pytest
 
 from labreview.cli import main as cli_main
 from labreview.domain.errors import InvalidInput
-from labreview.exchange import csvio
+from labreview.exchange import csv_read
 from labreview.portfolio import Portfolio
 
 HEADER = ["key", "title", "category", "owner", "quarterly_cost"]
@@ -58,7 +58,7 @@ def test_files_as_spreadsheets_save_them(tmp_path, encoding, delimiter, named):
         text = text.replace("12500,50", '"12500,50"')
     path = tmp_path / "in.csv"
     path.write_bytes(text.encode(encoding))
-    parsed = csvio.read_file(path)
+    parsed = csv_read.read_file(path)
     assert parsed.delimiter == delimiter
     assert parsed.encoding.startswith(named)
     [record] = list(parsed.records)
@@ -70,39 +70,39 @@ def test_files_as_spreadsheets_save_them(tmp_path, encoding, delimiter, named):
 def test_an_explicit_encoding_wins(tmp_path):
     path = tmp_path / "in.csv"
     path.write_bytes("key,title\nA-1,Grüße\n".encode("latin-1"))
-    parsed = csvio.read_file(path, encoding="latin-1")
+    parsed = csv_read.read_file(path, encoding="latin-1")
     assert parsed.encoding == "latin-1" and next(iter(parsed.records)).fields["title"] == "Grüße"
     with pytest.raises(InvalidInput, match=r"is not ascii text \(line 2\)"):
-        csvio.read_file(path, encoding="ascii")
+        csv_read.read_file(path, encoding="ascii")
     with pytest.raises(InvalidInput, match="no encoding named 'klingon'"):
-        csvio.read_file(path, encoding="klingon")
+        csv_read.read_file(path, encoding="klingon")
 
 
 def test_text_neither_utf8_nor_cp1252_is_refused_in_words(tmp_path):
     path = tmp_path / "in.csv"
     path.write_bytes(b"key,title\nA-1,caf\xe9\x81\n")
     with pytest.raises(InvalidInput, match=r"is not UTF-8 text \(line 2\).*--encoding"):
-        csvio.read_file(path)
+        csv_read.read_file(path)
 
 
 def test_a_binary_file_is_refused_in_words(tmp_path):
     path = tmp_path / "in.csv"
     path.write_bytes(b"\x00\x01\x02\x00\xff\x00\x00\x00binary" * 10)
     with pytest.raises(InvalidInput, match="is not a text file"):
-        csvio.read_file(path)
+        csv_read.read_file(path)
 
 
 def test_another_separator_gets_a_clear_message(tmp_path):
     path = tmp_path / "in.csv"
     path.write_text("key|title|owner\nA-1|x|y\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match=r"separated by , ; or tab"):
-        csvio.read_file(path)
+        csv_read.read_file(path)
 
 
 def test_a_single_key_column_needs_no_separator(tmp_path):
     path = tmp_path / "in.csv"
     path.write_text("key\nA-1\n", encoding="utf-8")
-    assert [r.key for r in csvio.read_file(path).records] == ["A-1"]
+    assert [r.key for r in csv_read.read_file(path).records] == ["A-1"]
 
 
 def test_the_cli_reads_cp1252_and_utf16_and_says_how(sample_copy, tmp_path, capsys, monkeypatch):
@@ -219,7 +219,7 @@ def test_xlsx_reads_the_first_sheet(tmp_path):
             ["X-2", "Whole units", "efficiency", "Zoë Ørsted", 300, "no"],
         ],
     )
-    parsed = csvio.read_file(path)
+    parsed = csv_read.read_file(path)
     assert parsed.encoding == "xlsx"
     records = list(parsed.records)
     assert [r.key for r in records] == ["X-1", "X-2"]

@@ -258,7 +258,7 @@ def test_a_full_disk_refuses_the_change_and_writes_nothing(full_disk):
 
 
 def test_a_full_disk_refuses_a_bulk_import_and_writes_nothing(full_disk, tmp_path):
-    from labreview.exchange import csvio
+    from labreview.exchange import csv_read
 
     p, make_room = full_disk
     before = table_counts(p)
@@ -266,10 +266,10 @@ def test_a_full_disk_refuses_a_bulk_import_and_writes_nothing(full_disk, tmp_pat
     rows = "".join(f"B-{n},Bulk item {n},capability,Owner {n % 3},{'evidence ' * 40}\n" for n in range(300))
     path.write_text("key,title,category,owner,description\n" + rows, encoding="utf-8")
     with pytest.raises(StorageError, match="The disk is full: the change was not saved"):
-        csvio.import_file(p, path)
+        csv_read.import_file(p, path)
     assert table_counts(p) == before and p.verify_audit().ok
     make_room()
-    assert csvio.import_file(p, path)[1].written and len(p.initiative_keys()) == before["initiative"] + 300
+    assert csv_read.import_file(p, path)[1].written and len(p.initiative_keys()) == before["initiative"] + 300
 
 
 def test_after_a_full_disk_the_same_change_goes_through_once_there_is_room(full_disk):

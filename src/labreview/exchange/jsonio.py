@@ -1,4 +1,4 @@
-"""The backlog and the decisions as JSON, beside the CSV of ``csvio``, for other tools.
+"""The backlog and the decisions as JSON, beside the CSV of ``csv_write``, for other tools.
 
 Values keep their types: money as a decimal string in currency units (``"12500.00"``, exact; the
 currency is given once at the top), dates as ``YYYY-MM-DD``, yes/no as ``true``/``false``, an empty
@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from labreview.domain.vocabulary import MINOR_PER_UNIT, Quarter
-from labreview.exchange.csvio import COLUMNS, CsvText
+from labreview.exchange.csv_columns import COLUMNS
+from labreview.exchange.csv_write import CsvText
 
 _UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069<>&]")
 """What ``json.dumps(ensure_ascii=False)`` leaves as it is but should not reach a terminal or a page as such."""

@@ -16,16 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from labreview.domain.errors import StorageError
+from labreview.domain.fields import FIELDS, INTAKE_FIELDS
 from labreview.domain.vocabulary import Quarter
 from labreview.portfolio import minutes_data
-from labreview.portfolio.importing import FIELDS, INTAKE_FIELDS
 from labreview.store.models import AccessRequest, AccessSignature, Initiative, Intake, Person, ReviewSession
 
 
 def backlog_records(portfolio: Any) -> Iterator[dict[str, Any]]:
     """Every initiative by key, with the fields an import sets (stored forms; owner and sponsor by name).
 
-    Exporting these and importing the file back changes nothing: both sides use ``importing.FIELDS``.
+    Exporting these and importing the file back changes nothing: both sides use ``domain.fields.FIELDS``.
     """
     owner = aliased(Person)
     sponsor = aliased(Person)

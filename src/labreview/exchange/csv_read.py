@@ -1,26 +1,21 @@
-"""CSV in and out: the backlog as a spreadsheet, and the decisions for other tools.
+"""Reading a CSV file into import records (``portfolio.importing.records``), and importing it.
 
 Reading takes spreadsheet exports as they come: UTF-8 with or without a byte
 order mark, Windows-1252 (Excel's "CSV (Comma delimited)" on Windows) when the
 text is not UTF-8, UTF-16 with or without a byte order mark (Excel's "Unicode
-Text"), or the encoding a person names; ``,``, ``;`` or a tab between fields
+Text"), or the encoding a person names (``csv_decode``); ``,``, ``;`` or a tab between fields
 (read from the header line), CRLF or LF line ends, quoted fields spanning
 several lines; and the first sheet of an ``.xlsx`` workbook when the optional
 ``python-calamine`` is installed (``labreview[xlsx]``). Columns are found by their
-header, ignoring case, spaces, dashes and underscores; unknown columns are
+header (``csv_columns``), ignoring case, spaces, dashes and underscores; unknown columns are
 ignored and reported. Every bad row is reported with the line it starts on in
 the file (a quoted field with newlines counts all of its lines) and the reason.
 
 An empty cell leaves an existing initiative's field as it is (a new one gets
 the default): a spreadsheet with gaps never wipes stored data by accident.
 
-Writing uses the same columns (``COLUMNS``), so an exported backlog imports
-back with no change. Text that a spreadsheet would run as a formula (starting
-with ``=``, ``+``, ``-`` or ``@``) is written with a leading apostrophe, which
-the reader takes off again.
-
 The database work is ``Portfolio.import_initiatives``; this module only turns
-text into typed values and reports into lines for a person. A file whose every
+text into typed values (``csv_report`` turns reports into lines for a person). A file whose every
 row reads is read a column at a time into ``importing.RecordColumns`` (a
 100,000-row file has over a million cells; most columns repeat a few values),
 which the import can also check a column at a time.
@@ -28,159 +23,29 @@ which the import can also check a column at a time.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import dataclasses
 import datetime as dt
-import io
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from labreview.domain.errors import DomainError, InvalidInput, StorageError
-from labreview.domain.vocabulary import (
-    MINOR_PER_UNIT,
-    Category,
-    DataSensitivity,
-    IntegrationScope,
-    Quarter,
-    Stage,
-    SuccessMetric,
-    Track,
-    parse_money,
-)
+from labreview.domain.vocabulary import MINOR_PER_UNIT, parse_money
+from labreview.exchange.csv_columns import _BY_FOLDED, ENUMS, Column, fold_header, unguard
+from labreview.exchange.csv_decode import _ZIP_MAGIC, XLSX_SUFFIXES, decode, xlsx_text
+from labreview.exchange.csv_report import quote
+from labreview.portfolio.gc_pause import collector_paused
+from labreview.portfolio.importing.records import ABSENT, ImportRecord, RecordColumns
 
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``, called now and then while a long file is read or written."""
 
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the backlog file: its header, what it holds, and what it accepts (for the README)."""
-
-    name: str
-    kind: str
-    accepts: str
-
-
-def _choices(enum) -> str:
-    return ", ".join(f"`{m.value}`" for m in enum)
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("key", "key", "required; letters, digits, `-`, `.`, `_`, up to 24 characters (`EXP-101`); upper-cased"),
-    Column("title", "text", "required for a new initiative; up to 200 characters"),
-    Column(
-        "stage",
-        "stage",
-        f"{_choices(Stage)}; new initiatives default to `lab`; an existing initiative's stage cannot change",
-    ),
-    Column("category", "category", f"required for a new initiative: {_choices(Category)}"),
-    Column("track", "track", f"budget track: {_choices(Track)}; new initiatives default to their stage's track"),
-    Column("owner", "person", "required for a new initiative; a person's name (created if unknown)"),
-    Column("sponsor", "person", "a person's name (created if unknown)"),
-    Column("vendor", "text", "up to 120 characters"),
-    Column(
-        "quarterly_cost",
-        "money",
-        "in currency units: `12500`, `12500.50`, `12,500.50`, `12500,50`, `12.500,50`; new: 0",
-    ),
-    Column("renewal_date", "date", "`YYYY-MM-DD`"),
-    Column("ai_heavy", "bool", "`yes`/`no` (also `true`/`false`, `1`/`0`, `y`/`n`, `x`); new: no"),
-    Column("description", "text", "up to 10,000 characters"),
-    Column(
-        "baseline", "text", "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved"
-    ),
-    Column(
-        "target_lift",
-        "text",
-        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
-    ),
-    Column(
-        "test_period",
-        "text",
-        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
-    ),
-    Column(
-        "operational_threshold",
-        "text",
-        "pre-registered success criterion, up to 500 characters; fixed once the pilot is approved",
-    ),
-    Column("business_objective", "text", "intake: up to 10,000 characters"),
-    Column("user_group", "text", "intake: who, how often"),
-    Column("data_sensitivity", "data_sensitivity", f"intake: {_choices(DataSensitivity)}"),
-    Column("integration_scope", "integration_scope", f"intake: {_choices(IntegrationScope)}"),
-    Column("success_metric", "success_metric", f"intake: {_choices(SuccessMetric)}"),
-    Column("exit_plan", "text", "intake: what happens if the pilot fails"),
-)
-"""The backlog columns, in the order ``export backlog`` writes them."""
-
-ALIASES = {"cost": "quarterly_cost", "renewal": "renewal_date", "ai": "ai_heavy"}
-"""Other headers accepted for a column (after folding)."""
-
-ENUMS = {
-    "stage": Stage,
-    "category": Category,
-    "track": Track,
-    "data_sensitivity": DataSensitivity,
-    "integration_scope": IntegrationScope,
-    "success_metric": SuccessMetric,
-}
-DECISION_COLUMNS = (
-    "quarter",
-    "session_date",
-    "key",
-    "title",
-    "outcome",
-    "stage_before",
-    "stage_after",
-    "rationale",
-    "conditions",
-    "next_review",
-    "action_items",
-)
-FORMULA_START = frozenset("=+-@\t\r")
-"""First characters that make a spreadsheet evaluate a cell as a formula."""
 _TRUE = {"yes", "y", "true", "1", "x"}
 _FALSE = {"no", "n", "false", "0"}
-
-
-def column_reference(width: int = 100) -> list[str]:
-    """The columns ``import`` reads and what each accepts, as lines for a terminal (``labreview import --columns``)."""
-    import textwrap
-
-    name_width = max(len(c.name) for c in COLUMNS) + 2
-    aliases = {target: alias for alias, target in ALIASES.items()}
-    lines = [
-        "The first line names the columns, matched ignoring case, spaces, dashes and underscores",
-        "(Quarterly Cost = quarterly_cost). Only key is required; unknown columns are ignored and listed.",
-        "An empty cell keeps what is stored; a new initiative gets the default.",
-        "",
-    ]
-    for column in COLUMNS:
-        accepts = column.accepts.replace("`", "")
-        if column.name in aliases:
-            accepts += f" (also headed {aliases[column.name]})"
-        wrapped = textwrap.wrap(accepts, width=max(40, width - name_width))
-        lines.append(column.name.ljust(name_width) + wrapped[0])
-        lines.extend(" " * name_width + more for more in wrapped[1:])
-    return lines
-
-
-def fold_header(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name.strip().lower())
-
-
-_BY_FOLDED = {fold_header(c.name): c for c in COLUMNS} | {
-    fold_header(alias): next(c for c in COLUMNS if c.name == target) for alias, target in ALIASES.items()
-}
-
-
-# ---------------------------------------------------------------------- reading
 
 
 @dataclass(frozen=True)
@@ -197,10 +62,6 @@ class ParsedFile:
     encoding: str = "UTF-8"
     """How the file was read, for a person: ``UTF-8``, ``Windows-1252``, ``UTF-16 (with BOM)``, ``xlsx``, or the
     encoding the person named."""
-
-
-XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def read_file(path: str | Path, *, encoding: str | None = None, progress: Progress | None = None) -> ParsedFile:
@@ -225,125 +86,8 @@ def read_file(path: str | Path, *, encoding: str | None = None, progress: Progre
     return dataclasses.replace(parsed, encoding=used) if used != parsed.encoding else parsed
 
 
-def decode(data: bytes, name: str = "the file", encoding: str | None = None) -> tuple[str, str]:
-    """The text of a file's bytes and how it was read (see ``ParsedFile.encoding``).
-
-    Without ``encoding``: a byte order mark says UTF-8 or UTF-16; NUL bytes in every other place say UTF-16
-    without one (other NUL bytes: UTF-8 or not text at all); else UTF-8, and Windows-1252 when that does not
-    decode (every byte Excel writes there is).
-    """
-    if encoding:
-        return _decode_as(data, name, encoding), encoding
-    if data.startswith(codecs.BOM_UTF8):
-        return _utf8(data, name), "UTF-8 (with BOM)"
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return _utf16(data, name, "utf-16"), "UTF-16 (with BOM)"
-    if b"\x00" in data[:4096]:
-        sample = data[:4096]
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        half = len(sample) // 2 or 1
-        if odd * 10 >= half * 3 and even * 4 <= odd:
-            return _utf16(data, name, "utf-16-le"), "UTF-16 LE"
-        if even * 10 >= half * 3 and odd * 4 <= even:
-            return _utf16(data, name, "utf-16-be"), "UTF-16 BE"
-        try:  # a stray NUL in UTF-8 text: the row that has it is reported
-            return data.decode("utf-8"), "UTF-8"
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(
-                f"{name} is not a text file; save the sheet from the spreadsheet as “CSV UTF-8”."
-            ) from exc
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError as exc:
-        try:
-            return data.decode("cp1252"), "Windows-1252"
-        except UnicodeDecodeError:
-            raise _not_utf8(data, name, exc) from exc
-
-
-def _utf8(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _not_utf8(data, name, exc) from exc
-
-
-def _not_utf8(data: bytes, name: str, exc: UnicodeDecodeError) -> InvalidInput:
-    line = data.count(b"\n", 0, exc.start) + 1
-    return InvalidInput(
-        f"{name} is not UTF-8 text (line {line}), nor Windows-1252; save it from the spreadsheet as “CSV UTF-8”, "
-        "or name its encoding with --encoding."
-    )
-
-
-def _utf16(data: bytes, name: str, codec: str) -> str:
-    try:
-        return data.decode(codec).removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{name} looks like UTF-16 text but is cut short or damaged (byte {exc.start:,}); "
-            "save it again, or name its encoding with --encoding."
-        ) from exc
-
-
-def _decode_as(data: bytes, name: str, encoding: str) -> str:
-    try:
-        codec = codecs.lookup(encoding)
-    except LookupError as exc:
-        raise InvalidInput(f"There is no encoding named '{printable(encoding)}'; try utf-8, cp1252 or utf-16.") from exc
-    try:
-        text = data.decode(codec.name)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InvalidInput(
-            f"{name} is not {printable(encoding)} text (line {line}); leave out --encoding to have it detected."
-        ) from exc
-    return text.removeprefix("\ufeff")
-
-
-def xlsx_text(path: Path) -> str:
-    """The first sheet of an ``.xlsx`` workbook as CSV text, one line per sheet row (read with python-calamine)."""
-    try:
-        from python_calamine import CalamineWorkbook  # deferred: an optional extra
-    except ImportError as exc:
-        raise InvalidInput(
-            f"{path.name} is an Excel workbook, and reading one needs labreview[xlsx] "
-            "(uv tool install 'labreview[xlsx]' or pipx install 'labreview[xlsx]'); or save the sheet as “CSV UTF-8”."
-        ) from exc
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        try:
-            rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        finally:
-            workbook.close()
-    except Exception as exc:  # python-calamine's own errors (not a workbook, damaged, password…)
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InvalidInput(f"{path.name} cannot be read as an Excel workbook: {printable(reason)}.") from exc
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows([_sheet_cell(value) for value in row] for row in rows)
-    return buffer.getvalue()
-
-
-def _sheet_cell(value: Any) -> str:
-    """A workbook cell as the text a CSV export of it would have."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def parse_text(text: str, *, name: str = "the file", progress: Progress | None = None) -> ParsedFile:
     """Read CSV ``text`` (already decoded) into import records."""
-    from labreview.portfolio.importing import ImportRecord, collector_paused  # deferred: keeps this module light
-
     with collector_paused():
         return _parse_text(ImportRecord, text, name, progress)
 
@@ -595,8 +339,6 @@ class _Columns:
     """
 
     def __init__(self, readers, width: int, key_index: int, *, unicode_blanks: bool = True) -> None:
-        from labreview.portfolio.importing import ABSENT  # deferred: keeps this module light
-
         self.absent = ABSENT
         self.readers = readers
         self.width = width
@@ -648,8 +390,6 @@ class _Columns:
         self.keys.extend(map(_key_of, cells_of[self.key_index]))
 
     def records(self, lines: list[int]) -> Any | None:
-        from labreview.portfolio.importing import RecordColumns  # deferred: keeps this module light
-
         if not self.keys:
             return None
         return RecordColumns(lines, self.keys, self.fields)
@@ -741,26 +481,6 @@ def read_date(text: str) -> dt.date | None:
         raise InvalidInput(f"'{text}' is not a date; write it like 2026-12-31.") from exc
 
 
-def needs_guard(value: str) -> bool:
-    """Would a spreadsheet run this as a formula (ignoring apostrophes already in front)?"""
-    return value.lstrip("'")[:1] in FORMULA_START
-
-
-def guard(value: str) -> str:
-    """Text for a CSV cell: an apostrophe in front of anything a spreadsheet would evaluate."""
-    return "'" + value if needs_guard(value) else value
-
-
-def unguard(value: str) -> str:
-    """The reverse of ``guard``: the apostrophe it added comes off."""
-    if value[:1] != "'":
-        return value
-    return value[1:] if needs_guard(value[1:]) else value
-
-
-# ---------------------------------------------------------------------- importing
-
-
 def import_file(
     portfolio: Any,
     path: str | Path,
@@ -771,8 +491,6 @@ def import_file(
     encoding: str | None = None,
 ) -> tuple[ParsedFile, Any]:
     """Read ``path`` and import it into ``portfolio``; returns what was read and the ``ImportReport``."""
-    from labreview.portfolio.gc_pause import collector_paused
-
     # One pause for reading and importing: resumed in between, the collector would walk every record just read.
     with collector_paused():
         parsed = read_file(path, encoding=encoding, progress=progress)
@@ -784,189 +502,3 @@ def import_file(
             progress=progress,
         )
     return parsed, report
-
-
-def describe(parsed: ParsedFile, report: Any, *, currency: str = "", detail_limit: int | None = None) -> list[str]:
-    """The report as lines for a person: what was (or would be) created and changed, field by field,
-    and why rows are bad.
-
-    ``detail_limit`` caps how many initiatives are listed one by one (``None``: all).
-    """
-    lines: list[str] = []
-    would = report.dry_run or not report.written
-    if not parsed.encoding.startswith("UTF-8"):
-        how = "the first sheet of the workbook" if parsed.encoding == "xlsx" else f"{parsed.encoding} text"
-        lines.append(f"Read {how}.")
-    if parsed.ignored:
-        lines.append("Ignored columns (not known): " + ", ".join(f"'{printable(h)}'" for h in parsed.ignored))
-    created = report.created
-    changed = report.changed
-    verb_create = "Would create" if would else "Created"
-    verb_change = "Would change" if would else "Changed"
-    if created:
-        lines.append(f"{verb_create} {_count(len(created), 'initiative')}:")
-        for item in _limited(created, detail_limit, lines):
-            values = item.values
-            lines.append(
-                f"  + {item.key} {quote(item.title)} ({values['stage']}, {values['category']}, "
-                f"owner {printable(values['owner'])}) — line {item.line}"
-            )
-    if changed:
-        lines.append(f"{verb_change} {_count(len(changed), 'initiative')}:")
-        for item in _limited(changed, detail_limit, lines):
-            lines.append(f"  ~ {item.key} — line {item.line}")
-            for change in item.changes:
-                before = show(change.field, change.before, currency)
-                after = show(change.field, change.after, currency)
-                lines.append(f"      {change.field}: {before} → {after}")
-    if report.new_people:
-        verb = "Would add" if would else "Added"
-        people = report.new_people
-        shown = people if detail_limit is None or len(people) <= detail_limit else people[:detail_limit]
-        names = ", ".join(printable(n) for n in shown)
-        if len(shown) < len(people):
-            names += f" and {len(people) - len(shown):,} more"
-        lines.append(f"{verb} {_count(len(report.new_people), 'person', 'people')} (not on the board): {names}")
-    if report.unchanged:
-        lines.append(f"Unchanged: {_count(report.unchanged, 'initiative')}.")
-    if not created and not changed and not report.problems:
-        lines.append("Nothing to change: the portfolio already matches the file.")
-    if report.problems:
-        lines.append(f"{_count(len(report.problems), 'bad row')}:")
-        for problem in report.problems:
-            key = f" ({printable(problem.key)})" if problem.key else ""
-            lines.append(f"  line {problem.line}{key}: {printable(problem.message)}")
-    return lines
-
-
-def _limited(items: Sequence[Any], limit: int | None, lines: list[str]) -> Sequence[Any]:
-    if limit is None or len(items) <= limit:
-        return items
-    lines.append(f"  (the first {limit:,} of {len(items):,}; --dry-run lists them all)")
-    return items[:limit]
-
-
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def show(field: str, value: Any, currency: str = "") -> str:
-    """A stored value as a person reads it in a report."""
-    if value is None or value == "":
-        return "(empty)"
-    if field == "quarterly_cost":
-        return f"{currency} {Decimal(value) / MINOR_PER_UNIT:,.2f}".strip()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if field in ENUMS:
-        return str(getattr(value, "value", value))
-    return quote(str(value))
-
-
-def quote(text: str, limit: int = 80) -> str:
-    shown = printable(text)
-    if len(shown) > limit:
-        shown = shown[: limit - 1] + "…"
-    return f"“{shown}”"
-
-
-def printable(text: str) -> str:
-    """Text safe to print on a terminal: newlines as ⏎, other control characters as \\xNN."""
-    out = []
-    for char in str(text):
-        if char == "\n":
-            out.append("⏎")
-        elif ord(char) < 32 or 127 <= ord(char) < 160:
-            out.append(f"\\x{ord(char):02x}")
-        elif char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-# ---------------------------------------------------------------------- writing
-
-
-@dataclass(frozen=True)
-class CsvText:
-    text: str
-    rows: int
-
-
-def backlog_csv(portfolio: Any) -> CsvText:
-    """The whole backlog as CSV text with the ``COLUMNS`` header, one row per initiative by key."""
-    from labreview.portfolio.records import backlog_records
-
-    return _csv([c.name for c in COLUMNS], [_backlog_row(r) for r in backlog_records(portfolio)])
-
-
-def _backlog_row(record: Mapping[str, Any]) -> list[str]:
-    return [cell(c.name, record[c.name]) for c in COLUMNS]
-
-
-def cell(field: str, value: Any) -> str:
-    """A stored value as it is written to a CSV cell (and read back unchanged)."""
-    if value is None:
-        return ""
-    if field == "quarterly_cost":
-        return f"{Decimal(value) / MINOR_PER_UNIT:.2f}"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return guard(str(getattr(value, "value", value)))
-
-
-def decisions_csv(portfolio: Any, quarter: str | None = None) -> CsvText:
-    """One row per decision (of ``quarter``, or of every session), oldest session first."""
-    if quarter is not None:
-        quarter = str(Quarter.parse(quarter))
-        portfolio.session(quarter)  # refuses an unknown quarter in words
-    held_on = {s.quarter: s.held_on for s in portfolio.sessions()}
-    rows = []
-    for decision in portfolio.decisions(quarter):
-        actions = "\n".join(
-            f"{a.text} ({a.owner.name}, due {a.due.isoformat()}, {a.status})" for a in decision.action_items
-        )
-        rows.append(
-            [
-                decision.quarter,
-                held_on[decision.quarter].isoformat(),
-                decision.key,
-                guard(decision.title),
-                decision.outcome.value,
-                decision.stage_before.value,
-                decision.stage_after.value,
-                guard(decision.rationale),
-                guard(decision.conditions),
-                decision.next_review.isoformat() if decision.next_review else "",
-                guard(actions),
-            ]
-        )
-    return _csv(DECISION_COLUMNS, rows)
-
-
-def _csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> CsvText:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return CsvText(buffer.getvalue(), len(rows))
-
-
-__all__ = [
-    "COLUMNS",
-    "DECISION_COLUMNS",
-    "CsvText",
-    "ParsedFile",
-    "backlog_csv",
-    "column_reference",
-    "decisions_csv",
-    "describe",
-    "import_file",
-    "parse_text",
-    "read_file",
-]

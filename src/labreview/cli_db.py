@@ -1,0 +1,208 @@
+"""Command line for the portfolio file and its board: ``labreview init``, ``board``, ``backup``, ``audit verify``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from labreview.cli_common import (
+    CliError,
+    _check_readable,
+    _config,
+    _ensure_defaults,
+    _open_portfolio,
+    _prepare,
+    _printable,
+    _read_portfolio,
+    _target,
+)
+
+
+def add_init_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``init`` to the parser's subcommands."""
+    init = commands.add_parser("init", parents=[common], help="create an empty portfolio database")
+    init.set_defaults(run=cmd_init)
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``board``, ``backup`` and ``audit`` to the parser's subcommands."""
+    board = commands.add_parser("board", help="list the review board, or add a member")
+    members = board.add_subparsers(dest="what", metavar="ACTION", required=True)
+    listing = members.add_parser("list", parents=[common], help="the board members and their roles")
+    listing.set_defaults(run=cmd_board_list)
+    add = members.add_parser("add", parents=[common], help="add a board member (or give a person a board role)")
+    add.add_argument("name", metavar="NAME", help='the person\'s name, e.g. "Priya Raman"')
+    add.add_argument("--role", required=True, choices=_Listed(_roles()), help="the member's role on the board")
+    add.add_argument("--email", default="", metavar="EMAIL")
+    add.set_defaults(run=cmd_board_add)
+
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="copy the portfolio consistently, also while the app is open",
+        description="Copy the portfolio to FILE through SQLite's backup API: every committed change is in the "
+        "copy, including those still in the -wal file (which a plain cp misses).",
+    )
+    backup.add_argument("file", metavar="FILE", help="the copy to write")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(run=cmd_backup)
+
+    audit = commands.add_parser("audit", help="check the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        parents=[common],
+        help="check that no audit record was changed, removed, reordered or added behind labreview's back",
+        description="Exit 0 when the audit log is intact, 1 at the first broken link, 2 when the database "
+        "cannot be read.",
+    )
+    verify.add_argument(
+        "--anchor",
+        metavar="HASH|MINUTES",
+        default=None,
+        help="a record hash printed by an earlier verify, or a minutes file (which carries the head of the log "
+        "when it was written); that record must still be in the log",
+    )
+    verify.set_defaults(run=cmd_audit_verify)
+
+
+class _Listed(tuple):
+    """Choices shown in help and offered by shell completion, where a value outside them is left to the service,
+    which refuses it in one line with the reason (argparse's own refusal would print the usage as well)."""
+
+    def __contains__(self, value: object) -> bool:
+        return True
+
+
+def _roles() -> list[str]:
+    from labreview.domain.vocabulary import BoardRole
+
+    return [role.value for role in BoardRole]
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    target, _default = _target(args)
+    from labreview.store.database import State, probe
+    from labreview.store.location import is_url
+
+    if not is_url(target):
+        found = probe(target)
+        if found.state is State.CURRENT:
+            print(f"{target} is already a labreview portfolio; nothing to do.")
+            return 0
+        if found.state is not State.MISSING and found.state is not State.EMPTY:
+            raise CliError(found.message)
+    _prepare(target, create=True)
+    _ensure_defaults(target, _config(args))
+    print(f"Created an empty portfolio at {target}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    target, _default = _target(args)
+    from labreview.store.database import State, probe
+    from labreview.store.location import is_url
+
+    state = State.CURRENT
+    if not is_url(target):
+        found = probe(target)
+        # A missing head is for the audit log's check to report as tampering, not a reason to refuse reading it.
+        head_only = found.state is State.INCOMPLETE and found.missing == ("audit_head",)
+        if found.state not in (State.CURRENT, State.OLDER) and not head_only:
+            raise CliError(found.message)
+        state = found.state
+    from sqlalchemy.exc import SQLAlchemyError  # deferred: only this command and the app need SQLAlchemy
+
+    from labreview.portfolio.service import Portfolio
+    from labreview.store.engine import make_engine
+
+    anchor = _anchor(args.anchor)
+    portfolio = Portfolio(make_engine(target, read_only=True), read_only=True)
+    try:
+        verdict = portfolio.verify_audit(anchor=anchor)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CliError(f"Cannot read the audit log of {target}: {reason}.") from exc
+    finally:
+        portfolio.close()
+    print(verdict.message)
+    if verdict.ok and verdict.head:
+        print(f"head: {verdict.head}")
+    if verdict.ok and verdict.unanchored:
+        print(f"note: records 1–{verdict.unanchored} were found without a head when this file was upgraded from")
+        print("      schema 0001, so a cut at their end before then cannot be seen here; check it against a head")
+        print("      kept from before (--anchor with older minutes or a printed hash).")
+    if state is State.OLDER:
+        print("note: this database has an older schema without a head record, so a log cut short at its end")
+        print("      cannot be seen; opening it once with labreview upgrades it.")
+    return 0 if verdict.ok else 1
+
+
+def _anchor(given: str | None) -> str:
+    """The record hash ``--anchor`` names: given as 64 hexadecimal digits, or read from a minutes file.
+    Anything else is bad input (exit 2), never a verdict: a typo must not read as tampering, nor skip the check."""
+    if given is None:
+        return ""
+    import re
+
+    text = given.strip()
+    if not text:
+        raise CliError("--anchor needs a record hash (64 hexadecimal digits) or a minutes file; it was blank.")
+    if re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        return text.lower()
+    path = Path(text).expanduser()
+    if path.is_file():
+        from labreview.exchange.minutes import anchor_of
+
+        try:
+            found = anchor_of(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError as exc:
+            raise CliError(f"Cannot read the anchor file {path}: {exc.strerror or exc}.") from exc
+        if found is None:
+            raise CliError(f"{path} carries no audit log head (minutes written by this labreview end with one).")
+        return found
+    shown = text if len(text) <= 40 and text.isprintable() else repr(text[:40]) + "…"
+    raise CliError(f"--anchor {shown} is neither a record hash (64 hexadecimal digits) nor a minutes file.")
+
+
+def cmd_board_list(args: argparse.Namespace) -> int:
+    portfolio = _read_portfolio(args)
+    try:
+        board = portfolio.board()
+    finally:
+        portfolio.close()
+    if not board:
+        print("The board is empty; add members with: labreview board add NAME --role ROLE")
+    for person in board:
+        email = f" <{_printable(person.email)}>" if person.email else ""
+        print(f"{_printable(person.name)} — {person.role_label}{email}")
+    return 0
+
+
+def cmd_board_add(args: argparse.Namespace) -> int:
+    portfolio = _open_portfolio(args)
+    try:
+        person = portfolio.add_board_member(args.name, args.role, email=args.email)
+    finally:
+        portfolio.close()
+    print(f"{_printable(person.name)} is on the board as {person.role_label}.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from labreview.exchange.files import replaceable
+    from labreview.store.database import copy_consistent
+    from labreview.store.location import sqlite_path
+
+    target, _default = _target(args)
+    _check_readable(target)
+    path = sqlite_path(target)
+    if path is None:
+        raise CliError(f"backup copies an SQLite file; {target} is not one.")
+    destination = replaceable(args.file, force=args.force)
+    if destination.resolve() == path.resolve():
+        raise CliError(f"{args.file} is the portfolio itself; give another file for the copy.")
+    copy_consistent(path, destination)
+    print(f"Backed up {path} to {args.file} ({destination.stat().st_size:,} bytes).")
+    return 0

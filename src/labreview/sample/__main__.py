@@ -1,0 +1,3 @@
+from labreview.sample.build import main
+
+raise SystemExit(main())
