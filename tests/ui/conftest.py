@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from labreview.app import make_app
 from labreview.config import Config
+from labreview.ui.app import make_app
 
 
 class Stopwatch:
@@ -46,6 +46,6 @@ async def settle(pilot) -> None:
 
 
 def message(app) -> str:
-    from labreview.widgets.message_line import MessageLine
+    from labreview.ui.widgets.message_line import MessageLine
 
     return str(app.screen.query_one(MessageLine).render())

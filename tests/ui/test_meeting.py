@@ -6,12 +6,12 @@ import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from labreview.domain.vocabulary import AccessStatus, ActionStatus, CheckState, Criterion, DecisionOutcome, Gate, Stage
-from labreview.screens.decision import DecisionDialog
-from labreview.screens.field_edit import FieldDialog
-from labreview.screens.help import HelpScreen
-from labreview.screens.prompt import PickDialog, PromptDialog
-from labreview.widgets.meeting_header import MeetingHeader
-from labreview.widgets.virtual_table import VirtualTable
+from labreview.ui.screens.decision import DecisionDialog
+from labreview.ui.screens.field_edit import FieldDialog
+from labreview.ui.screens.help import HelpScreen
+from labreview.ui.screens.prompt import PickDialog, PromptDialog
+from labreview.ui.widgets.meeting_header import MeetingHeader
+from labreview.ui.widgets.virtual_table import VirtualTable
 from tests.ui.conftest import message, ready, settle
 
 Q = "2026-Q4"
@@ -663,7 +663,7 @@ async def test_outcomes_add_and_complete_action_items(app_factory):
 async def test_minutes_preview_then_write_with_confirmation(app_factory, tmp_path, monkeypatch):
     from textual.widgets import Markdown
 
-    from labreview.screens.minutes import MinutesScreen
+    from labreview.ui.screens.minutes import MinutesScreen
 
     monkeypatch.chdir(tmp_path)
     app = app_factory()
@@ -696,7 +696,7 @@ async def test_minutes_preview_then_write_with_confirmation(app_factory, tmp_pat
 
 
 async def test_palette_exports_minutes(app_factory):
-    from labreview.screens.minutes import MinutesScreen
+    from labreview.ui.screens.minutes import MinutesScreen
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -719,7 +719,7 @@ async def test_a_digit_outside_the_scorecard_says_where_scoring_happens(app_fact
 
 
 async def test_backlog_works_from_sql_until_the_memory_index_has_loaded(app_factory, monkeypatch):
-    from labreview.app import LabReviewApp
+    from labreview.ui.app import LabReviewApp
 
     monkeypatch.setattr(LabReviewApp, "_load_backlog_index", lambda self: None)  # as if still loading
     app = app_factory()

@@ -30,10 +30,10 @@ from labreview.domain.vocabulary import (
     SuccessMetric,
     format_money,
 )
-from labreview.screens.base import MeetingScreen
-from labreview.screens.field_edit import FieldDialog
-from labreview.screens.prompt import PickDialog
-from labreview.widgets.text import plain, safe
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.screens.field_edit import FieldDialog
+from labreview.ui.screens.prompt import PickDialog
+from labreview.ui.widgets.text import plain, safe
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import InitiativeView, PersonView, ScoreSheet

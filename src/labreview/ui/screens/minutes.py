@@ -14,13 +14,13 @@ from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
 from labreview.domain.errors import DomainError
-from labreview.screens.prompt import PromptDialog
-from labreview.widgets.footer import Footer
-from labreview.widgets.meeting_header import MeetingHeader
-from labreview.widgets.message_line import MessageLine
+from labreview.ui.screens.prompt import PromptDialog
+from labreview.ui.widgets.footer import Footer
+from labreview.ui.widgets.meeting_header import MeetingHeader
+from labreview.ui.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
-    from labreview.app import LabReviewApp
+    from labreview.ui.app import LabReviewApp
 
 
 class MinutesScreen(Screen):

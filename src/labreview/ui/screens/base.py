@@ -10,13 +10,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from labreview.domain.errors import DomainError, StaleEdit
-from labreview.widgets.footer import Footer
-from labreview.widgets.meeting_header import MeetingHeader
-from labreview.widgets.message_line import MessageLine
+from labreview.ui.widgets.footer import Footer
+from labreview.ui.widgets.meeting_header import MeetingHeader
+from labreview.ui.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
-    from labreview.app import LabReviewApp
     from labreview.portfolio.service import Portfolio
+    from labreview.ui.app import LabReviewApp
 
 T = TypeVar("T")
 

@@ -17,9 +17,9 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, S
 from labreview.domain import access as policy
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import AccessStatus, AccessTier
-from labreview.screens.base import MeetingScreen
-from labreview.screens.prompt import PickDialog, PromptDialog
-from labreview.widgets.text import plain
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.screens.prompt import PickDialog, PromptDialog
+from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import AccessRequestView, InitiativeView

@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Input, Label, Select
 
 from labreview.domain.vocabulary import ActionStatus
 from labreview.portfolio.views import NewActionItem
-from labreview.screens.base import MeetingScreen
-from labreview.widgets.text import plain
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import ActionItemView

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from labreview.widgets.text import plain
+from labreview.ui.widgets.text import plain
 
 
 class PromptDialog(ModalScreen[str | None]):

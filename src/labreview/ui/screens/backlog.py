@@ -17,9 +17,9 @@ from textual.worker import get_current_worker
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import Stage, format_money
 from labreview.portfolio.backlog import parse_filter
-from labreview.screens.base import MeetingScreen
 from labreview.store.filters import Filters, Order
-from labreview.widgets.virtual_table import BLOCK, Column, Row, VirtualTable
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.widgets.virtual_table import BLOCK, Column, Row, VirtualTable
 
 if TYPE_CHECKING:
     from labreview.portfolio.backlog_index import BacklogIndex

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from labreview.widgets.text import plain, safe
+from labreview.ui.widgets.text import plain, safe
 
 Save = Callable[[str, str], str | None]
 """Saves (value, reason); returns a refusal in words, or None once saved."""

@@ -27,22 +27,22 @@ from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widgets import Static
 
-from labreview.commands import LabReviewCommands
 from labreview.config import Config, save_theme
 from labreview.domain.errors import DomainError
-from labreview.screens.base import MeetingScreen
-from labreview.typeahead import settle
-from labreview.widgets.footer import Footer
-from labreview.widgets.meeting_header import MeetingHeader, MeetingState, clock
-from labreview.widgets.text import plain
+from labreview.ui.commands import LabReviewCommands
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.typeahead import settle
+from labreview.ui.widgets.footer import Footer
+from labreview.ui.widgets.meeting_header import MeetingHeader, MeetingState, clock
+from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.domain.vocabulary import Criterion
     from labreview.portfolio.backlog_index import BacklogIndex
     from labreview.portfolio.service import Portfolio
     from labreview.portfolio.views import BacklogRow, SessionView
-    from labreview.screens.backlog import BacklogSource
     from labreview.store.peek import BacklogLine, FirstScreen
+    from labreview.ui.screens.backlog import BacklogSource
 
 SCREENS_BY_KEY = {
     "agenda": ("h", "Agenda", "The session's agenda: order, timeboxes, what was decided"),
@@ -59,7 +59,7 @@ def _screen(module: str, name: str) -> Callable[[], Screen]:
     """A mode's screen, imported on first use (only the first one is needed at start-up)."""
 
     def make() -> Screen:
-        return getattr(importlib.import_module(f"labreview.screens.{module}"), name)()
+        return getattr(importlib.import_module(f"labreview.ui.screens.{module}"), name)()
 
     return make
 
@@ -337,7 +337,7 @@ class LabReviewApp(App[None]):
         # Everything but the mount happens here, in this thread: the event loop shares the interpreter
         # with the service layer importing in another thread, and its share is what the user waits on
         # (imported on the event loop, the row and screen modules alone took ~75 ms there).
-        from labreview.screens.backlog import BacklogSource
+        from labreview.ui.screens.backlog import BacklogSource
 
         agenda = {line.key for line in self.preview.agenda} if self.preview else set()
         rows = [_backlog_row(line, found.weights, agenda) for line in found.lines]
@@ -348,8 +348,8 @@ class LabReviewApp(App[None]):
         """Rows as the backlog screen will draw them (not interactive: keys wait for the real screen)."""
         if self.ready.is_set():
             return  # the backlog itself is on its way
-        from labreview.screens.backlog import COLUMNS
-        from labreview.widgets.virtual_table import VirtualTable
+        from labreview.ui.screens.backlog import COLUMNS
+        from labreview.ui.widgets.virtual_table import VirtualTable
 
         area = self.screen.query_one("#opening-area", Vertical)
         area.remove_children()
@@ -524,7 +524,7 @@ class LabReviewApp(App[None]):
         except DomainError as exc:
             self.say(exc.message, error=True)
             return
-        from labreview.screens.decision import DecisionDialog
+        from labreview.ui.screens.decision import DecisionDialog
 
         self.push_screen(DecisionDialog(initiative, self.session), self._decided)
 
@@ -550,7 +550,7 @@ class LabReviewApp(App[None]):
 
     def action_minutes(self) -> None:
         """Preview the minutes of the session, then write them to a file."""
-        from labreview.screens.minutes import MinutesScreen
+        from labreview.ui.screens.minutes import MinutesScreen
 
         if self.session is None:
             self.say("There is no session to write minutes of.", error=True)
@@ -564,7 +564,7 @@ class LabReviewApp(App[None]):
             self.say("Digits score on the scorecard: press s (or enter on an item) first.", error=True)
 
     def action_keys(self) -> None:
-        from labreview.screens.help import HelpScreen
+        from labreview.ui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
 
@@ -619,7 +619,7 @@ class LabReviewApp(App[None]):
         The service carries items over onto its agenda and proposes its budget from quarterly costs.
         """
         from labreview.domain.vocabulary import Quarter
-        from labreview.screens.plan_session import PlanSessionDialog
+        from labreview.ui.screens.plan_session import PlanSessionDialog
 
         sessions = self.portfolio.sessions()
         latest = sessions[-1] if sessions else None
@@ -661,7 +661,7 @@ class LabReviewApp(App[None]):
 
     def edit_attendance(self) -> None:
         """Who attends the session (late arrivals): each toggle is one audited change."""
-        from labreview.screens.plan_session import AttendanceDialog
+        from labreview.ui.screens.plan_session import AttendanceDialog
 
         if self.session is None:
             self.say("There is no session yet: plan one first (ctrl+p, session: plan next).", error=True)
@@ -683,7 +683,7 @@ class LabReviewApp(App[None]):
     def edit_weights(self) -> None:
         """The board sets the portfolio's scoring weights (one audited change); the scorecard shows them."""
         from labreview.domain.scoring import format_weights
-        from labreview.screens.prompt import PromptDialog
+        from labreview.ui.screens.prompt import PromptDialog
 
         def save(answer: str | None) -> None:
             if answer is None:
@@ -706,7 +706,7 @@ class LabReviewApp(App[None]):
         )
 
     def _people_choices(self):
-        from labreview.screens.plan_session import PersonChoice
+        from labreview.ui.screens.plan_session import PersonChoice
 
         people = self.portfolio.people()
         people.sort(key=lambda p: (p.role is None, p.name))
@@ -821,11 +821,11 @@ def binding_ids() -> set[str]:
     """Every binding id of the app and its screens and widgets (imports the screens: call after the first frame)."""
     import pkgutil
 
-    import labreview.screens
-    import labreview.widgets
+    import labreview.ui.screens
+    import labreview.ui.widgets
 
     modules = [importlib.import_module(__name__)]
-    for package in (labreview.screens, labreview.widgets):
+    for package in (labreview.ui.screens, labreview.ui.widgets):
         for info in pkgutil.iter_modules(package.__path__):
             modules.append(importlib.import_module(f"{package.__name__}.{info.name}"))
     found: set[str] = set()

@@ -18,11 +18,11 @@ from labreview.domain import decisions as rules
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import DecisionOutcome
 from labreview.portfolio.views import NewActionItem
-from labreview.widgets.text import plain
+from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
-    from labreview.app import LabReviewApp
     from labreview.portfolio.views import InitiativeView, SessionView
+    from labreview.ui.app import LabReviewApp
 
 HOTKEY = {
     DecisionOutcome.PROMOTE: "p",

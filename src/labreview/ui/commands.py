@@ -11,10 +11,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from labreview.widgets.text import safe
+from labreview.ui.widgets.text import safe
 
 if TYPE_CHECKING:
-    from labreview.app import LabReviewApp
+    from labreview.ui.app import LabReviewApp
 
 
 class LabReviewCommands(Provider):
@@ -25,7 +25,7 @@ class LabReviewCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from labreview.app import SCREENS_BY_KEY
+        from labreview.ui.app import SCREENS_BY_KEY
 
         lab = self.lab
         commands: list[tuple[str, Callable[[], object], str]] = [
