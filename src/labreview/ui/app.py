@@ -24,12 +24,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive, var
-from textual.screen import Screen
 from textual.widgets import Static
 
 from labreview.config import Config, save_theme
 from labreview.domain.errors import DomainError
 from labreview.ui.commands import LabReviewCommands
+from labreview.ui.navigation import PLACES, keys_of, modes
 from labreview.ui.screens.base import MeetingScreen
 from labreview.ui.typeahead import settle
 from labreview.ui.widgets.footer import Footer
@@ -40,29 +40,9 @@ if TYPE_CHECKING:
     from labreview.domain.vocabulary import Criterion
     from labreview.portfolio.backlog_index import BacklogIndex
     from labreview.portfolio.service import Portfolio
+    from labreview.portfolio.startup import BacklogLine, FirstScreen
     from labreview.portfolio.views import BacklogRow, SessionView
-    from labreview.store.peek import BacklogLine, FirstScreen
     from labreview.ui.screens.backlog import BacklogSource
-
-SCREENS_BY_KEY = {
-    "agenda": ("h", "Agenda", "The session's agenda: order, timeboxes, what was decided"),
-    "backlog": ("b", "Backlog", "Every initiative: filter, sort, put on the agenda"),
-    "scorecard": ("s", "Scorecard", "Intake fields and the board's scores of the current initiative"),
-    "gates": ("g", "Gates", "The gate checklists of the current initiative"),
-    "access": ("a", "Access", "Customer-data access requests and approvals"),
-    "budget": ("m", "Budget", "The 70/20/10 mix: actual, target and after today's decisions"),
-    "outcomes": ("o", "Outcomes", "Decisions of the session and open action items"),
-}
-
-
-def _screen(module: str, name: str) -> Callable[[], Screen]:
-    """A mode's screen, imported on first use (only the first one is needed at start-up)."""
-
-    def make() -> Screen:
-        return getattr(importlib.import_module(f"labreview.ui.screens.{module}"), name)()
-
-    return make
-
 
 FLUSH_EVERY = 15
 """Seconds between saves of the running timebox clock."""
@@ -74,23 +54,9 @@ class LabReviewApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "labreview"
     COMMANDS: ClassVar = App.COMMANDS | {LabReviewCommands}
-    MODES: ClassVar = {  # imported when first shown, not before the first frame
-        mode: _screen(module, name)
-        for mode, (module, name) in {
-            "agenda": ("agenda", "AgendaScreen"),
-            "backlog": ("backlog", "BacklogScreen"),
-            "scorecard": ("scorecard", "ScorecardScreen"),
-            "gates": ("gates", "GatesScreen"),
-            "access": ("access", "AccessScreen"),
-            "budget": ("budget", "BudgetScreen"),
-            "outcomes": ("outcomes", "OutcomesScreen"),
-        }.items()
-    }
+    MODES: ClassVar = modes()  # each imported when first shown, not before the first frame
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(
-            Binding(key, f"goto('{mode}')", label, id=f"labreview.screen.{mode}", tooltip=tip, show=False)
-            for mode, (key, label, tip) in SCREENS_BY_KEY.items()
-        ),
+        *(Binding(p.key, f"goto('{p.mode}')", p.label, id=p.binding_id, tooltip=p.tooltip, show=False) for p in PLACES),
         Binding(
             "n", "step(1)", "Next item", id="labreview.agenda.next", tooltip="Open the next agenda item", show=False
         ),
@@ -132,7 +98,7 @@ class LabReviewApp(App[None]):
     ) -> None:
         super().__init__()
         self.preview = preview
-        """The first screen's rows read by the command line with the standard library (see ``store.peek``)."""
+        """The first screen's rows read by the command line with the standard library (see ``portfolio.startup``)."""
         self.checked = checked
         """The command line has checked (and upgraded) the database: the worker need not do it again."""
         self.target = str(target)
@@ -319,19 +285,14 @@ class LabReviewApp(App[None]):
 
     def _keys_of(self, mode: str) -> set[str]:
         """The keys that open ``mode``'s screen, after the user's keymap."""
-        keys = (self.config.keymap or {}).get(f"labreview.screen.{mode}", SCREENS_BY_KEY[mode][0])
-        return {key.strip() for key in keys.split(",")}
+        return keys_of(mode, self.config.keymap)
 
     @work(thread=True, exclusive=True, group="peek", exit_on_error=False)
     def _peek_backlog(self) -> None:
         """The backlog key was pressed while opening: show the top of the backlog, read with sqlite3, meanwhile."""
-        from labreview.store.location import sqlite_path
-        from labreview.store.peek import first_backlog
+        from labreview.portfolio.startup import backlog_peek
 
-        path = sqlite_path(self.target)
-        if path is None or not path.is_file():
-            return
-        found = first_backlog(path, limit=max(1, self.size.height))
+        found = backlog_peek(self.target, limit=max(1, self.size.height))
         if found is None:
             return
         # Everything but the mount happens here, in this thread: the event loop shares the interpreter
@@ -380,14 +341,10 @@ class LabReviewApp(App[None]):
     @work(thread=True, exclusive=True, group="integrity", exit_on_error=False)
     def _check_integrity(self) -> None:
         """A large file is not read page by page before the first frame; read it now, in the background."""
-        from labreview.store.database import QUICK_CHECK_LIMIT, integrity
-        from labreview.store.location import sqlite_path
+        from labreview.portfolio.startup import damage
 
-        path = sqlite_path(self.target)
-        if path is None or not path.is_file() or path.stat().st_size <= QUICK_CHECK_LIMIT:
-            return
-        verdict = integrity(path)
-        if verdict != "ok":
+        verdict = damage(self.target)
+        if verdict is not None:
             self.call_from_thread(self._damaged, verdict)
 
     def _damaged(self, verdict: str) -> None:

@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from labreview.ui.navigation import PLACES
 from labreview.ui.widgets.text import safe
 
 if TYPE_CHECKING:
@@ -25,12 +26,9 @@ class LabReviewCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from labreview.ui.app import SCREENS_BY_KEY
-
         lab = self.lab
         commands: list[tuple[str, Callable[[], object], str]] = [
-            (f"open: {label.lower()}", partial(lab.action_goto, mode), f"{tip} (key {key})")
-            for mode, (key, label, tip) in SCREENS_BY_KEY.items()
+            (f"open: {p.label.lower()}", partial(lab.action_goto, p.mode), f"{p.tooltip} (key {p.key})") for p in PLACES
         ]
         session = lab.session
         if session is not None:
