@@ -5,25 +5,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from labreview.ui.host import Host, host
 from labreview.ui.navigation import PLACES
 from labreview.ui.widgets.text import safe
-
-if TYPE_CHECKING:
-    from labreview.ui.app import LabReviewApp
 
 
 class LabReviewCommands(Provider):
     """Screens, session, agenda and initiative jumps; initiatives are searched in the database."""
 
     @property
-    def lab(self) -> LabReviewApp:
-        return self.app  # type: ignore[return-value]
+    def lab(self) -> Host:
+        return host(self.app)
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         lab = self.lab

@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, S
 from labreview.domain import access as policy
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import AccessStatus, AccessTier
+from labreview.ui.host import host
 from labreview.ui.screens.base import MeetingScreen
 from labreview.ui.screens.prompt import PickDialog, PromptDialog
 from labreview.ui.widgets.text import plain
@@ -304,7 +305,7 @@ class RequestDialog(ModalScreen[bool]):
 
     def _problem(self, message: str) -> None:
         self.query_one("#problem", Label).update(plain(message, "bold", one_line=False))
-        self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
+        host(self.app).refuse()  # ring, drop the keys typed ahead
 
     def _finish(self) -> None:
         data = self.query_one("#data", Input).value.strip()

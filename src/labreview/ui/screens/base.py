@@ -10,13 +10,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from labreview.domain.errors import DomainError, StaleEdit
+from labreview.ui.host import Host, host
 from labreview.ui.widgets.footer import Footer
 from labreview.ui.widgets.meeting_header import MeetingHeader
 from labreview.ui.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
     from labreview.portfolio.service import Portfolio
-    from labreview.ui.app import LabReviewApp
 
 T = TypeVar("T")
 
@@ -28,8 +28,8 @@ class MeetingScreen(Screen):
     """What the screen is, for the help and the command palette."""
 
     @property
-    def lab(self) -> LabReviewApp:
-        return self.app  # type: ignore[return-value]
+    def lab(self) -> Host:
+        return host(self.app)
 
     @property
     def portfolio(self) -> Portfolio:

@@ -18,11 +18,11 @@ from labreview.domain import decisions as rules
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import DecisionOutcome
 from labreview.portfolio.views import NewActionItem
+from labreview.ui.host import Host, host
 from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import InitiativeView, SessionView
-    from labreview.ui.app import LabReviewApp
 
 HOTKEY = {
     DecisionOutcome.PROMOTE: "p",
@@ -61,8 +61,8 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
         self.outcome: DecisionOutcome | None = None
 
     @property
-    def lab(self) -> LabReviewApp:
-        return self.app  # type: ignore[return-value]
+    def lab(self) -> Host:
+        return host(self.app)
 
     def compose(self) -> ComposeResult:
         item = self.initiative

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from labreview.ui.host import host
 from labreview.ui.widgets.text import plain, safe
 
 Save = Callable[[str, str], str | None]
@@ -99,4 +100,4 @@ class FieldDialog(ModalScreen[bool]):
         label = self.query_one("#problem", Label)
         label.update(plain(problem, "bold", one_line=False))
         label.add_class("-error")
-        self.app.refuse()  # type: ignore[attr-defined] - LabReviewApp: ring, drop the keys typed ahead
+        host(self.app).refuse()  # ring, drop the keys typed ahead

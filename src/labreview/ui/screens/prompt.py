@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from labreview.ui.host import host
 from labreview.ui.widgets.text import plain
 
 
@@ -89,7 +90,7 @@ class PromptDialog(ModalScreen[str | None]):
             problem = self.check(text)
         if problem:
             self.query_one("#problem", Label).update(plain(problem, "bold", one_line=False))
-            self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
+            host(self.app).refuse()  # ring, drop the keys typed ahead
             return
         self.dismiss(text)
 
