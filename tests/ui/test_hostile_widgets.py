@@ -13,8 +13,8 @@ from rich.text import Text
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Select
 
-from labreview.ui.screens.decision import DecisionDialog
-from labreview.ui.screens.field_edit import FieldDialog
+from labreview.ui.dialogs.decision import DecisionDialog
+from labreview.ui.dialogs.field_edit import FieldDialog
 from tests.hostile import strings
 from tests.ui.conftest import ready, settle
 

@@ -6,10 +6,10 @@ import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from labreview.domain.vocabulary import AccessStatus, ActionStatus, CheckState, Criterion, DecisionOutcome, Gate, Stage
-from labreview.ui.screens.decision import DecisionDialog
-from labreview.ui.screens.field_edit import FieldDialog
-from labreview.ui.screens.help import HelpScreen
-from labreview.ui.screens.prompt import PickDialog, PromptDialog
+from labreview.ui.dialogs.decision import DecisionDialog
+from labreview.ui.dialogs.field_edit import FieldDialog
+from labreview.ui.dialogs.help import HelpScreen
+from labreview.ui.dialogs.prompt import PickDialog, PromptDialog
 from labreview.ui.widgets.meeting_header import MeetingHeader
 from labreview.ui.widgets.virtual_table import VirtualTable
 from tests.ui.conftest import message, ready, settle

@@ -34,7 +34,7 @@ def test_the_app_has_everything_the_host_protocol_names(app_factory):
 
 
 def test_the_screens_that_answer_the_app_implement_its_protocols():
+    from labreview.ui.dialogs.field_edit import FieldDialog
     from labreview.ui.screens.backlog import BacklogScreen
-    from labreview.ui.screens.field_edit import FieldDialog
 
     assert issubclass(BacklogScreen, PicksItem) and issubclass(FieldDialog, KeepsTyped)

@@ -4,8 +4,8 @@ request signed by one partner stays pending whatever the facilitator picks next.
 from textual.widgets import Label
 
 from labreview.domain.vocabulary import AccessStatus
+from labreview.ui.dialogs.decision import DecisionDialog
 from labreview.ui.screens.access import AccessScreen
-from labreview.ui.screens.decision import DecisionDialog
 from labreview.ui.widgets.message_line import MessageLine
 from tests.ui.conftest import ready
 

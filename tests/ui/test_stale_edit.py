@@ -4,7 +4,7 @@ current value is shown; saving again puts the typed text over it."""
 from textual.widgets import Input
 
 from labreview.portfolio import Portfolio
-from labreview.ui.screens.field_edit import FieldDialog
+from labreview.ui.dialogs.field_edit import FieldDialog
 from labreview.ui.screens.scorecard import ScorecardScreen
 from labreview.ui.widgets.message_line import MessageLine
 from tests.ui.conftest import ready

@@ -284,7 +284,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
         except DomainError as exc:
             self.say(exc.message, error=True)
             return
-        from labreview.ui.screens.decision import DecisionDialog
+        from labreview.ui.dialogs.decision import DecisionDialog
 
         self.push_screen(DecisionDialog(initiative, self.session), self._decided)
 
@@ -324,7 +324,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
             self.say("Digits score on the scorecard: press s (or enter on an item) first.", error=True)
 
     def action_keys(self) -> None:
-        from labreview.ui.screens.help import HelpScreen
+        from labreview.ui.dialogs.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
 

@@ -46,11 +46,12 @@ def binding_ids() -> set[str]:
     """Every binding id of the app and its screens, dialogs and widgets (imports them: call after the first frame)."""
     import pkgutil
 
+    import labreview.ui.dialogs
     import labreview.ui.screens
     import labreview.ui.widgets
 
     modules = [importlib.import_module("labreview.ui.app")]
-    for package in (labreview.ui.screens, labreview.ui.widgets):
+    for package in (labreview.ui.screens, labreview.ui.dialogs, labreview.ui.widgets):
         for info in pkgutil.iter_modules(package.__path__):
             modules.append(importlib.import_module(f"{package.__name__}.{info.name}"))
     found: set[str] = set()

@@ -91,7 +91,7 @@ class Planning:
     def edit_weights(self) -> None:
         """The board sets the portfolio's scoring weights (one audited change); the scorecard shows them."""
         from labreview.domain.scoring import format_weights
-        from labreview.ui.screens.prompt import PromptDialog
+        from labreview.ui.dialogs.prompt import PromptDialog
 
         def save(answer: str | None) -> None:
             if answer is None:

@@ -10,8 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from labreview.domain.errors import DomainError
+from labreview.ui.dialogs.prompt import PromptDialog
 from labreview.ui.screens.base import MeetingScreen
-from labreview.ui.screens.prompt import PromptDialog
 from labreview.ui.widgets.meeting_header import MeetingState, clock
 from labreview.ui.widgets.text import plain
 

@@ -135,7 +135,7 @@ class BudgetScreen(MeetingScreen):
         if self.view is None or not self.view.lines:
             self.say("There are no budget lines to edit in this quarter.", error=True)
             return
-        from labreview.ui.screens.prompt import PromptDialog
+        from labreview.ui.dialogs.prompt import PromptDialog
 
         table = self.query_one("#budget-lines", DataTable)
         line = self.view.lines[min(table.cursor_row, len(self.view.lines) - 1)]
@@ -170,7 +170,7 @@ class BudgetScreen(MeetingScreen):
         """Set the quarter's whole budget and the ring-fenced lab budget (``total / lab``)."""
         if self.view is None:
             return
-        from labreview.ui.screens.prompt import PromptDialog
+        from labreview.ui.dialogs.prompt import PromptDialog
 
         quarter = self.view.quarter
         current = self.view.envelope

@@ -12,8 +12,8 @@ from textual.widgets import DataTable, Static
 
 from labreview.domain.gates import next_state
 from labreview.domain.vocabulary import CheckState, Gate, GateStatus, Stage
+from labreview.ui.dialogs.prompt import PromptDialog
 from labreview.ui.screens.base import MeetingScreen
-from labreview.ui.screens.prompt import PromptDialog
 from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
 from labreview.domain.errors import DomainError
+from labreview.ui.dialogs.prompt import PromptDialog
 from labreview.ui.host import Host, host
-from labreview.ui.screens.prompt import PromptDialog
 from labreview.ui.widgets.footer import Footer
 from labreview.ui.widgets.meeting_header import MeetingHeader
 from labreview.ui.widgets.message_line import MessageLine

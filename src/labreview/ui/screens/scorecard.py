@@ -30,9 +30,9 @@ from labreview.domain.vocabulary import (
     SuccessMetric,
     format_money,
 )
+from labreview.ui.dialogs.field_edit import FieldDialog
+from labreview.ui.dialogs.prompt import PickDialog
 from labreview.ui.screens.base import MeetingScreen
-from labreview.ui.screens.field_edit import FieldDialog
-from labreview.ui.screens.prompt import PickDialog
 from labreview.ui.widgets.text import plain, safe
 
 if TYPE_CHECKING:
