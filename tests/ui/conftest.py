@@ -7,6 +7,9 @@ import pytest
 from labreview.config import Config
 from labreview.ui.app import make_app
 
+Q = "2026-Q4"
+SIZE = (100, 32)
+
 
 class Stopwatch:
     """A monotonic clock the test moves by hand (for the timebox)."""
@@ -49,3 +52,10 @@ def message(app) -> str:
     from labreview.ui.widgets.message_line import MessageLine
 
     return str(app.screen.query_one(MessageLine).render())
+
+
+async def start(pilot):
+    await ready(pilot)
+    await pilot.press("S")
+    await settle(pilot)
+    assert pilot.app.session.status.value == "open"
