@@ -42,10 +42,10 @@ from sqlalchemy.orm import Session, aliased
 
 from labreview.domain import decisions as decision_rules
 from labreview.domain.errors import DomainError, InvalidInput
+from labreview.domain.fields import KEY_PATTERN, clean_text
 from labreview.domain.vocabulary import Stage
 from labreview.portfolio import ledger
 from labreview.portfolio.gc_pause import collector_paused
-from labreview.portfolio.service import KEY_PATTERN, clean_text
 from labreview.store import queries
 from labreview.store.models import Initiative, Intake, Person
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -28,6 +27,19 @@ from labreview.domain import carryover, scoring
 from labreview.domain import decisions as decision_rules
 from labreview.domain import gates as gate_rules
 from labreview.domain.errors import DomainError, InvalidInput, NotFound, PolicyRefusal, StaleEdit, StorageError
+from labreview.domain.fields import (
+    CRITERIA_FIELDS,
+    EDITABLE_FIELDS,
+    INTAKE_CHOICE_FIELDS,
+    INTAKE_TEXT_FIELDS,
+    LIMITS,
+    NAME_LIMIT,
+    check_key,
+    check_money,
+    check_name,
+    clean_field,
+    clean_text,
+)
 from labreview.domain.vocabulary import (
     AI_CHECKS,
     DEFAULT_SETTINGS,
@@ -100,51 +112,10 @@ UNATTRIBUTED = "nobody named (no session, no --as)"
 """The audit log's actor when no person is named and no session is planned or open."""
 WEIGHTS_SETTING = "weights"
 """The setting that holds the portfolio's criterion weights (``scoring.format_weights``)."""
-KEY_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,23}$")
-MAX_TITLE = 200
-MAX_TEXT = 10_000
-INTAKE_TEXT_FIELDS = ("business_objective", "user_group", "exit_plan")
-INTAKE_CHOICE_FIELDS = {
-    "data_sensitivity": DataSensitivity,
-    "integration_scope": IntegrationScope,
-    "success_metric": SuccessMetric,
-}
-CRITERIA_FIELDS = ("baseline", "target_lift", "test_period", "operational_threshold")
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "category",
-    "owner_id",
-    "sponsor_id",
-    "vendor",
-    "quarterly_cost",
-    "renewal_date",
-    "ai_heavy",
-    "track",
-)
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def clean_text(value: object, *, what: str, limit: int = MAX_TEXT, required: bool = False) -> str:
-    """Text as typed, minus surrounding blanks; refuses control characters that break storage."""
-    text = "" if value is None else str(value)
-    text = text.replace("\r\n", "\n").strip()
-    if "\x00" in text:
-        raise InvalidInput(f"The {what} contains a NUL character, which cannot be stored; remove it.")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(
-            f"The {what} contains a broken character (a lone surrogate), which cannot be stored; retype it."
-        ) from None
-    if required and not text:
-        raise InvalidInput(f"The {what} cannot be empty.")
-    if len(text) > limit:
-        raise InvalidInput(f"The {what} is {len(text):,} characters long; the limit is {limit:,}.")
-    return text
 
 
 @dataclass(frozen=True)
@@ -353,7 +324,7 @@ class Portfolio:
     def set_setting(self, key: str, value: str) -> None:
         if key not in DEFAULT_SETTINGS:
             raise InvalidInput(f"Unknown setting '{key}'; settings are: {', '.join(DEFAULT_SETTINGS)}.")
-        value = clean_text(value, what=key, limit=200, required=True)
+        value = clean_text(value, what=key, limit=LIMITS["setting"], required=True)
         if key == "target_mix":
             value = str(budget_rules.TargetMix.parse(value))
         if key == "currency" and not re.fullmatch(r"[A-Z]{3}", value):
@@ -381,19 +352,19 @@ class Portfolio:
             return _person(self._find_person(session, ref))
 
     def add_person(self, name: str, role: BoardRole | str | None = None, email: str = "") -> PersonView:
-        name = clean_text(name, what="name", limit=120, required=True)
+        name = clean_text(name, what="name", limit=NAME_LIMIT, required=True)
         role = BoardRole.parse(role) if isinstance(role, str) and role else role
         with self._action("add person") as rec:
             if rec.session.scalars(select(Person).where(Person.name == name)).first():
                 raise InvalidInput(f"{name} is already in the portfolio.")
-            email = clean_text(email, what="email address", limit=200)
+            email = clean_text(email, what="email address", limit=LIMITS["email"])
             person = rec.add(Person(name=name, board_role=role.value if role else None, email=email))
             rec.summary = f"Added {name}" + (f" ({role.label})" if role else "")
             return _person(person)
 
     def add_board_member(self, name: str, role: BoardRole | str, email: str = "") -> PersonView:
         """Put a person on the board in ``role``: a new person, or one already known (e.g. an owner)."""
-        name = _check_name(name)
+        name = check_name(name)
         role = BoardRole.parse(role) if isinstance(role, str) else role
         with self._action("add board member") as rec:
             person = rec.session.scalars(select(Person).where(func.lower(Person.name) == name.lower())).first()
@@ -444,7 +415,7 @@ class Portfolio:
         operational_threshold: str = "",
         intake: Mapping[str, object] | None = None,
     ) -> InitiativeView:
-        key = _check_key(key)
+        key = check_key(key)
         stage = Stage.parse(stage) if isinstance(stage, str) else stage
         category = Category.parse(category) if isinstance(category, str) else category
         track = (Track.parse(track) if isinstance(track, str) else track) or decision_rules.DEFAULT_TRACK[stage]
@@ -457,21 +428,21 @@ class Portfolio:
             now = self.now()
             row = Initiative(
                 key=key,
-                title=clean_text(title, what="title", limit=MAX_TITLE, required=True),
-                description=clean_text(description, what="description"),
+                title=clean_field("title", title),
+                description=clean_field("description", description),
                 stage=stage.value,
                 category=category.value,
                 track=track.value,
                 owner_id=owner_row.id,
                 sponsor_id=sponsor_row.id if sponsor_row else None,
-                vendor=clean_text(vendor, what="vendor", limit=120),
-                quarterly_cost=_check_money(quarterly_cost),
+                vendor=clean_field("vendor", vendor),
+                quarterly_cost=check_money(quarterly_cost),
                 renewal_date=renewal_date,
                 ai_heavy=bool(ai_heavy),
-                baseline=clean_text(baseline, what="baseline", limit=500),
-                target_lift=clean_text(target_lift, what="target lift", limit=500),
-                test_period=clean_text(test_period, what="test period", limit=500),
-                operational_threshold=clean_text(operational_threshold, what="operational threshold", limit=500),
+                baseline=clean_field("baseline", baseline),
+                target_lift=clean_field("target_lift", target_lift),
+                test_period=clean_field("test_period", test_period),
+                operational_threshold=clean_field("operational_threshold", operational_threshold),
                 created_at=now,
                 updated_at=now,
             )
@@ -515,15 +486,15 @@ class Portfolio:
                 elif name in ("sponsor", "sponsor_id"):
                     values["sponsor_id"] = self._find_person(session, value).id if value not in (None, "") else None
                 elif name == "title":
-                    values[name] = clean_text(value, what="title", limit=MAX_TITLE, required=True)
+                    values[name] = clean_field("title", value)
                 elif name in ("description", "vendor"):
-                    values[name] = clean_text(value, what=name, limit=MAX_TEXT if name == "description" else 120)
+                    values[name] = clean_field(name, value)
                 elif name == "category":
                     values[name] = (Category.parse(value) if isinstance(value, str) else value).value
                 elif name == "track":
                     values[name] = (Track.parse(value) if isinstance(value, str) else value).value
                 elif name == "quarterly_cost":
-                    values[name] = _check_money(value)
+                    values[name] = check_money(value)
                 elif name == "ai_heavy":
                     values[name] = bool(value)
                 elif name == "renewal_date":
@@ -558,7 +529,7 @@ class Portfolio:
                 None if value in (None, "") else (enum.parse(value) if isinstance(value, str) else enum(value)).value
             )
         elif field in INTAKE_TEXT_FIELDS:
-            stored = clean_text(value, what=field.replace("_", " "))
+            stored = clean_field(field, value)
         else:
             raise InvalidInput(f"'{field}' is not an intake field.")
         with self._action("set intake") as rec:
@@ -583,8 +554,8 @@ class Portfolio:
         if field not in CRITERIA_FIELDS:
             raise InvalidInput(f"'{field}' is not a pre-registered criterion; use {', '.join(CRITERIA_FIELDS)}.")
         label = field.replace("_", " ")
-        value = clean_text(value, what=label, limit=500)
-        reason = clean_text(reason, what="reason", limit=1000)
+        value = clean_field(field, value)
+        reason = clean_text(reason, what="reason", limit=LIMITS["criterion reason"])
         with self._action("set success criterion") as rec:
             session = rec.session
             row = self._find_initiative(session, key)
@@ -1240,7 +1211,7 @@ class Portfolio:
 
     def add_template_item(self, gate: Gate | int, text: str, *, ai_only: bool = False) -> TemplateItemView:
         gate = Gate(int(gate))
-        text = clean_text(text, what="checklist item", limit=300, required=True)
+        text = clean_text(text, what="checklist item", limit=LIMITS["checklist item"], required=True)
         with self._action("edit gate template") as rec:
             last = rec.session.execute(
                 select(func.max(GateTemplateItem.position)).where(GateTemplateItem.gate == int(gate))
@@ -1250,7 +1221,7 @@ class Portfolio:
             return TemplateItemView(row.id, gate, row.position, row.text, row.ai_only)
 
     def rename_template_item(self, item_id: int, text: str) -> TemplateItemView:
-        text = clean_text(text, what="checklist item", limit=300, required=True)
+        text = clean_text(text, what="checklist item", limit=LIMITS["checklist item"], required=True)
         with self._action("edit gate template") as rec:
             row = rec.session.get(GateTemplateItem, item_id)
             if row is None or not row.active:
@@ -1291,7 +1262,7 @@ class Portfolio:
     def set_check(self, key: str, item_id: int, state: CheckState | str, reason: str = "") -> ChecklistView:
         """Mark a checklist item met, not met, pending, or waived (a waiver needs a reason)."""
         state = CheckState.parse(state) if isinstance(state, str) else state
-        reason = gate_rules.validate_check(state, clean_text(reason, what="reason", limit=1000))
+        reason = gate_rules.validate_check(state, clean_text(reason, what="reason", limit=LIMITS["check reason"]))
         with self._action("set gate check") as rec:
             session = rec.session
             initiative = self._find_initiative(session, key)
@@ -1387,7 +1358,9 @@ class Portfolio:
         expires_on: dt.date | None = None,
     ) -> AccessRequestView:
         tier = AccessTier.parse(tier) if not isinstance(tier, AccessTier) else tier
-        description = clean_text(data_description, what="data description", limit=1000, required=True)
+        description = clean_text(
+            data_description, what="data description", limit=LIMITS["data description"], required=True
+        )
         today = self.today()
         expires_on = expires_on or today + dt.timedelta(days=90)
         with self._action("request access") as rec:
@@ -1427,7 +1400,9 @@ class Portfolio:
 
         With ``quarter``, the signer must attend that (open) session.
         """
-        conditions = clean_text(conditions, what="conditions" if approve else "reason", limit=1000)
+        conditions = clean_text(
+            conditions, what="conditions" if approve else "reason", limit=LIMITS["access conditions"]
+        )
         if not approve and not conditions:
             raise InvalidInput("A rejection needs a reason, for the requester and the minutes.")
         with self._action("sign access") as rec:
@@ -1538,7 +1513,7 @@ class Portfolio:
 
     def set_budget_line(self, quarter: str, key: str, amount: int, track: Track | str | None = None) -> None:
         quarter = str(Quarter.parse(quarter))
-        amount = _check_money(amount)
+        amount = check_money(amount)
         with self._action("set budget") as rec:
             session = rec.session
             initiative = self._find_initiative(session, key)
@@ -1595,7 +1570,7 @@ class Portfolio:
         checked = []
         for key, amount, track in lines:
             track = Track.parse(track) if isinstance(track, str) and track.strip() else (track or None)
-            checked.append((_check_key(key), _check_money(amount), track))
+            checked.append((check_key(key), check_money(amount), track))
         with self._action("set budget lines") as rec:
             session = rec.session
             changed = 0
@@ -1621,7 +1596,7 @@ class Portfolio:
     def set_budget_envelope(self, quarter: str, total: object, lab: object = 0) -> budget_rules.Envelope:
         """Set a quarter's whole budget and the ring-fenced lab budget inside it (minor units)."""
         quarter = str(Quarter.parse(quarter))
-        envelope = budget_rules.Envelope(_check_money(total), _check_money(lab))
+        envelope = budget_rules.Envelope(check_money(total), check_money(lab))
         currency = self.currency
         with self._action("set budget envelope") as rec:
             row = rec.session.get(BudgetEnvelope, quarter)
@@ -1855,8 +1830,8 @@ class Portfolio:
     ) -> DecisionView:
         """Record the board's decision; the stage and budget track follow it."""
         outcome = DecisionOutcome.parse(outcome) if isinstance(outcome, str) else outcome
-        rationale = clean_text(rationale, what="rationale", limit=2000)
-        conditions = clean_text(conditions, what="conditions", limit=2000)
+        rationale = clean_text(rationale, what="rationale", limit=LIMITS["rationale"])
+        conditions = clean_text(conditions, what="conditions", limit=LIMITS["decision conditions"])
         decided_on = self.today()
         decision_rules.validate(outcome, rationale, next_review, decided_on)
         with self._action("record decision") as rec:
@@ -1928,7 +1903,7 @@ class Portfolio:
         item: NewActionItem,
         decision_id: int | None,
     ) -> ActionItem:
-        text = clean_text(item.text, what="action item", limit=500, required=True)
+        text = clean_text(item.text, what="action item", limit=LIMITS["action item"], required=True)
         owner = self._find_person(rec.session, item.owner_id)
         if item.due < self.today():
             raise InvalidInput(f"The action “{text}” is due {item.due.isoformat()}, which is in the past.")
@@ -2123,7 +2098,7 @@ def _intake_values(values: Mapping[str, object]) -> dict[str, Any]:
                 None if value in (None, "") else (enum.parse(value) if isinstance(value, str) else enum(value)).value
             )
         elif name in INTAKE_TEXT_FIELDS:
-            result[name] = clean_text(value, what=name.replace("_", " "))
+            result[name] = clean_field(name, value)
         else:
             raise InvalidInput(f"'{name}' is not an intake field.")
     return result
@@ -2132,39 +2107,6 @@ def _intake_values(values: Mapping[str, object]) -> dict[str, Any]:
 def _queryable(text: str) -> str:
     """``text`` with any lone surrogate (which SQLite cannot take) as ``?``: for look-ups, never for storing."""
     return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _check_name(name: object) -> str:
-    """A board member's name as typed; control characters (ESC, BEL, a newline …) are refused: the board is
-    listed on the terminal and named in the minutes, where an escape sequence would act instead of show.
-    (Other people's names, e.g. owners from a spreadsheet, are stored as given and shown escaped.)"""
-    text = clean_text(name, what="name", limit=120, required=True)
-    bad = next((c for c in text if unicodedata.category(c) == "Cc"), None)
-    if bad is not None:
-        raise InvalidInput(
-            f"The name contains a control character (U+{ord(bad):04X}), which cannot be shown as text; remove it."
-        )
-    return text
-
-
-def _check_key(key: str) -> str:
-    typed = str(key or "").strip()
-    key = typed.upper() if typed.isascii() else typed  # "ß".upper() is "SS", "ﬁ".upper() is "FI": refused below
-    if not KEY_PATTERN.match(key):
-        raise InvalidInput(
-            f"'{key}' is not a usable key: use letters, digits, '-', '.' or '_', up to 24 characters (e.g. LAB-014)."
-        )
-    return key
-
-
-def _check_money(amount: object) -> int:
-    if isinstance(amount, bool) or not isinstance(amount, int):
-        raise InvalidInput(f"An amount is a whole number of cents; got {amount!r}.")
-    if amount < 0:
-        raise InvalidInput("An amount cannot be negative.")
-    if amount > 10**15:
-        raise InvalidInput("That amount is too large to be real.")
-    return amount
 
 
 def _check_version(row: Any, version: int | None) -> None:
