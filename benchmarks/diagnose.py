@@ -113,13 +113,13 @@ def imports() -> None:
     section("imports (python -X importtime, cumulative µs → ms; one cold-ish process each)")
     for statement in (
         "import textual.app, textual.widgets",
-        "import labreview.app",
+        "import labreview.ui.app",
         "import labreview.portfolio.service",
     ):
         rows = _importtime(statement)
         total = sum(r[0] for r in rows)
         print(f"  {statement:42} {total / 1000:8.1f} ms of imports")
-        if statement == "import labreview.app":
+        if statement == "import labreview.ui.app":
             own = [r for r in rows if r[2].startswith("labreview")]
             print(f"    labreview modules themselves (self time): {sum(r[0] for r in own) / 1000:.1f} ms")
             heavy = sorted(
@@ -216,9 +216,9 @@ def queries(size: int, scratch: Path) -> None:
     from labreview.domain.errors import DomainError
     from labreview.portfolio.backlog_filter import parse_filter
     from labreview.portfolio.service import Portfolio
-    from labreview.screens.backlog import SORT_COLUMN, SORTABLE
     from labreview.store import queries as q
     from labreview.store.filters import Order
+    from labreview.ui.screens.backlog import SORT_COLUMN, SORTABLE
 
     db = generate.copy_to(generate.portfolio(size).path, scratch / "queries", f"queries-{size}.db")
     portfolio = Portfolio.open(db, actor="Benchmark")
@@ -392,11 +392,11 @@ async def _profile(size: int, scratch: Path) -> None:
     from sqlalchemy import event
 
     from benchmarks.interact import Timer
-    from labreview.app import make_app
     from labreview.config import Config
-    from labreview.screens.agenda import AgendaScreen
-    from labreview.screens.scorecard import ScorecardScreen
-    from labreview.widgets.virtual_table import EmptySource, VirtualTable
+    from labreview.ui.app import make_app
+    from labreview.ui.screens.agenda import AgendaScreen
+    from labreview.ui.screens.scorecard import ScorecardScreen
+    from labreview.ui.widgets.virtual_table import EmptySource, VirtualTable
 
     db = generate.copy_to(generate.portfolio(size).path, scratch / "profile", f"profile-{size}.db")
     app = make_app(db, config=Config(actor="Benchmark", path=scratch / "config.toml"))

@@ -88,8 +88,8 @@ def _ms(seconds: float) -> float:
 
 async def measure(db: Path, quick: bool) -> dict:
     started = time.perf_counter()
-    from labreview.app import make_app
     from labreview.config import Config
+    from labreview.ui.app import make_app
 
     config_dir = Path(tempfile.mkdtemp(prefix="labreview-bench-"))
     app = make_app(db, config=Config(actor="Benchmark", path=config_dir / "config.toml"))
@@ -109,7 +109,7 @@ async def measure(db: Path, quick: bool) -> dict:
 
 
 def _table(app):
-    from labreview.widgets.virtual_table import VirtualTable
+    from labreview.ui.widgets.virtual_table import VirtualTable
 
     return app.screen.query_one(VirtualTable)
 
@@ -119,8 +119,8 @@ async def _backlog(app, timer: Timer, result: dict, quick: bool) -> None:
 
     from labreview.domain.errors import DomainError
     from labreview.portfolio.backlog_filter import parse_filter
-    from labreview.screens.backlog import BacklogScreen
-    from labreview.widgets.virtual_table import EmptySource
+    from labreview.ui.screens.backlog import BacklogScreen
+    from labreview.ui.widgets.virtual_table import EmptySource
 
     def backlog_shown() -> bool:
         if not isinstance(app.screen, BacklogScreen) or not app.screen.is_mounted:
@@ -215,8 +215,8 @@ async def _backlog(app, timer: Timer, result: dict, quick: bool) -> None:
 
 
 async def _scorecard(app, timer: Timer, result: dict, quick: bool) -> None:
-    from labreview.screens.agenda import AgendaScreen
-    from labreview.screens.scorecard import ScorecardScreen
+    from labreview.ui.screens.agenda import AgendaScreen
+    from labreview.ui.screens.scorecard import ScorecardScreen
 
     handler_times: list[float] = []
     original = ScorecardScreen.action_score

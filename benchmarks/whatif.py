@@ -30,7 +30,7 @@ def main() -> int:
 
         profiler = cProfile.Profile()
         profiler.enable()
-        from labreview import app as app_module
+        from labreview.ui import app as app_module
 
         original = app_module.LabReviewApp.on_mount
 
@@ -74,7 +74,7 @@ def main() -> int:
 
         cli_module._prepare = _prepare
     if changes & {"open-after-frame", "no-open"}:
-        from labreview import app as app_module
+        from labreview.ui import app as app_module
 
         original = app_module.LabReviewApp.on_mount
 

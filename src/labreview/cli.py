@@ -324,7 +324,7 @@ def cmd_open(args: argparse.Namespace) -> int:
                 "the app needs a terminal, and standard input or output is not one; "
                 "labreview --help lists the commands that work without."
             )
-        from labreview.app import make_app  # deferred: Textual is only needed to open the app
+        from labreview.ui.app import make_app  # deferred: Textual is only needed to open the app
 
         app = make_app(
             target, config=config, read_only=read_only, demo=args.demo, checked=True, preview=_preview(target)

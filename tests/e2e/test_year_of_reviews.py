@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from labreview.app import make_app
 from labreview.cli import main
 from labreview.config import Config
 from labreview.domain.vocabulary import CheckState, Gate, Track
 from labreview.portfolio import Portfolio
-from labreview.screens.plan_session import PlanSessionDialog
+from labreview.ui.app import make_app
+from labreview.ui.screens.plan_session import PlanSessionDialog
 from tests.ui.conftest import ready, settle
 
 BOARD = [

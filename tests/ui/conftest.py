@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from labreview.app import make_app
 from labreview.config import Config
+from labreview.ui.app import make_app
+
+Q = "2026-Q4"
+SIZE = (100, 32)
 
 
 class Stopwatch:
@@ -46,6 +49,13 @@ async def settle(pilot) -> None:
 
 
 def message(app) -> str:
-    from labreview.widgets.message_line import MessageLine
+    from labreview.ui.widgets.message_line import MessageLine
 
     return str(app.screen.query_one(MessageLine).render())
+
+
+async def start(pilot):
+    await ready(pilot)
+    await pilot.press("S")
+    await settle(pilot)
+    assert pilot.app.session.status.value == "open"

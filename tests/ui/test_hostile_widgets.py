@@ -13,8 +13,8 @@ from rich.text import Text
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Select
 
-from labreview.screens.decision import DecisionDialog
-from labreview.screens.field_edit import FieldDialog
+from labreview.ui.dialogs.decision import DecisionDialog
+from labreview.ui.dialogs.field_edit import FieldDialog
 from tests.hostile import strings
 from tests.ui.conftest import ready, settle
 
@@ -92,7 +92,7 @@ async def test_hostile_names_titles_and_intake_stay_text_in_every_widget(app_fac
 
 
 def test_the_one_text_helper_makes_the_naughty_strings_inert():
-    from labreview.widgets.text import plain, safe
+    from labreview.ui.widgets.text import plain, safe
 
     for value in [*strings(), TITLE, OWNER, OBJECTIVE]:
         shown = safe(value)

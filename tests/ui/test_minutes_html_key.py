@@ -8,7 +8,7 @@ SIZE = (120, 40)
 
 
 async def test_capital_w_writes_the_minutes_as_an_html_page(app_factory, tmp_path, monkeypatch):
-    from labreview.screens.minutes import MinutesScreen
+    from labreview.ui.screens.minutes import MinutesScreen
 
     monkeypatch.chdir(tmp_path)
     app = app_factory()

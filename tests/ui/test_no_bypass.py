@@ -4,9 +4,9 @@ request signed by one partner stays pending whatever the facilitator picks next.
 from textual.widgets import Label
 
 from labreview.domain.vocabulary import AccessStatus
-from labreview.screens.access import AccessScreen
-from labreview.screens.decision import DecisionDialog
-from labreview.widgets.message_line import MessageLine
+from labreview.ui.dialogs.decision import DecisionDialog
+from labreview.ui.screens.access import AccessScreen
+from labreview.ui.widgets.message_line import MessageLine
 from tests.ui.conftest import ready
 
 Q = "2026-Q4"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input
 
-from labreview.app import make_app
 from labreview.config import Config
 from labreview.domain.vocabulary import Criterion
 from labreview.portfolio import Portfolio
-from labreview.screens.plan_session import PlanSessionDialog
-from labreview.screens.prompt import PromptDialog
+from labreview.ui.app import make_app
+from labreview.ui.dialogs.prompt import PromptDialog
+from labreview.ui.screens.plan_session import PlanSessionDialog
 from tests.ui.conftest import message, ready, settle
 
 SIZE = (100, 32)
@@ -85,7 +85,7 @@ async def test_budget_screen_edits_a_line_and_sets_the_envelope(app_factory):
 
 
 async def test_the_board_sets_weights_from_the_palette_and_attendance_changes_in_the_meeting(app_factory):
-    from labreview.commands import LabReviewCommands
+    from labreview.ui.commands import LabReviewCommands
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:

@@ -2,7 +2,7 @@
 
 from textual.widgets import DataTable, Static
 
-from labreview.widgets.meeting_header import MeetingHeader
+from labreview.ui.widgets.meeting_header import MeetingHeader
 from tests.ui.conftest import ready
 
 
@@ -25,7 +25,7 @@ async def test_backlog_shows_real_rows(app_factory):
         await ready(pilot)
         await pilot.press("b")
         await ready(pilot)
-        from labreview.widgets.virtual_table import VirtualTable
+        from labreview.ui.widgets.virtual_table import VirtualTable
 
         table = app.screen.query_one(VirtualTable)
         assert len(table.source) == 40
@@ -62,9 +62,9 @@ async def test_backlog_key_while_opening_shows_its_top_rows_read_without_the_ser
     """b pressed before the portfolio is open: the backlog's first rows at once (sqlite3), then the real screen."""
     import asyncio
 
-    from labreview.app import LabReviewApp
     from labreview.store.peek import first_screen
-    from labreview.widgets.virtual_table import VirtualTable
+    from labreview.ui.app import LabReviewApp
+    from labreview.ui.widgets.virtual_table import VirtualTable
 
     app = app_factory(preview=first_screen(sample_copy))
     monkeypatch.setattr(app, "_open", lambda: None)  # hold the portfolio closed until the preview is checked

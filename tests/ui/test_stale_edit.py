@@ -4,9 +4,9 @@ current value is shown; saving again puts the typed text over it."""
 from textual.widgets import Input
 
 from labreview.portfolio import Portfolio
-from labreview.screens.field_edit import FieldDialog
-from labreview.screens.scorecard import ScorecardScreen
-from labreview.widgets.message_line import MessageLine
+from labreview.ui.dialogs.field_edit import FieldDialog
+from labreview.ui.screens.scorecard import ScorecardScreen
+from labreview.ui.widgets.message_line import MessageLine
 from tests.ui.conftest import ready
 
 

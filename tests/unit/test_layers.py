@@ -44,7 +44,7 @@ def test_domain_imports_nothing_of_ours_but_the_domain(path):
 
 
 def test_screens_never_open_sessions_or_build_queries():
-    for path in sorted((SRC / "screens").glob("*.py")):
+    for path in sorted((SRC / "ui" / "screens").glob("*.py")):
         text = path.read_text()
         for forbidden in (
             "sqlalchemy",
@@ -60,7 +60,7 @@ def test_screens_never_open_sessions_or_build_queries():
 def test_importing_the_app_does_no_database_work():
     code = (
         "import sys\n"
-        "import labreview.app, labreview.cli\n"
+        "import labreview.ui.app, labreview.cli\n"
         "print(','.join(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'sqlmodel', 'alembic')))))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

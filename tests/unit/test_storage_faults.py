@@ -91,9 +91,9 @@ def stderr_of(argv: list[str], monkeypatch) -> tuple[int, str, dict]:
         made.update(options, target=target)
         return StubApp()
 
-    import labreview.app
+    import labreview.ui.app
 
-    monkeypatch.setattr(labreview.app, "make_app", make_app)
+    monkeypatch.setattr(labreview.ui.app, "make_app", make_app)
     monkeypatch.setattr(cli, "_has_terminal", lambda: True)  # the stub app stands in for the terminal's app too
     monkeypatch.setenv("LABREVIEW_CONFIG", "/nonexistent/labreview.toml")
     err = io.StringIO()

@@ -276,8 +276,8 @@ async def test_the_app_does_not_hang_on_a_portfolio_that_fails_while_opening(db,
     instead of "Opening the portfolio…" for ever."""
     import asyncio
 
-    from labreview.app import make_app
     from labreview.config import Config
+    from labreview.ui.app import make_app
 
     connection = sqlite3.connect(db)
     connection.execute("DROP TABLE review_session")
@@ -343,10 +343,10 @@ def test_exporting_a_damaged_large_file_is_one_line(damaged_large):
 async def test_the_app_stops_writing_once_the_background_check_finds_damage(db, tmp_path):
     import asyncio
 
-    from labreview.app import make_app
     from labreview.config import Config
     from labreview.domain.errors import StorageError
     from labreview.store.database import QUICK_CHECK_LIMIT
+    from labreview.ui.app import make_app
 
     connection = sqlite3.connect(db)
     connection.execute("PRAGMA journal_mode = DELETE")
@@ -628,8 +628,8 @@ def test_saving_the_theme_keeps_comments_and_writes_through_a_symlink(tmp_path):
 async def test_a_keymap_that_cannot_work_is_warned_about_and_quit_is_never_lost(db, tmp_path):
     import asyncio
 
-    from labreview.app import make_app
     from labreview.config import Config
+    from labreview.ui.app import make_app
 
     keymap = {
         "labreview.screen.budget": "not a key!!",

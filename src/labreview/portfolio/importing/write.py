@@ -68,7 +68,7 @@ def _import(
         with Session(portfolio.engine) as session:
             plan = _plan(session, records, progress)
         return plan.report(dry_run=True, written=False)
-    with portfolio._action("import initiatives") as rec:
+    with portfolio.audited("import initiatives") as rec:
         plan = _plan(rec.session, records, progress)
         if plan.problems and not skip_invalid:
             rec.summary = "Import refused"
@@ -223,7 +223,7 @@ def _apply(portfolio: Any, rec: ledger.Recorder, plan: _Plan, progress: Progress
     for initiative_id in gate_refresh:
         # AI-heavy initiatives have extra pilot-approval checks: the current gate may move with the flag.
         row = session.get(Initiative, initiative_id, populate_existing=True)
-        portfolio._refresh_gate(rec, row)
+        portfolio.refresh_gate(rec, row)
     if progress:
         progress("Writing", total, total)
 

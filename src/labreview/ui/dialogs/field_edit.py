@@ -15,22 +15,25 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Input, Label
 
-from labreview.widgets.text import plain, safe
+from labreview.ui.dialogs.form import FormDialog
+from labreview.ui.widgets.text import plain, safe
 
 Save = Callable[[str, str], str | None]
 """Saves (value, reason); returns a refusal in words, or None once saved."""
 
 
-class FieldDialog(ModalScreen[bool]):
+class FieldDialog(FormDialog[bool]):
     """One field's value (and, for a locked criterion, the reason of the change). Dismisses True when saved."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Save and close", id="labreview.field.leave", tooltip="Save what was typed"),
     ]
+    FRAME_CLASSES = "dialog wide"
+    FRAME_ID = "field-dialog"
+    OK = "Save (enter)"
+    CANCELLED = False
 
     def __init__(self, title: Text | str, value: str, save: Save, *, max_length: int, reason: str | None = None):
         super().__init__()
@@ -40,19 +43,15 @@ class FieldDialog(ModalScreen[bool]):
         self.max_length = max_length
         self.reason_prompt = reason
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="field-dialog"):
-            title = self.title_text if isinstance(self.title_text, Text) else plain(self.title_text, "bold")
-            yield Label(title, classes="dialog-title")
-            yield Input(self.original, id="value", max_length=self.max_length, select_on_focus=False)
-            if self.reason_prompt is not None:
-                yield Label(plain(self.reason_prompt, one_line=False), classes="dialog-note")
-                yield Input("", id="reason", placeholder="reason (recorded in the minutes)", max_length=1000)
-            yield Label("enter or esc saves · ctrl+z afterwards undoes · Cancel discards", classes="dim")
-            yield Label("", id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("Save (enter)", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+    def heading(self) -> Text:
+        return self.title_text if isinstance(self.title_text, Text) else plain(self.title_text, "bold")
+
+    def fields(self) -> ComposeResult:
+        yield Input(self.original, id="value", max_length=self.max_length, select_on_focus=False)
+        if self.reason_prompt is not None:
+            yield Label(plain(self.reason_prompt, one_line=False), classes="dialog-note")
+            yield Input("", id="reason", placeholder="reason (recorded in the minutes)", max_length=1000)
+        yield Label("enter or esc saves · ctrl+z afterwards undoes · Cancel discards", classes="dim")
 
     def on_mount(self) -> None:
         self.query_one("#value", Input).focus()
@@ -69,19 +68,14 @@ class FieldDialog(ModalScreen[bool]):
     def changed(self) -> bool:
         return self.value != self.original
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "value" and self.reason_prompt is not None and self.changed and not self.reason.strip():
+    def entered(self, field: Input) -> None:
+        if field.id == "value" and self.reason_prompt is not None and self.changed and not self.reason.strip():
             self.query_one("#reason", Input).focus()  # enter in the value moves on to the reason it needs
             return
         self.action_leave()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_leave()
-        else:
-            self.dismiss(False)
+    def submit(self) -> None:
+        self.action_leave()
 
     def keep_typed(self) -> None:
         """Save what was typed without closing (the app quits, or the dialog closes)."""
@@ -96,7 +90,4 @@ class FieldDialog(ModalScreen[bool]):
         if problem is None:
             self.dismiss(True)
             return
-        label = self.query_one("#problem", Label)
-        label.update(plain(problem, "bold", one_line=False))
-        label.add_class("-error")
-        self.app.refuse()  # type: ignore[attr-defined] - LabReviewApp: ring, drop the keys typed ahead
+        self.problem(problem)  # ring, drop the keys typed ahead

@@ -19,21 +19,19 @@ from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from labreview.domain import fields
 from labreview.domain.errors import DomainError, StaleEdit
 from labreview.domain.gates import gate_status
 from labreview.domain.scoring import CONTESTED_SPREAD
 from labreview.domain.vocabulary import (
     CheckState,
     Criterion,
-    DataSensitivity,
-    IntegrationScope,
-    SuccessMetric,
     format_money,
 )
-from labreview.screens.base import MeetingScreen
-from labreview.screens.field_edit import FieldDialog
-from labreview.screens.prompt import PickDialog
-from labreview.widgets.text import plain, safe
+from labreview.ui.dialogs.field_edit import FieldDialog
+from labreview.ui.dialogs.prompt import PickDialog
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.widgets.text import plain, safe
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import InitiativeView, PersonView, ScoreSheet
@@ -47,22 +45,12 @@ SHORT = {
 }
 CRITERIA = tuple(Criterion)
 TOTAL_ROW = len(CRITERIA)
-CHOICES = {
-    "data_sensitivity": DataSensitivity,
-    "integration_scope": IntegrationScope,
-    "success_metric": SuccessMetric,
-}
-TEXT_FIELDS = {
-    "business_objective": "Business objective",
-    "user_group": "User group (who, how often)",
-    "exit_plan": "Exit plan (if the pilot fails)",
-}
-CRITERIA_FIELDS = {
-    "baseline": "Baseline",
-    "target_lift": "Target lift",
-    "test_period": "Test period",
-    "operational_threshold": "Operational threshold",
-}
+CHOICES = dict(fields.INTAKE_CHOICE_FIELDS)
+"""The intake's choice fields and their vocabularies (``domain/fields.py``)."""
+TEXT_FIELDS = {name: fields.BY_NAME[name].label for name in fields.INTAKE_TEXT_FIELDS}
+"""The intake's text fields and their labels (``domain/fields.py``)."""
+CRITERIA_FIELDS = {name: fields.BY_NAME[name].label for name in fields.CRITERIA_FIELDS}
+"""The pre-registered success criteria and their labels (``domain/fields.py``)."""
 WIDE = 150
 """From this many columns, the scorecard shows the initiative's dossier beside the scores."""
 STATE_MARK = {CheckState.MET: "✔", CheckState.NOT_MET: "✘", CheckState.PENDING: "○", CheckState.WAIVED: "≈"}
@@ -520,7 +508,7 @@ class ScorecardScreen(MeetingScreen):
                 f"({item.pilot_approved_on.isoformat()}): a change needs a reason, recorded for the minutes."
             )
         title = Text(f"{item.key} · {label}", style="bold")
-        limit = 10_000 if field in TEXT_FIELDS else 500
+        limit = fields.BY_NAME[field].limit  # the service refuses longer text: the dialog stops typing there
         self.app.push_screen(FieldDialog(title, current or "", partial(self._save_text, field), max_length=limit,
                                          reason=reason))  # fmt: skip
 

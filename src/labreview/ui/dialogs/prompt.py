@@ -1,26 +1,24 @@
-"""Small dialogs: ask for one line of text (a reason, a number), confirm, or pick from a list."""
+"""Small dialogs: ask for one line of text (a reason, a number), confirm (on ``FormDialog``), or pick from a list."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from labreview.widgets.text import plain
+from labreview.ui.dialogs.form import FormDialog
+from labreview.ui.widgets.text import plain
 
 
-class PromptDialog(ModalScreen[str | None]):
+class PromptDialog(FormDialog[str | None]):
     """Ask for one line; ``required`` refuses an empty answer in place. Dismisses with the text or None."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="labreview.dialog.cancel", tooltip="Close without changing anything"),
-    ]
 
     def __init__(
         self,
@@ -46,21 +44,18 @@ class PromptDialog(ModalScreen[str | None]):
         self.confirm_only = confirm_only
         self.max_length = max_length
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(plain(self.question, one_line=False), classes="dialog-title")
-            if not self.confirm_only:
-                yield Input(
-                    self.value,
-                    placeholder=self.placeholder,
-                    restrict=self.restrict,
-                    max_length=self.max_length,
-                    id="answer",
-                )
-            yield Label("", id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("OK", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+    def heading(self) -> Text:
+        return plain(self.question, one_line=False)
+
+    def fields(self) -> ComposeResult:
+        if not self.confirm_only:
+            yield Input(
+                self.value,
+                placeholder=self.placeholder,
+                restrict=self.restrict,
+                max_length=self.max_length,
+                id="answer",
+            )
 
     def on_mount(self) -> None:
         if self.confirm_only:
@@ -68,18 +63,7 @@ class PromptDialog(ModalScreen[str | None]):
         else:
             self.query_one("#answer", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._finish()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._finish()
-        else:
-            self.dismiss(None)
-
-    def _finish(self) -> None:
+    def submit(self) -> None:
         if self.confirm_only:
             self.dismiss("yes")
             return
@@ -88,13 +72,9 @@ class PromptDialog(ModalScreen[str | None]):
         if problem is None and self.check is not None:
             problem = self.check(text)
         if problem:
-            self.query_one("#problem", Label).update(plain(problem, "bold", one_line=False))
-            self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
+            self.problem(problem)  # ring, drop the keys typed ahead
             return
         self.dismiss(text)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class PickDialog(ModalScreen[str | None]):

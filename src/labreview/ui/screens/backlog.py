@@ -17,9 +17,10 @@ from textual.worker import get_current_worker
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import Stage, format_money
 from labreview.portfolio.backlog_filter import parse_filter
-from labreview.screens.base import MeetingScreen
 from labreview.store.filters import Filters, Order
-from labreview.widgets.virtual_table import BLOCK, Column, Row, VirtualTable
+from labreview.ui.messages import BacklogIndexLoaded
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.widgets.virtual_table import BLOCK, Column, Row, VirtualTable
 
 if TYPE_CHECKING:
     from labreview.portfolio.backlog_index import BacklogIndex
@@ -263,8 +264,8 @@ class BacklogScreen(MeetingScreen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, source, self._total[1], keep)
 
-    def index_ready(self) -> None:
-        """Called by the app when the memory index has loaded: serve the current filter from it."""
+    def on_backlog_index_loaded(self, _message: BacklogIndexLoaded) -> None:
+        """The app has loaded the memory index: serve the current filter from it."""
         if self.is_current:
             self._reload()
 

@@ -14,9 +14,9 @@ from textual.widgets import DataTable, Static
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import Quarter, Track, format_money, parse_money
 from labreview.exchange.budget_text import budget_text, envelope_text, mix_text
-from labreview.screens.base import MeetingScreen
-from labreview.widgets.budget_bar import BudgetBar
-from labreview.widgets.text import plain
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.widgets.budget_bar import BudgetBar
+from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import BudgetView
@@ -135,7 +135,7 @@ class BudgetScreen(MeetingScreen):
         if self.view is None or not self.view.lines:
             self.say("There are no budget lines to edit in this quarter.", error=True)
             return
-        from labreview.screens.prompt import PromptDialog
+        from labreview.ui.dialogs.prompt import PromptDialog
 
         table = self.query_one("#budget-lines", DataTable)
         line = self.view.lines[min(table.cursor_row, len(self.view.lines) - 1)]
@@ -170,7 +170,7 @@ class BudgetScreen(MeetingScreen):
         """Set the quarter's whole budget and the ring-fenced lab budget (``total / lab``)."""
         if self.view is None:
             return
-        from labreview.screens.prompt import PromptDialog
+        from labreview.ui.dialogs.prompt import PromptDialog
 
         quarter = self.view.quarter
         current = self.view.envelope

@@ -10,10 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from labreview.domain.errors import DomainError
-from labreview.screens.base import MeetingScreen
-from labreview.screens.prompt import PromptDialog
-from labreview.widgets.meeting_header import MeetingState, clock
-from labreview.widgets.text import plain
+from labreview.ui.dialogs.prompt import PromptDialog
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.widgets.meeting_header import MeetingState, clock
+from labreview.ui.widgets.text import plain
 
 COLUMNS = (
     ("#", "pos", 3),

@@ -11,13 +11,18 @@ a new message, queued behind the parent's callback. So there are at least as man
 widget has ancestors (each round lets the key climb one level), two more for what the handler asked for
 (a focus change is a callback on the app, whose blur and focus events are messages again), and rounds go
 on until one changes neither the screen, nor the focus, nor the number of widgets.
+
+``TypeAhead`` (a mixin of the app) holds the keys typed and not yet delivered and hands them on one at a
+time, each once the app has settled after the one before.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
+from textual import events
 from textual.app import App
 from textual.worker import WorkerState
 
@@ -77,3 +82,63 @@ def _round(app: App, then: Callable[[], Awaitable[None] | None], deadline: float
             pending += 1
     if pending == 0:
         app.call_later(check)
+
+
+class TypeAhead:
+    """Keys are delivered one at a time, each once the app has settled after the one before (a mixin of the app)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typed: deque[events.Key | events.Paste] = deque()
+        """Keys (and pastes) typed and not yet delivered: see ``on_event``."""
+        self._delivering = False
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys are delivered one at a time, each once the app has settled after the one before.
+
+        A person types ahead of the screen. Textual hands a key to whatever has the focus when the key is
+        read, so a key typed while a dialog is still being built, or before a focus change asked for by
+        the previous key has happened, went to the wrong place (an outcome letter became rationale text,
+        a rationale letter chose the outcome). Here every key waits until the screen it will reach is
+        mounted and resumed and every message the previous key caused has been handled: it goes where it
+        would have gone had the person waited. Order is kept and nothing is dropped, except after a
+        refusal (``refuse``). Until the portfolio is open the keys wait for the first screen; only quit
+        is taken at once then.
+        """
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if not self.ready.is_set() and isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c"):
+                await super().on_event(event)
+                return
+            if isinstance(event, events.Key) and event.key == "ctrl+j":
+                # Enter typed before the terminal was put in raw mode reaches us as a line feed (ICRNL).
+                event = events.Key("enter", "\r")
+            self._typed.append(event)
+            if not self.ready.is_set():
+                self._typed_while_opening(event)
+                return
+            self._deliver_when_settled()
+            return
+        await super().on_event(event)
+
+    def _deliver_when_settled(self) -> None:
+        if not self._delivering and self._typed:
+            self._delivering = True
+            settle(self, self._deliver_next)
+
+    async def _deliver_next(self) -> None:
+        """Deliver the oldest typed key as Textual would have, then wait for the app to settle again."""
+        if not self._typed or not self.is_running:
+            self._delivering = False
+            return
+        event = self._typed.popleft()
+        await super().on_event(event)
+        if self._typed:
+            settle(self, self._deliver_next)
+        else:
+            self._delivering = False
+
+    def refuse(self) -> None:
+        """Something typed was refused: ring, and drop the keys typed ahead of the refusal (they were typed
+        blind, against a screen that has just said no)."""
+        self.bell()
+        self._typed.clear()

@@ -22,7 +22,7 @@ from textual.widgets import Button, Input, Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from labreview.widgets.text import plain
+from labreview.ui.widgets.text import plain
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from textual.widgets import DataTable, Input, Label, Select
 
 from labreview.domain.vocabulary import ActionStatus
 from labreview.portfolio.views import NewActionItem
-from labreview.screens.base import MeetingScreen
-from labreview.widgets.text import plain
+from labreview.ui.host import host
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import ActionItemView
@@ -220,13 +221,13 @@ class ActionDialog(ModalScreen["NewActionItem | None"]):
         text = self.query_one("#text", Input).value.strip()
         if not text:
             self.query_one("#problem", Label).update("Say what is to be done.")
-            self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
+            host(self.app).refuse()  # ring, drop the keys typed ahead
             return
         try:
             due = dt.date.fromisoformat(self.query_one("#due", Input).value.strip())
         except ValueError:
             self.query_one("#problem", Label).update("Write the due date as YYYY-MM-DD.")
-            self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
+            host(self.app).refuse()  # ring, drop the keys typed ahead
             return
         self.dismiss(NewActionItem(text, int(self.query_one("#owner", Select).value), due))
 

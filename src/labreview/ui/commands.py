@@ -5,32 +5,27 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from labreview.widgets.text import safe
-
-if TYPE_CHECKING:
-    from labreview.app import LabReviewApp
+from labreview.ui.host import Host, host
+from labreview.ui.navigation import PLACES
+from labreview.ui.widgets.text import safe
 
 
 class LabReviewCommands(Provider):
     """Screens, session, agenda and initiative jumps; initiatives are searched in the database."""
 
     @property
-    def lab(self) -> LabReviewApp:
-        return self.app  # type: ignore[return-value]
+    def lab(self) -> Host:
+        return host(self.app)
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from labreview.app import SCREENS_BY_KEY
-
         lab = self.lab
         commands: list[tuple[str, Callable[[], object], str]] = [
-            (f"open: {label.lower()}", partial(lab.action_goto, mode), f"{tip} (key {key})")
-            for mode, (key, label, tip) in SCREENS_BY_KEY.items()
+            (f"open: {p.label.lower()}", partial(lab.action_goto, p.mode), f"{p.tooltip} (key {p.key})") for p in PLACES
         ]
         session = lab.session
         if session is not None:

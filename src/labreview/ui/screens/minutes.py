@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -14,13 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
 from labreview.domain.errors import DomainError
-from labreview.screens.prompt import PromptDialog
-from labreview.widgets.footer import Footer
-from labreview.widgets.meeting_header import MeetingHeader
-from labreview.widgets.message_line import MessageLine
-
-if TYPE_CHECKING:
-    from labreview.app import LabReviewApp
+from labreview.ui.dialogs.prompt import PromptDialog
+from labreview.ui.host import Host, host
+from labreview.ui.widgets.footer import Footer
+from labreview.ui.widgets.meeting_header import MeetingHeader
+from labreview.ui.widgets.message_line import MessageLine
 
 
 class MinutesScreen(Screen):
@@ -46,8 +44,8 @@ class MinutesScreen(Screen):
         self.text: str | None = None
 
     @property
-    def lab(self) -> LabReviewApp:
-        return self.app  # type: ignore[return-value]
+    def lab(self) -> Host:
+        return host(self.app)
 
     def compose(self) -> ComposeResult:
         yield MeetingHeader()
@@ -81,7 +79,7 @@ class MinutesScreen(Screen):
     def _say(self, message: str, error: bool = False) -> None:
         self.query_one(MessageLine).show(message, error=error)
         if error:
-            self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
+            self.lab.refuse()  # ring, drop the keys typed ahead
 
     def action_write(self) -> None:
         if self.text is None:

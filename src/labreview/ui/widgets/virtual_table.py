@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from labreview.widgets.text import safe
+from labreview.ui.widgets.text import safe
 
 BLOCK = 64
 

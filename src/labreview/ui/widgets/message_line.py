@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from labreview.widgets.text import plain
+from labreview.ui.widgets.text import plain
 
 
 class MessageLine(Static):

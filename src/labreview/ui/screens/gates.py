@@ -12,9 +12,9 @@ from textual.widgets import DataTable, Static
 
 from labreview.domain.gates import next_state
 from labreview.domain.vocabulary import CheckState, Gate, GateStatus, Stage
-from labreview.screens.base import MeetingScreen
-from labreview.screens.prompt import PromptDialog
-from labreview.widgets.text import plain
+from labreview.ui.dialogs.prompt import PromptDialog
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.domain.gates import CheckItem

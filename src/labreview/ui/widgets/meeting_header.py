@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from labreview.widgets.text import safe
+from labreview.ui.widgets.text import safe
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from labreview.domain.errors import DomainError, StaleEdit
-from labreview.widgets.footer import Footer
-from labreview.widgets.meeting_header import MeetingHeader
-from labreview.widgets.message_line import MessageLine
+from labreview.ui.host import Host, host
+from labreview.ui.widgets.footer import Footer
+from labreview.ui.widgets.meeting_header import MeetingHeader
+from labreview.ui.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
-    from labreview.app import LabReviewApp
     from labreview.portfolio.service import Portfolio
 
 T = TypeVar("T")
@@ -28,8 +28,8 @@ class MeetingScreen(Screen):
     """What the screen is, for the help and the command palette."""
 
     @property
-    def lab(self) -> LabReviewApp:
-        return self.app  # type: ignore[return-value]
+    def lab(self) -> Host:
+        return host(self.app)
 
     @property
     def portfolio(self) -> Portfolio:

@@ -9,19 +9,19 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from labreview.domain import decisions as rules
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import DecisionOutcome
 from labreview.portfolio.views import NewActionItem
-from labreview.widgets.text import plain
+from labreview.ui.dialogs.form import FormDialog
+from labreview.ui.host import Host, host
+from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
-    from labreview.app import LabReviewApp
     from labreview.portfolio.views import InitiativeView, SessionView
 
 HOTKEY = {
@@ -45,13 +45,17 @@ MEANING = {
 ACTION_ROWS = 2
 
 
-class DecisionDialog(ModalScreen["DecisionView | None"]):
+class DecisionDialog(FormDialog["DecisionView | None"]):
     """Choose the outcome with its letter; the rationale gets the focus; enter records the decision."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="labreview.dialog.cancel", tooltip="Close without deciding"),
         Binding("ctrl+s", "record", "Record", id="labreview.decision.record", tooltip="Record the decision"),
     ]
+    FRAME_CLASSES = "dialog wide"
+    FRAME_ID = "decision"
+    OK = "Record (enter)"
+    CANCEL = "Cancel (esc)"
 
     def __init__(self, initiative: InitiativeView, session: SessionView) -> None:
         super().__init__()
@@ -61,67 +65,63 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
         self.outcome: DecisionOutcome | None = None
 
     @property
-    def lab(self) -> LabReviewApp:
-        return self.app  # type: ignore[return-value]
+    def lab(self) -> Host:
+        return host(self.app)
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> Text:
         item = self.initiative
         title = Text(f"Decision for {item.key} ", style="bold")
         title.append_text(plain(item.title, "bold"))
         title.append(f" · {item.stage.label} · {self.session.quarter}")
+        return title
+
+    def fields(self) -> ComposeResult:
+        item = self.initiative
         members = self.lab.portfolio.board()
         board = [(plain(p.name), p.id) for p in members]  # names are text, never markup or escapes
         if item.owner.id not in {p.id for p in members}:
             board.insert(0, (plain(item.owner.name), item.owner.id))  # the owner takes most follow-ups
-        with Vertical(classes="dialog wide", id="decision"):
-            yield Label(title, classes="dialog-title")
-            if not self.outcomes:
-                yield Label(f"A {item.stage.label} initiative takes no further decisions.", classes="problem")
-            yield OptionList(
-                *(
-                    Option(
-                        Text.assemble(
-                            (f"{HOTKEY[o]}  ", "bold"), (o.label.capitalize(), "bold"), (f" — {MEANING[o]}", "dim")
-                        ),
-                        id=o.value,
-                    )
-                    for o in self.outcomes
-                ),
-                id="outcomes",
-            )
-            with VerticalScroll(id="decision-form"), Grid(classes="form"):
-                yield Label("Rationale")
-                yield Input(
-                    placeholder="why (required except for renew)", id="rationale", max_length=2000, compact=True
+        if not self.outcomes:
+            yield Label(f"A {item.stage.label} initiative takes no further decisions.", classes="problem")
+        yield OptionList(
+            *(
+                Option(
+                    Text.assemble(
+                        (f"{HOTKEY[o]}  ", "bold"), (o.label.capitalize(), "bold"), (f" — {MEANING[o]}", "dim")
+                    ),
+                    id=o.value,
                 )
-                yield Label("Conditions")
-                yield Input(placeholder="optional", id="conditions", max_length=2000, compact=True)
-                yield Label("Next review")
-                yield Input(placeholder="YYYY-MM-DD", id="next-review", max_length=10, compact=True)
-                for index in range(ACTION_ROWS):
-                    yield Label(f"Action {index + 1}")
-                    with Horizontal(classes="action-row"):
-                        yield Input(
-                            placeholder="action item (optional)", id=f"action-{index}", max_length=500, compact=True
-                        )
-                        yield Select(
-                            board,
-                            prompt="owner",
-                            id=f"owner-{index}",
-                            value=item.owner.id if index == 0 else Select.NULL,
-                            compact=True,
-                        )
-                        yield Input(
-                            (self.lab.portfolio.today() + dt.timedelta(days=30)).isoformat(),
-                            id=f"due-{index}",
-                            max_length=10,
-                            classes="due",
-                            compact=True,
-                        )
-            yield Label("", id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("Record (enter)", variant="primary", id="ok")
-                yield Button("Cancel (esc)", id="cancel")
+                for o in self.outcomes
+            ),
+            id="outcomes",
+        )
+        with VerticalScroll(id="decision-form"), Grid(classes="form"):
+            yield Label("Rationale")
+            yield Input(placeholder="why (required except for renew)", id="rationale", max_length=2000, compact=True)
+            yield Label("Conditions")
+            yield Input(placeholder="optional", id="conditions", max_length=2000, compact=True)
+            yield Label("Next review")
+            yield Input(placeholder="YYYY-MM-DD", id="next-review", max_length=10, compact=True)
+            for index in range(ACTION_ROWS):
+                yield Label(f"Action {index + 1}")
+                with Horizontal(classes="action-row"):
+                    yield Input(
+                        placeholder="action item (optional)", id=f"action-{index}", max_length=500, compact=True
+                    )
+                    yield Select(
+                        board,
+                        prompt="owner",
+                        id=f"owner-{index}",
+                        value=item.owner.id if index == 0 else Select.NULL,
+                        compact=True,
+                    )
+                    yield Input(
+                        (self.lab.portfolio.today() + dt.timedelta(days=30)).isoformat(),
+                        id=f"due-{index}",
+                        max_length=10,
+                        classes="due",
+                        compact=True,
+                    )
 
     def on_mount(self) -> None:
         options = self.query_one("#outcomes", OptionList)
@@ -129,7 +129,7 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
         options.highlighted = None  # nothing is chosen until the facilitator chooses
         refusals = self.lab.portfolio.checklist(self.initiative.key).promotion_refusals
         if DecisionOutcome.PROMOTE in self.outcomes and refusals:
-            self._problem("Promotion is not possible yet: " + " ".join(refusals), error=False)
+            self.problem("Promotion is not possible yet: " + " ".join(refusals), error=False)
 
     def on_key(self, event) -> None:
         if isinstance(self.focused, Input):
@@ -160,25 +160,6 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
         self.query_one("#next-review", Input).value = review.isoformat() if review else ""
         self.query_one("#rationale", Input).focus()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_record()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_record()
-        else:
-            self.dismiss(None)
-
-    def _problem(self, message: str, *, error: bool = True) -> None:
-        label = self.query_one("#problem", Label)
-        label.update(plain(message, "bold" if error else "", one_line=False))
-        label.set_class(error, "-error")
-        if error:
-            self.lab.refuse()
-
     def _date(self, widget_id: str, what: str) -> dt.date | None:
         text = self.query_one(widget_id, Input).value.strip()
         if not text:
@@ -192,7 +173,7 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
         if self.outcome is None:
             options = self.query_one("#outcomes", OptionList)
             if options.highlighted is None or not self.outcomes:
-                self._problem(
+                self.problem(
                     "Choose the outcome first: " + ", ".join(f"{HOTKEY[o]} {o.label}" for o in self.outcomes) + "."
                 )
                 return
@@ -220,9 +201,9 @@ class DecisionDialog(ModalScreen["DecisionView | None"]):
                 action_items=actions,
             )
         except DomainError as exc:
-            self._problem(exc.message)
+            self.problem(exc.message)
             return
         self.dismiss(decision)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def submit(self) -> None:
+        self.action_record()

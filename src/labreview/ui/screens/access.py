@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
+from textual.widgets import DataTable, Static
 
 from labreview.domain import access as policy
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import AccessStatus, AccessTier
-from labreview.screens.base import MeetingScreen
-from labreview.screens.prompt import PickDialog, PromptDialog
-from labreview.widgets.text import plain
+from labreview.ui.dialogs.access_request import RequestDialog
+from labreview.ui.dialogs.prompt import PickDialog, PromptDialog
+from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import AccessRequestView, InitiativeView
@@ -245,94 +242,3 @@ class AccessScreen(MeetingScreen):
             return None
 
         self.app.push_screen(RequestDialog(item, self.portfolio.today(), create))
-
-
-class RequestDialog(ModalScreen[bool]):
-    """A new access request: tier, data, retention, export, expiry. ``save`` records it, or says why not (the
-    form then stays open with what was typed)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="labreview.dialog.cancel", tooltip="Close without recording"),
-    ]
-
-    def __init__(self, item: InitiativeView, today: dt.date, save: Callable[[dict], str | None]) -> None:
-        super().__init__()
-        self.item = item
-        self.today = today
-        self.save = save
-
-    def compose(self) -> ComposeResult:
-        sensitivity = self.item.intake.data_sensitivity
-        tier = policy.MIN_TIER[sensitivity] if sensitivity else AccessTier.LEVEL_1
-        with Vertical(classes="dialog wide"):
-            yield Label(Text(f"New access request for {self.item.key}", style="bold"), classes="dialog-title")
-            with Grid(classes="form", id="request-form"):  # one line a field: compact widgets, no borders
-                yield Label("Tier")
-                yield Select(
-                    [(Text(f"{t.label}: {t.description}"), int(t)) for t in AccessTier],
-                    value=int(tier),
-                    allow_blank=False,
-                    id="tier",
-                    compact=True,
-                )
-                yield Label("Data")
-                yield Input(placeholder="what data, from which system", id="data", max_length=1000, compact=True)
-                yield Label("Retention (days)")
-                yield Input("90", restrict=r"\d*", id="retention", max_length=4, compact=True)
-                yield Label("Export allowed")
-                yield Checkbox("", value=False, id="export", compact=True)
-                yield Label("Expires on")
-                yield Input((self.today + dt.timedelta(days=90)).isoformat(), id="expires", max_length=10, compact=True)
-            yield Label("", id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("Record request", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#data", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._finish()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._finish()
-        else:
-            self.dismiss(False)
-
-    def _problem(self, message: str) -> None:
-        self.query_one("#problem", Label).update(plain(message, "bold", one_line=False))
-        self.app.refuse()  # type: ignore[attr-defined] - ring, drop the keys typed ahead
-
-    def _finish(self) -> None:
-        data = self.query_one("#data", Input).value.strip()
-        if not data:
-            self._problem("Say what data the initiative needs.")
-            return
-        retention = self.query_one("#retention", Input).value
-        if not retention.isdigit():
-            self._problem("Retention is a whole number of days.")
-            return
-        try:
-            expires = dt.date.fromisoformat(self.query_one("#expires", Input).value.strip())
-        except ValueError:
-            self._problem("Write the expiry date as YYYY-MM-DD.")
-            return
-        problem = self.save(
-            {
-                "tier": AccessTier(self.query_one("#tier", Select).value),
-                "data_description": data,
-                "retention_days": int(retention),
-                "export_allowed": self.query_one("#export", Checkbox).value,
-                "expires_on": expires,
-            }
-        )
-        if problem is None:
-            self.dismiss(True)
-        else:
-            self._problem(problem)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)

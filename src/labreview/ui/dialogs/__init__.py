@@ -1,0 +1,2 @@
+"""Dialogs pushed over a meeting screen: forms on ``form.FormDialog`` (prompt, decision, access request, field
+edit), the picker, and the keys of the screen underneath (help)."""
