@@ -8,7 +8,7 @@ the hits are looked at), and each sort order is computed once and reused. Only
 ids come out: the rows on screen are read from the database by id, so what is
 shown is always current. It gives the same rows in the same order as
 ``labreview.store.queries.index`` (the SQL path, used until this has loaded);
-``tests/unit/test_backlog_index.py`` checks that for every filter and sort.
+``tests/portfolio/test_backlog_index.py`` checks that for every filter and sort.
 """
 
 from __future__ import annotations
