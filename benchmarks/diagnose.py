@@ -191,7 +191,7 @@ def open_steps(size: int, scratch: Path) -> None:
         t = time.perf_counter()
         results[name] = call()
         print(f"  {name:46} {ms(time.perf_counter() - t)}")
-    from labreview.store.filters import Filters, Order
+    from labreview.domain.backlog_query import Filters, Order
 
     session = results["active_session"]
     filters = Filters(agenda_session=session.id if session else None)
@@ -213,11 +213,11 @@ def open_steps(size: int, scratch: Path) -> None:
 
 def queries(size: int, scratch: Path) -> None:
     from benchmarks.interact import FILTERS
+    from labreview.domain.backlog_query import Order
     from labreview.domain.errors import DomainError
     from labreview.portfolio.backlog_filter import parse_filter
     from labreview.portfolio.service import Portfolio
     from labreview.store import queries as q
-    from labreview.store.filters import Order
     from labreview.ui.screens.backlog import SORT_COLUMN, SORTABLE
 
     db = generate.copy_to(generate.portfolio(size).path, scratch / "queries", f"queries-{size}.db")
@@ -256,7 +256,7 @@ def queries(size: int, scratch: Path) -> None:
     # The index query alone: SQLite vs SQLAlchemy overhead, unfiltered.
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-    from labreview.store.filters import Filters
+    from labreview.domain.backlog_query import Filters
 
     filters = Filters(agenda_session=sid)
     order = Order("key")

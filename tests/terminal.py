@@ -20,6 +20,8 @@ import pyte
 
 ROWS, COLS = 40, 150
 KEYS = {"enter": "\r", "escape": "\x1b", "ctrl+z": "\x1a", "ctrl+q": "\x11"}
+CLOCK = re.compile(r"\d\d:\d\d")
+"""The meeting header's item clock (``mm:ss``), which redraws every second while a session runs."""
 
 
 class Terminal:
@@ -40,6 +42,10 @@ class Terminal:
         command = [*prefix, sys.executable, "-m", "labreview", *args]
         environment = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", **env}
         environment.pop("TEXTUAL", None)
+        # The pty's size is the screen's: an inherited COLUMNS/LINES (pytest-xdist's workers have 80 and 24)
+        # would override it in Textual, and the app would draw for a smaller screen than the one read here.
+        environment.pop("COLUMNS", None)
+        environment.pop("LINES", None)
         self.child = pexpect.spawn(command[0], command[1:], env=environment, dimensions=(rows, cols))
         self.started = time.monotonic()
         self.exited = False
@@ -64,6 +70,22 @@ class Terminal:
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline and not self.exited:
             if not self.pump(quiet):
+                break
+        return self.text()
+
+    def settle_screen(self, quiet: float = 1.5, limit: float = 60.0, ignore: re.Pattern[str] = CLOCK) -> str:
+        """Read until the screen, less what matches ``ignore`` (the ticking item clock), has not changed for
+        ``quiet`` seconds; return the screen. (``settle`` waits for silence, which a running clock that
+        redraws every second never gives: it would always wait its whole ``limit``.)"""
+        deadline = time.monotonic() + limit
+        seen = ignore.sub("", self.text())
+        changed = time.monotonic()
+        while time.monotonic() < deadline and not self.exited:
+            self.pump(0.05)
+            now = ignore.sub("", self.text())
+            if now != seen:
+                seen, changed = now, time.monotonic()
+            elif time.monotonic() - changed >= quiet:
                 break
         return self.text()
 

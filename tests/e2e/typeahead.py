@@ -82,7 +82,7 @@ def _launch(source: Path, folder: Path, name: str, size: tuple[int, int]) -> tup
 
 
 def _finish(terminal: Terminal, quiet: float) -> str:
-    terminal.settle(quiet=quiet, limit=60)
+    terminal.settle_screen(quiet=quiet, limit=60)
     screen = terminal.text()
     terminal.press("ctrl+q")
     deadline = time.monotonic() + 20
@@ -114,7 +114,7 @@ def run_in_a_burst(source: Path, folder: Path, keys: Sequence[str], size=(40, 15
     try:
         terminal.child.send("".join(encode(keys)))
         assert terminal.wait_for(lambda s: any(t in s for t in FIRST_SCREEN), timeout=30), terminal.text()
-        screen = _finish(terminal, quiet=1.5)
+        screen = _finish(terminal, quiet=3.0)
     finally:
         terminal.close()
     raw = bytes(terminal.raw).decode("utf-8", "replace")

@@ -13,9 +13,9 @@ from __future__ import annotations
 import shlex
 from dataclasses import replace
 
+from labreview.domain.backlog_query import Filters
 from labreview.domain.errors import InvalidInput
 from labreview.domain.vocabulary import Category, DecisionOutcome, Gate, Stage, Track
-from labreview.store.filters import Filters
 
 MIN_WORD = 2
 """Free words shorter than this match almost everything; they filter nothing until more is typed."""

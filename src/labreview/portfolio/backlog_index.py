@@ -8,7 +8,7 @@ the hits are looked at), and each sort order is computed once and reused. Only
 ids come out: the rows on screen are read from the database by id, so what is
 shown is always current. It gives the same rows in the same order as
 ``labreview.store.queries.index`` (the SQL path, used until this has loaded);
-``tests/unit/test_backlog_index.py`` checks that for every filter and sort.
+``tests/portfolio/test_backlog_index.py`` checks that for every filter and sort.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress, repeat
 
+from labreview.domain.backlog_query import Filters, Order
 from labreview.domain.vocabulary import Category, DecisionOutcome, Stage, Track
-from labreview.store.filters import Filters, Order
 
 CRITERIA = ("outcome_impact", "operational_fit", "integration_burden", "data_risk", "economic_value")
 STAGES = [s.value for s in Stage]

@@ -5,7 +5,7 @@ portfolio (``sqlite3``) and returns ``MinutesRecords``: a dozen statements keyed
 by the session, whatever the number of decisions. Computed statuses come from
 ``labreview.domain`` (scoring, gates, budget), fed from the rows read here,
 exactly as the service layer computes them one record at a time
-(``tests/unit/test_minutes_records.py`` holds the two to the same values).
+(``tests/portfolio/test_minutes_records.py`` holds the two to the same values).
 
 Why plain SQL and not the SQLModel tables: ``labreview minutes`` is a batch
 command whose whole run should take well under a second, and importing

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Row
 
-from labreview.store.filters import Filters, Order
+from labreview.domain.backlog_query import Filters, Order
 from labreview.store.models import AgendaItem, Initiative, Person
 
 STAGE_ORDER = ("lab", "transition", "factory", "retired")

@@ -14,10 +14,10 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
+from labreview.domain.backlog_query import Filters, Order
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import Stage, format_money
 from labreview.portfolio.backlog_filter import parse_filter
-from labreview.store.filters import Filters, Order
 from labreview.ui.messages import BacklogIndexLoaded
 from labreview.ui.screens.base import MeetingScreen
 from labreview.ui.widgets.virtual_table import BLOCK, Column, Row, VirtualTable

@@ -11,7 +11,7 @@ import os
 import pytest
 
 from labreview import cli
-from tests.unit.test_cli import assert_clean_refusal, run
+from tests.cli.test_cli import assert_clean_refusal, run
 
 
 @pytest.fixture(autouse=True)

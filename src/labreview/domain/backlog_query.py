@@ -1,4 +1,4 @@
-"""What the backlog shows and in which order: plain values, no SQLAlchemy (screens hold these)."""
+"""What the backlog shows and in which order: plain values that screens, filter, index and SQL share."""
 
 from __future__ import annotations
 

@@ -182,7 +182,7 @@ def test_the_command_line_falls_back_to_read_only_for_an_unwritable_folder(tmp_p
 
 
 def test_an_unwritable_older_database_is_refused_clearly(tmp_path, unwritable, monkeypatch):
-    from tests.unit.test_migrations import fixture_for
+    from tests.store.test_migrations import fixture_for
 
     folder = tmp_path / "old"
     folder.mkdir()
@@ -197,7 +197,7 @@ def test_an_unwritable_older_database_is_refused_clearly(tmp_path, unwritable, m
 
 
 def test_explicit_read_only_never_upgrades(tmp_path, monkeypatch):
-    from tests.unit.test_migrations import fixture_for
+    from tests.store.test_migrations import fixture_for
 
     path = tmp_path / "portfolio.db"
     shutil.copyfile(fixture_for("0001"), path)

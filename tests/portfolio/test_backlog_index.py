@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
+from labreview.domain.backlog_query import Order
 from labreview.portfolio import Portfolio, parse_filter
-from labreview.store.filters import Order
 
 FILTERS = [
     "",

@@ -1,7 +1,7 @@
 """Minutes: the golden files of the sample portfolio, GFM structure checked with a real parser, and escaping.
 
 To accept new golden files after a deliberate change, run
-``LABREVIEW_UPDATE_GOLDEN=1 uv run pytest tests/unit/test_minutes.py`` and read the diff
+``LABREVIEW_UPDATE_GOLDEN=1 uv run pytest tests/exchange/test_minutes.py`` and read the diff
 (and the files) as a board member would before committing them.
 """
 
@@ -21,7 +21,7 @@ from labreview.domain.vocabulary import Criterion
 from labreview.exchange import markdown as md
 from labreview.exchange import minutes
 from labreview.portfolio import NewActionItem, Portfolio
-from tests.unit import mdcheck
+from tests.exchange import mdcheck
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 HOSTILE = [

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from labreview.store import schema
+from tests.cli.test_cli import assert_clean_refusal, run
 from tests.conftest import SAMPLE
-from tests.unit.test_cli import assert_clean_refusal, run
-from tests.unit.test_storage_faults import unwritable  # noqa: F401 - a fixture
+from tests.store.test_storage_faults import unwritable  # noqa: F401 - a fixture
 
 Q = "2026-Q3"
 
@@ -412,7 +412,7 @@ def head_of(path: Path) -> str:
 def cut_thoroughly(path: Path, records: int) -> None:
     """Delete the newest ``records`` records, put back the rows they changed and point the head at the record
     before them: a forgery the file alone cannot show."""
-    from tests.unit.test_audit import count, row, sql, unapply
+    from tests.portfolio.test_audit import count, row, sql, unapply
 
     n = count(path)
     for event_id in range(n, n - records, -1):

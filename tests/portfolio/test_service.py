@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from labreview.domain.backlog_query import Order
 from labreview.domain.errors import InvalidInput, NotFound, PolicyRefusal, StaleEdit
 from labreview.domain.vocabulary import AccessStatus, CheckState, Criterion, DecisionOutcome, Gate, Stage, Track
 from labreview.portfolio import NewActionItem, parse_filter
-from labreview.store.filters import Order
 from labreview.store.models import AuditEvent
 
 Q = "2026-Q4"

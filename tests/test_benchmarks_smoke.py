@@ -19,9 +19,9 @@ def test_generated_portfolio_has_history_and_opens(tmp_path):
     assert counts["budget_line"] > 200
     assert counts["gate_template_item"] > 0
 
+    from labreview.domain.backlog_query import Filters, Order
     from labreview.portfolio.service import Portfolio
     from labreview.store.database import State, probe
-    from labreview.store.filters import Filters, Order
 
     assert probe(path).state is State.CURRENT
     portfolio = Portfolio.open(path, actor="test")
