@@ -13,6 +13,7 @@ from textual.containers import Grid
 from textual.widgets import Checkbox, Input, Label, Select
 
 from labreview.domain import access as policy
+from labreview.domain import fields
 from labreview.domain.vocabulary import AccessTier
 from labreview.ui.dialogs.form import FormDialog
 
@@ -53,7 +54,12 @@ class RequestDialog(FormDialog[bool]):
                 compact=True,
             )
             yield Label("Data")
-            yield Input(placeholder="what data, from which system", id="data", max_length=1000, compact=True)
+            yield Input(
+                placeholder="what data, from which system",
+                id="data",
+                max_length=fields.LIMITS["data description"],
+                compact=True,
+            )
             yield Label("Retention (days)")
             yield Input("90", restrict=r"\d*", id="retention", max_length=4, compact=True)
             yield Label("Export allowed")

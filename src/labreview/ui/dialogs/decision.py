@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from labreview.domain import decisions as rules
+from labreview.domain import fields
 from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import DecisionOutcome
 from labreview.portfolio.views import NewActionItem
@@ -97,16 +98,26 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
         )
         with VerticalScroll(id="decision-form"), Grid(classes="form"):
             yield Label("Rationale")
-            yield Input(placeholder="why (required except for renew)", id="rationale", max_length=2000, compact=True)
+            yield Input(
+                placeholder="why (required except for renew)",
+                id="rationale",
+                max_length=fields.LIMITS["rationale"],
+                compact=True,
+            )
             yield Label("Conditions")
-            yield Input(placeholder="optional", id="conditions", max_length=2000, compact=True)
+            yield Input(
+                placeholder="optional", id="conditions", max_length=fields.LIMITS["decision conditions"], compact=True
+            )
             yield Label("Next review")
             yield Input(placeholder="YYYY-MM-DD", id="next-review", max_length=10, compact=True)
             for index in range(ACTION_ROWS):
                 yield Label(f"Action {index + 1}")
                 with Horizontal(classes="action-row"):
                     yield Input(
-                        placeholder="action item (optional)", id=f"action-{index}", max_length=500, compact=True
+                        placeholder="action item (optional)",
+                        id=f"action-{index}",
+                        max_length=fields.LIMITS["action item"],
+                        compact=True,
                     )
                     yield Select(
                         board,

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from labreview.domain import fields
 from labreview.domain.gates import next_state
 from labreview.domain.vocabulary import CheckState, Gate, GateStatus, Stage
 from labreview.ui.dialogs.prompt import PromptDialog
@@ -228,7 +229,7 @@ class GatesScreen(MeetingScreen):
                 "Edit the checklist item (for every initiative):",
                 value=entry.text,
                 required="A checklist item needs text.",
-                max_length=300,
+                max_length=fields.LIMITS["checklist item"],
             ),
             apply,
         )
@@ -252,7 +253,7 @@ class GatesScreen(MeetingScreen):
             PromptDialog(
                 f"New item for the {gate.label} checklist (every initiative):",
                 required="A checklist item needs text.",
-                max_length=300,
+                max_length=fields.LIMITS["checklist item"],
             ),
             apply,
         )

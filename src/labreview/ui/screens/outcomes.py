@@ -13,6 +13,7 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select
 
+from labreview.domain import fields
 from labreview.domain.vocabulary import ActionStatus
 from labreview.portfolio.views import NewActionItem
 from labreview.ui.host import host
@@ -206,7 +207,9 @@ class ActionDialog(ModalScreen["NewActionItem | None"]):
             yield Label(Text(f"New action item for {self.key}", style="bold"), classes="dialog-title")
             with Grid(classes="form"):
                 yield Label("Action")
-                yield Input(placeholder="what is to be done", id="text", max_length=500, compact=True)
+                yield Input(
+                    placeholder="what is to be done", id="text", max_length=fields.LIMITS["action item"], compact=True
+                )
                 yield Label("Owner")
                 yield Select(self.people, value=self.owner_id, allow_blank=False, id="owner", compact=True)
                 yield Label("Due")
