@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
+from labreview.config import Config
 from tests.ui.conftest import ready, settle
 
 SIZES = [(100, 32), (80, 24)]
@@ -45,3 +46,19 @@ SCREENS = {
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare, app_factory, screen, size):
     assert snap_compare(app_factory(), terminal_size=size, run_before=SCREENS[screen])
+
+
+LIGHT = "textual-light"
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen_light(snap_compare, app_factory, tmp_path, screen):
+    """The same screens in the light theme (bright rooms, projectors): every colour comes from the theme."""
+    config = Config(actor="Kim Novak", theme=LIGHT, path=tmp_path / "config.toml")
+    assert snap_compare(app_factory(config=config), terminal_size=(100, 32), run_before=SCREENS[screen])
+
+
+def test_budget_light_small(snap_compare, app_factory, tmp_path):
+    """The budget chart at 80×24 in the light theme: readable ticks, no legend over a bar."""
+    config = Config(actor="Kim Novak", theme=LIGHT, path=tmp_path / "config.toml")
+    assert snap_compare(app_factory(config=config), terminal_size=(80, 24), run_before=SCREENS["budget"])

@@ -192,6 +192,8 @@ class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.config.theme:
             save_theme(self.config, theme)
+        if self.is_mounted and self.portfolio is not None:  # text built in Python takes the theme's colours (tones.py)
+            self.changed()
 
     # ------------------------------------------------------------------ state shared by screens
 

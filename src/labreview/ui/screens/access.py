@@ -16,16 +16,17 @@ from labreview.domain.vocabulary import AccessStatus, AccessTier
 from labreview.ui.dialogs.access_request import RequestDialog
 from labreview.ui.dialogs.prompt import PickDialog, PromptDialog
 from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.tones import paint
 from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import AccessRequestView, InitiativeView
 
 STATUS_STYLE = {
-    AccessStatus.APPROVED: "bold green",
-    AccessStatus.PENDING: "bold yellow",
-    AccessStatus.REJECTED: "bold red",
-    AccessStatus.EXPIRED: "dim",
+    AccessStatus.APPROVED: "bold good",
+    AccessStatus.PENDING: "bold warn",
+    AccessStatus.REJECTED: "bold bad",
+    AccessStatus.EXPIRED: "muted",
 }
 
 
@@ -110,7 +111,7 @@ class AccessScreen(MeetingScreen):
                 f"{request.retention_days}d",
                 "yes" if request.export_allowed else "no",
                 request.expires_on.isoformat(),
-                Text(request.status.label, style=STATUS_STYLE[request.status]),
+                Text(request.status.label, style=paint(self, STATUS_STYLE[request.status])),
                 key=str(request.id),
             )
         if self.requests:
@@ -156,7 +157,9 @@ class AccessScreen(MeetingScreen):
                 text.append_text(plain(signature.conditions, "italic"))
             text.append("\n")
         if request.status is AccessStatus.PENDING and request.missing:
-            text.append("Waiting for: " + " and ".join(c.label for c in request.missing), style="bold yellow")
+            text.append(
+                "Waiting for: " + " and ".join(c.label for c in request.missing), style=paint(self, "bold warn")
+            )
         self.query_one("#detail", Static).update(text)
 
     def action_sign(self, approve: bool, ask: bool) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from labreview.domain.errors import DomainError
 from labreview.ui.dialogs.prompt import PromptDialog
 from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.tones import paint
 from labreview.ui.widgets.meeting_header import MeetingState, clock
 from labreview.ui.widgets.text import plain
 
@@ -91,7 +92,7 @@ class AgendaScreen(MeetingScreen):
                 entry.key,
                 plain(entry.title, width=self.room(58)),
                 entry.stage.label,
-                _time_cell(spent, entry.timebox_seconds),
+                _time_cell(spent, entry.timebox_seconds, paint(self, "bold bad")),
                 Text(entry.decided.label, style="bold") if entry.decided else Text("—", style="dim"),
                 key=entry.key,
             )
@@ -118,7 +119,7 @@ class AgendaScreen(MeetingScreen):
         table = self.query_one("#agenda", DataTable)
         if meeting.key not in table.rows:
             return
-        table.update_cell(meeting.key, "time", _time_cell(meeting.elapsed, meeting.timebox))
+        table.update_cell(meeting.key, "time", _time_cell(meeting.elapsed, meeting.timebox, paint(self, "bold bad")))
 
     def _selected(self) -> str | None:
         table = self.query_one("#agenda", DataTable)
@@ -204,5 +205,5 @@ class AgendaScreen(MeetingScreen):
         self.app.push_screen(PromptDialog(f"End the {session.quarter} session?{note}", confirm_only=True), confirm)
 
 
-def _time_cell(spent: int, timebox: int) -> Text:
-    return Text(f"{clock(spent)}/{clock(timebox)}", style="bold red" if spent > timebox else "")
+def _time_cell(spent: int, timebox: int, over: str) -> Text:
+    return Text(f"{clock(spent)}/{clock(timebox)}", style=over if spent > timebox else "")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
@@ -15,6 +16,7 @@ from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import Quarter, Track, format_money, parse_money
 from labreview.exchange.budget_text import budget_text, envelope_text, mix_text
 from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.tones import paint, tone
 from labreview.ui.widgets.budget_bar import BudgetBar
 from labreview.ui.widgets.text import plain
 
@@ -27,8 +29,16 @@ def text_form(view: BudgetView) -> str:
     return budget_text(view)
 
 
-PLOT_COLOURS = ["blue", "orange", "green"]
-"""factory, iterate, lab: the same hues as the bar above (theme primary, warning, success)."""
+def y_ticks(rows: int) -> list[int]:
+    """Round percentages that fall exactly on rows, for a chart of ``rows`` rows spanning 0–100 %.
+
+    5 rows: 0/25/50/75/100; 6 or 11 rows: steps of 20; 3 or 7 rows: 0/50/100; otherwise only 0 and 100
+    (a tick between two rows would be drawn on the nearer one, a third of a row off)."""
+    intervals = max(1, rows - 1)
+    for step in (25, 20, 50):
+        if step * intervals % 100 == 0:
+            return list(range(0, 101, step))
+    return [0, 100]
 
 
 class BudgetScreen(MeetingScreen):
@@ -124,7 +134,7 @@ class BudgetScreen(MeetingScreen):
                 line.track.label,
                 Text(format_money(line.amount, ""), justify="right"),
                 Text(format_money(line.cost, ""), justify="right"),
-                Text("≠", style="bold yellow") if line.differs else "",
+                Text("≠", style=paint(self, "bold warn")) if line.differs else "",
                 key=line.key,
             )
         if view.lines:
@@ -198,6 +208,10 @@ class BudgetScreen(MeetingScreen):
             save,
         )
 
+    def on_resize(self) -> None:
+        if self.view is not None:  # the ticks follow the chart's height
+            self.call_after_refresh(self._plot, self.view)
+
     def _plot(self, view: BudgetView) -> None:
         from textual_plotext import PlotextPlot
 
@@ -210,10 +224,16 @@ class BudgetScreen(MeetingScreen):
             plot.refresh()
             return
         shares = [[round(float(mix.share(track)), 1) for _q, mix in view.history] for track in Track]
-        plt.stacked_bar(quarters, shares, labels=[t.label for t in Track], width=0.6, color=PLOT_COLOURS)
+        # No legend: it would cover the first bar. The bar above is the legend, so each track takes its colour.
+        bar = self.query_one("#bar", BudgetBar)
+        colours = [tuple(bar.colour(track)) for track in Track]
+        plt.stacked_bar(quarters, shares, width=0.6, color=colours)
         target_lab = float(view.target.share(Track.LAB))
-        plt.hline(100 - target_lab, color="gray")  # lab share above this line is over target
+        muted = Color.parse(tone(self, "muted")).rgb
+        plt.hline(100 - target_lab, color=muted)  # lab share above this line is over target
         plt.ylim(0, 100)
+        ticks = y_ticks(plot.size.height - 4)  # the title, the frame above and below, the quarters
+        plt.yticks(ticks, [f"{t}%" for t in ticks])
         plt.title(f"Mix by quarter, % of spend (line: lab target {view.target.share(Track.LAB).normalize():f} %)")
         plot.refresh()
 

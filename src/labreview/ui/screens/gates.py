@@ -15,6 +15,7 @@ from labreview.domain.gates import next_state
 from labreview.domain.vocabulary import CheckState, Gate, GateStatus, Stage
 from labreview.ui.dialogs.prompt import PromptDialog
 from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.tones import paint
 from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
@@ -22,15 +23,15 @@ if TYPE_CHECKING:
     from labreview.portfolio.views import ChecklistView
 
 MARK = {
-    CheckState.MET: ("✔", "green"),
-    CheckState.NOT_MET: ("✘", "bold red"),
-    CheckState.PENDING: ("○", "dim"),
-    CheckState.WAIVED: ("≈", "yellow"),
+    CheckState.MET: ("✔", "good"),
+    CheckState.NOT_MET: ("✘", "bold bad"),
+    CheckState.PENDING: ("○", "muted"),
+    CheckState.WAIVED: ("≈", "warn"),
 }
 STATUS_STYLE = {
-    GateStatus.MET: "bold green",
-    GateStatus.MET_WITH_WAIVERS: "bold yellow",
-    GateStatus.NOT_MET: "bold red",
+    GateStatus.MET: "bold good",
+    GateStatus.MET_WITH_WAIVERS: "bold warn",
+    GateStatus.NOT_MET: "bold bad",
     GateStatus.PENDING: "bold",
 }
 NEXT_STAGE = {Stage.LAB: Stage.TRANSITION, Stage.TRANSITION: Stage.FACTORY}
@@ -106,7 +107,7 @@ class GatesScreen(MeetingScreen):
             current = report.gate is self.view.current_gate
             heading = Text(f"{int(report.gate)}  {report.gate.label}", style="bold reverse" if current else "bold")
             counts = f"{report.count(CheckState.MET)}/{len(report.items)} met"
-            status = Text(f"{report.status.label} · {counts}", style=STATUS_STYLE[report.status])
+            status = Text(f"{report.status.label} · {counts}", style=paint(self, STATUS_STYLE[report.status]))
             if not report.reached:
                 status.append(" · later", style="dim")
             table.add_row(Text("▸" if current else " ", style="bold"), heading, status, key=f"g{int(report.gate)}")
@@ -115,7 +116,9 @@ class GatesScreen(MeetingScreen):
                 row_key = f"i{entry.item_id}"
                 self._items[row_key] = entry
                 note = plain(entry.reason, "italic", width=28) if entry.reason else Text(entry.state.label, style="dim")
-                table.add_row(Text(mark, style=style), plain(entry.text, width=self.room(40)), note, key=row_key)
+                table.add_row(
+                    Text(mark, style=paint(self, style)), plain(entry.text, width=self.room(40)), note, key=row_key
+                )
         same = key == self._key
         self._key = key
         table.move_cursor(row=min(keep, table.row_count - 1) if same else self._first_open_row())
@@ -140,10 +143,12 @@ class GatesScreen(MeetingScreen):
             return
         target = NEXT_STAGE[stage]
         if view.promotion_refusals:
-            text = Text(f"Promotion to {target.label}: refused. ", style="bold red")
+            text = Text(f"Promotion to {target.label}: refused. ", style=paint(self, "bold bad"))
             text.append_text(plain(" ".join(view.promotion_refusals), one_line=False))
         else:
-            text = Text(f"Promotion to {target.label}: the gates allow it (d to decide).", style="bold green")
+            text = Text(
+                f"Promotion to {target.label}: the gates allow it (d to decide).", style=paint(self, "bold good")
+            )
         widget.update(text)
 
     def _selected(self) -> tuple[str, CheckItem | None]:

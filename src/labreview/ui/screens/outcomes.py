@@ -18,19 +18,20 @@ from labreview.domain.vocabulary import ActionStatus
 from labreview.portfolio.views import NewActionItem
 from labreview.ui.host import host
 from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.tones import paint
 from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.portfolio.views import ActionItemView
 
 OUTCOME_STYLE = {
-    "promote": "bold green",
-    "kill": "bold red",
-    "retire": "bold red",
-    "consolidate": "bold red",
-    "iterate": "bold yellow",
+    "promote": "bold good",
+    "kill": "bold bad",
+    "retire": "bold bad",
+    "consolidate": "bold bad",
+    "iterate": "bold warn",
     "hold": "bold",
-    "renew": "bold cyan",
+    "renew": "bold note",
 }
 
 
@@ -100,7 +101,7 @@ class OutcomesScreen(MeetingScreen):
             table.add_row(
                 decision.key,
                 plain(decision.title, width=max(12, (self.size.width - 60) // 2)),
-                Text(decision.outcome.label, style=OUTCOME_STYLE.get(decision.outcome.value, "")),
+                Text(decision.outcome.label, style=paint(self, OUTCOME_STYLE.get(decision.outcome.value, ""))),
                 stage,
                 plain(decision.rationale, width=max(12, (self.size.width - 60) // 2)),
                 key=decision.key,
@@ -126,7 +127,7 @@ class OutcomesScreen(MeetingScreen):
         for item in self.actions:
             late = item.due < today
             actions.add_row(
-                Text(item.due.isoformat(), style="bold red" if late else ""),
+                Text(item.due.isoformat(), style=paint(self, "bold bad") if late else ""),
                 plain(item.owner.name, width=14),
                 item.key,
                 plain(item.text, width=self.room(52)),

@@ -31,6 +31,7 @@ from labreview.domain.vocabulary import (
 from labreview.ui.dialogs.field_edit import FieldDialog
 from labreview.ui.dialogs.prompt import PickDialog
 from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.tones import paint
 from labreview.ui.widgets.text import plain, safe
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ class ScorecardScreen(MeetingScreen):
         line.append(f" · {item.stage.label} · {item.category.label} · owner ")
         line.append_text(plain(item.owner.name))
         if item.ai_heavy:
-            line.append(" · AI-heavy", style="bold magenta")
+            line.append(" · AI-heavy", style=paint(self, "bold note"))
         self.query_one("#item-title", Static).update(line)
 
     def _show_dossier(self) -> None:
@@ -253,7 +254,7 @@ class ScorecardScreen(MeetingScreen):
             stats = sheet.summary.stats.get(criterion) if sheet else None
             cells.append(Text(f"{stats.mean:.1f}" if stats else "", justify="right"))
             if stats and stats.spread >= CONTESTED_SPREAD and stats.count > 1:
-                cells.append(Text(f"{stats.spread} !", style="bold yellow"))
+                cells.append(Text(f"{stats.spread} !", style=paint(self, "bold warn")))
             else:
                 cells.append(Text(str(stats.spread) if stats else ""))
             grid.add_row(*cells, key=criterion.value)
@@ -293,7 +294,7 @@ class ScorecardScreen(MeetingScreen):
             line.append_text(plain(reviewer.name, "bold"))
             line.append(f" ({reviewer.role_label})")
             if self.initiative is not None and reviewer.id == self.initiative.owner.id:
-                line.append(" ★ owns this initiative", style="bold yellow")
+                line.append(" ★ owns this initiative", style=paint(self, "bold warn"))
             line.append(" · 1–5 score · r R v reviewer")
         if sheet and sheet.summary.total is not None:
             reviewers = sheet.summary.reviewers
@@ -304,7 +305,7 @@ class ScorecardScreen(MeetingScreen):
             contested = sheet.summary.contested
             if contested:
                 names = ", ".join(c.label for c in contested)
-                line.append(f" · contested: {names} — discuss before deciding", style="bold yellow")
+                line.append(f" · contested: {names} — discuss before deciding", style=paint(self, "bold warn"))
         self.query_one("#totals", Static).update(line, layout=False)  # fixed height: no relayout
 
     def _show_ai_checks(self) -> None:
@@ -316,7 +317,9 @@ class ScorecardScreen(MeetingScreen):
         checklist = self.portfolio.checklist(item.key)
         ai_ids = {t.id for t in self.portfolio.templates() if t.ai_only}
         ai_items = [i for r in checklist.reports for i in r.items if i.item_id in ai_ids]
-        text = Text("AI scrutiny ", style="bold magenta")
+        text = Text()
+        text.append("AI scrutiny", style=paint(self, "bold note"))
+        text.append(" ")
         text.append(f"({gate_status(ai_items).label}): ")
         for index, entry in enumerate(ai_items):
             if index:
@@ -393,7 +396,7 @@ class ScorecardScreen(MeetingScreen):
         stats = sheet.summary.stats.get(criterion)
         grid.update_cell(criterion.value, "mean", Text(f"{stats.mean:.1f}" if stats else "", justify="right"))
         if stats and stats.count > 1 and stats.spread >= CONTESTED_SPREAD:
-            spread = Text(f"{stats.spread} !", style="bold yellow")
+            spread = Text(f"{stats.spread} !", style=paint(self, "bold warn"))
         else:
             spread = Text(str(stats.spread) if stats else "")
         grid.update_cell(criterion.value, "spread", spread, update_width=True)

@@ -58,6 +58,11 @@ class BudgetBar(Widget):
     def get_content_height(self, container, viewport, width: int) -> int:
         return len(self.rows) + 1
 
+    def colour(self, track: Track) -> tuple[int, int, int]:
+        """The track's colour as red, green, blue (the budget chart draws its bars in the same colours)."""
+        colour = self._style(track).color
+        return colour.get_truecolor() if colour is not None else (128, 128, 128)
+
     def _style(self, track: Track) -> Style:
         return self.get_component_rich_style(f"budget-bar--{track.value}")
 

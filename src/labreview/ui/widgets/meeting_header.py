@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from labreview.ui.tones import paint
 from labreview.ui.widgets.text import safe
 
 
@@ -66,7 +67,7 @@ class MeetingHeader(Widget):
             right.append(f"  {state.key}", style="bold")
             if state.timebox:
                 timer = f" {clock(state.elapsed)}/{clock(state.timebox)}"
-                style = "bold white on red" if state.over else ("bold" if state.running else "dim")
+                style = paint(self, "alarm") if state.over else ("bold" if state.running else "dim")
                 right.append(timer, style=style)
         if state.banner:
             right.append(f"  {state.banner} ", style="bold reverse")

@@ -100,8 +100,8 @@ class VirtualTable(ScrollView, can_focus=True):
     }
     VirtualTable > .virtual-table--heading { text-style: bold; color: $accent; }
     VirtualTable > .virtual-table--dim { color: $text-muted; }
-    VirtualTable > .virtual-table--mark { color: $success; text-style: bold; }
-    VirtualTable > .virtual-table--warn { color: $warning; text-style: bold; }
+    VirtualTable > .virtual-table--mark { color: $text-success; text-style: bold; }
+    VirtualTable > .virtual-table--warn { color: $text-warning; text-style: bold; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -304,7 +304,8 @@ class VirtualTable(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("virtual-table--heading")
             return Strip([Segment(set_cell_size(" " + safe(row.heading), width), style)], width)
         style = base
-        if index == self.cursor:
+        on_cursor = index == self.cursor
+        if on_cursor:
             style = base + self.get_component_rich_style("virtual-table--cursor")
         segments = []
         for column, col_width in layout:
@@ -313,6 +314,8 @@ class VirtualTable(ScrollView, can_focus=True):
             extra = row.styles.get(column.key)
             if extra:
                 cell_style = style + self._extra_style(extra)
+                if on_cursor:  # the cursor's own colours: a warning colour on the cursor's background may not read
+                    cell_style += Style(color=style.color)
             if column.align == "right":
                 text = text[-col_width:] if cell_len(text) > col_width else " " * (col_width - cell_len(text)) + text
             segments.append(Segment(set_cell_size(_ellipsis(text, col_width), col_width) + " ", cell_style))
@@ -324,7 +327,10 @@ class VirtualTable(ScrollView, can_focus=True):
     def _extra_style(self, name: str) -> Style:
         component = f"virtual-table--{name}"
         if component in self.COMPONENT_CLASSES:
-            return self.get_component_rich_style(component, partial=True)
+            # Not partial: a colour with alpha ($text-muted is "auto 60%") is only a colour once blended over the
+            # background; the partial style would keep the row's own (full-strength) colour.
+            full = self.get_component_rich_style(component)
+            return Style(color=full.color, bold=full.bold, italic=full.italic)
         return Style.parse(name)
 
     def _header_strip(self, layout: list[tuple[Column, int]], width: int) -> Strip:
