@@ -27,7 +27,7 @@ class Planning:
         The service carries items over onto its agenda and proposes its budget from quarterly costs.
         """
         from labreview.domain.vocabulary import Quarter
-        from labreview.ui.screens.plan_session import PlanSessionDialog
+        from labreview.ui.dialogs.plan_session import PlanSessionDialog
 
         sessions = self.portfolio.sessions()
         latest = sessions[-1] if sessions else None
@@ -69,7 +69,7 @@ class Planning:
 
     def edit_attendance(self) -> None:
         """Who attends the session (late arrivals): each toggle is one audited change."""
-        from labreview.ui.screens.plan_session import AttendanceDialog
+        from labreview.ui.dialogs.attendance import AttendanceDialog
 
         if self.session is None:
             self.say("There is no session yet: plan one first (ctrl+p, session: plan next).", error=True)
@@ -114,7 +114,7 @@ class Planning:
         )
 
     def _people_choices(self):
-        from labreview.ui.screens.plan_session import PersonChoice
+        from labreview.ui.dialogs.plan_session import PersonChoice
 
         people = self.portfolio.people()
         people.sort(key=lambda p: (p.role is None, p.name))

@@ -1,2 +1,2 @@
 """Dialogs pushed over a meeting screen: forms on ``form.FormDialog`` (prompt, decision, access request, field
-edit), the picker, and the keys of the screen underneath (help)."""
+edit, action item, session plan, attendance), the picker, and the keys of the screen underneath (help)."""

@@ -32,10 +32,12 @@ class FormDialog(ModalScreen[T]):
     FRAME_CLASSES: ClassVar[str] = "dialog"
     """The frame's classes (``dialog wide`` for a wide form)."""
     FRAME_ID: ClassVar[str | None] = None
-    OK: ClassVar[str] = "OK"
-    """The OK button's label."""
+    OK: ClassVar[str | None] = "OK"
+    """The OK button's label; None for a form without buttons (enter submits, escape cancels)."""
     CANCEL: ClassVar[str] = "Cancel"
     """The Cancel button's label."""
+    PROBLEM_LINE: ClassVar[bool] = True
+    """False for a dialog that refuses nothing in place (the attendance list, whose toggles are saved at once)."""
     CANCELLED: ClassVar[Any] = None
     """What the dialog dismisses with when cancelled."""
 
@@ -43,10 +45,12 @@ class FormDialog(ModalScreen[T]):
         with Vertical(classes=self.FRAME_CLASSES, id=self.FRAME_ID):
             yield Label(self.heading(), classes="dialog-title")
             yield from self.fields()
-            yield Label("", id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button(self.OK, variant="primary", id="ok")
-                yield Button(self.CANCEL, id="cancel")
+            if self.PROBLEM_LINE:
+                yield Label("", id="problem", classes="problem")
+            if self.OK is not None:
+                with Horizontal(classes="buttons"):
+                    yield Button(self.OK, variant="primary", id="ok")
+                    yield Button(self.CANCEL, id="cancel")
 
     def heading(self) -> Text:
         """The title line."""

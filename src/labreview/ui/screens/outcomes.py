@@ -9,14 +9,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Select
+from textual.widgets import DataTable, Label
 
-from labreview.domain import fields
 from labreview.domain.vocabulary import ActionStatus
 from labreview.portfolio.views import NewActionItem
-from labreview.ui.host import host
+from labreview.ui.dialogs.action_item import ActionDialog
 from labreview.ui.screens.base import MeetingScreen
 from labreview.ui.tones import paint
 from labreview.ui.widgets.text import plain
@@ -187,53 +184,3 @@ class OutcomesScreen(MeetingScreen):
     def _open_decision(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.lab.open_item(str(event.row_key.value))
-
-
-class ActionDialog(ModalScreen["NewActionItem | None"]):
-    """A follow-up for an initiative outside a decision: what, who (from the board), by when."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="labreview.dialog.cancel", tooltip="Close without adding"),
-    ]
-
-    def __init__(self, key: str, people: list[tuple[str, int]], owner_id: int, due: dt.date) -> None:
-        super().__init__()
-        self.key = key
-        self.people = people
-        self.owner_id = owner_id
-        self.due = due
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Text(f"New action item for {self.key}", style="bold"), classes="dialog-title")
-            with Grid(classes="form"):
-                yield Label("Action")
-                yield Input(
-                    placeholder="what is to be done", id="text", max_length=fields.LIMITS["action item"], compact=True
-                )
-                yield Label("Owner")
-                yield Select(self.people, value=self.owner_id, allow_blank=False, id="owner", compact=True)
-                yield Label("Due")
-                yield Input(self.due.isoformat(), id="due", max_length=10, compact=True)
-            yield Label("", id="problem", classes="problem")
-
-    def on_mount(self) -> None:
-        self.query_one("#text", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = self.query_one("#text", Input).value.strip()
-        if not text:
-            self.query_one("#problem", Label).update("Say what is to be done.")
-            host(self.app).refuse()  # ring, drop the keys typed ahead
-            return
-        try:
-            due = dt.date.fromisoformat(self.query_one("#due", Input).value.strip())
-        except ValueError:
-            self.query_one("#problem", Label).update("Write the due date as YYYY-MM-DD.")
-            host(self.app).refuse()  # ring, drop the keys typed ahead
-            return
-        self.dismiss(NewActionItem(text, int(self.query_one("#owner", Select).value), due))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
