@@ -12,8 +12,8 @@ The index is refreshed from what the actions committed through this portfolio re
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
+from json import loads
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError
@@ -220,7 +220,7 @@ class BacklogQueries(Derived):
                 select(AuditEvent.changes).where(AuditEvent.id.in_(event_ids[start : start + 500]))
             ).scalars()
             for payload in payloads:
-                touched |= touch(json.loads(payload))
+                touched |= touch(loads(payload))
                 if touched.everything:
                     return touched
         return touched
