@@ -171,10 +171,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
 
     def on_portfolio_opened(self, message: PortfolioOpened) -> None:
         portfolio, session = message.portfolio, message.session
-        from labreview.portfolio.backlog import Backlog  # deferred: SQLAlchemy, loaded by now, not before the frame
-
-        self.portfolio = portfolio
-        self.backlog = Backlog(portfolio)
+        self.portfolio, self.backlog = portfolio, message.backlog
         self.portfolio_name = portfolio.name
         self.session = session
         if session is not None:

@@ -62,7 +62,8 @@ class Opening:
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
-        from labreview.portfolio.service import Portfolio, explain_failure  # deferred: SQLAlchemy after the frame
+        from labreview.portfolio.backlog import Backlog  # deferred, as the service: SQLAlchemy after the frame
+        from labreview.portfolio.service import Portfolio, explain_failure
 
         # The audit log names the person set as the config's actor (--as) when they are in the portfolio,
         # else the facilitator of the session; scores are weighted with the portfolio's own weights.
@@ -82,7 +83,7 @@ class Opening:
         except Exception as exc:  # whatever else stops the opening is said, never left at "Opening the portfolio…"
             failure = explain_failure(self.target, exc)
         else:
-            self.post_message(PortfolioOpened(portfolio, session))
+            self.post_message(PortfolioOpened(portfolio, session, Backlog(portfolio)))
             return
         self.call_from_thread(self.exit, None, 2, f"labreview: {failure}")
 

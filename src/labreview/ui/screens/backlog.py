@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -62,7 +63,7 @@ class BacklogSource:
         return self.view.length
 
     @property
-    def groups(self):
+    def groups(self) -> Sequence[tuple[Stage, int]]:
         return self.view.groups
 
     def __len__(self) -> int:
