@@ -212,3 +212,16 @@ def test_a_storage_error_while_refreshing_hands_the_backlog_back_to_sql(meeting,
     assert not backlog.in_memory
     filters, agenda = query(p, "")
     assert backlog.view(filters, Order("key"), agenda).length == 40
+
+
+def test_new_weights_reorder_the_index_by_score_as_sql_does(meeting, no_json):
+    from labreview.portfolio.changelog import WEIGHTS
+    from labreview.portfolio.unit import WEIGHTS_SETTING
+
+    assert WEIGHTS == WEIGHTS_SETTING
+    p, backlog = meeting
+    before = backlog.index
+    p.set_weights("outcome-impact=5 data-risk=0.1")
+    backlog.refresh()
+    assert backlog.index is not before  # every weighted score changed: loaded again
+    assert_same_as_sql(backlog, texts=["", "stage:lab"], columns=["score"])

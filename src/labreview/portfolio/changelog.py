@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+WEIGHTS = "weights"
+"""The setting holding the criterion weights (``unit.WEIGHTS_SETTING``; repeated here to stay stdlib-only)."""
 KEEP = 4096
 """How many actions are remembered; an older one, if ever asked for, is read from the audit log instead."""
 
@@ -27,7 +29,8 @@ class Touched:
     titles: bool = False
     """A title changed, or an initiative came or went: the title order must be read again."""
     everything: bool = False
-    """A change the record cannot pin down (a bulk import, a person renamed): reload the whole index."""
+    """A change the record cannot pin down (a bulk import, a person renamed) or one that changes every row (the
+    criterion weights, which every weighted score follows): reload the whole index."""
 
     def __or__(self, other: Touched) -> Touched:
         return Touched(
@@ -41,7 +44,7 @@ def touch(changes: Iterable[Mapping[str, Any]]) -> Touched:
     titles = False
     for change in changes:
         op, table = change.get("op"), change.get("table")
-        if op == "bulk" or table == "person":
+        if op == "bulk" or table == "person" or (table == "setting" and change["key"].get("key") == WEIGHTS):
             return Touched(everything=True)
         if table == "initiative":
             initiatives.add(int(change["key"]["id"]))
