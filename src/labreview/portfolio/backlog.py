@@ -1,23 +1,37 @@
-"""The backlog: filters and order served by SQL or by the memory index."""
+"""The backlog: the screen's one collaborator (``Backlog``), and the SQL and memory index it is served by.
+
+``Backlog`` gives a view for a filter and an order (``views.BacklogView``: length, groups, rows fetched by
+place, a key located), served by SQL until the memory index (``backlog_index``) has loaded, then by the
+index; it loads the index and refreshes it. ``BacklogQueries`` is the area of ``Portfolio`` underneath.
+
+The index is refreshed from what the actions committed through this portfolio recorded
+(``unit.Unit.change_log``), not by reading the audit log back; only changes made by another process
+(another app on the same file) are read from the log's records, and summarized the same way
+(``changelog.touch``).
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from json import loads
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError
 
+from labreview.domain.backlog_query import Filters, Order
+from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import (
     Stage,
 )
 from labreview.portfolio.backlog_index import BacklogIndex
+from labreview.portfolio.changelog import Touched, touch
 from labreview.portfolio.derived import Derived
 from labreview.portfolio.present import backlog_row
 from labreview.portfolio.unit import storage_error
 from labreview.portfolio.views import (
     BacklogPage,
     BacklogRow,
+    BacklogView,
 )
 from labreview.store import queries
 from labreview.store.models import (
@@ -27,8 +41,90 @@ from labreview.store.models import (
 from labreview.store.rows import queryable
 
 
-class Backlog(Derived):
-    """The backlog: filters and order served by SQL or by the memory index."""
+class Backlog:
+    """The backlog screen's one collaborator: a view for each filter and order, from SQL until the memory
+    index has loaded (``load``, off the UI thread), then from the index, which ``refresh`` keeps current.
+
+    A storage error while refreshing drops the index: SQL serves again (the index loads again next start).
+    """
+
+    def __init__(self, portfolio: BacklogQueries) -> None:
+        self.portfolio = portfolio
+        self._index: BacklogIndex | None = None
+        self._total: tuple[int, int] | None = None
+        """(the portfolio's change count, how many initiatives) for the SQL path, counted once per change."""
+
+    @property
+    def index(self) -> BacklogIndex | None:
+        """The memory index, once loaded (None: SQL serves)."""
+        return self._index
+
+    @property
+    def in_memory(self) -> bool:
+        """Served by the memory index: a view costs milliseconds (else a view runs SQL: make it off the UI thread)."""
+        return self._index is not None
+
+    @property
+    def currency(self) -> str:
+        return self.portfolio.currency
+
+    def load(self) -> None:
+        """Load the memory index (about a second at 100,000 initiatives: off the UI thread) and serve from it."""
+        index = self.portfolio.backlog_memory_index()
+        self._index = self.portfolio.backlog_memory_refresh(index)
+
+    def refresh(self) -> None:
+        """Bring the memory index up to date with what changed since it was loaded or last refreshed."""
+        if self._index is not None:
+            try:
+                self._index = self.portfolio.backlog_memory_refresh(self._index)
+            except DomainError:
+                self._index = None  # the SQL path serves; the index loads again next start
+
+    def view(self, filters: Filters, order: Order, agenda: Collection[str] = ()) -> BacklogView:
+        """The backlog for ``filters`` in ``order``; ``agenda``: the keys on the session's agenda
+        (``filters.agenda_session`` names that session for SQL and for the rows' agenda mark)."""
+        index = self._index
+        if index is None:
+            return self._sql_view(filters, order)
+        ids = index.select(filters, order, agenda)
+        groups = _groups(index.stage_counts(ids)) if order.group_by_stage else []
+        portfolio, session_id = self.portfolio, filters.agenda_session
+
+        def fetch(offset: int, count: int) -> list[BacklogRow]:
+            return portfolio.backlog_rows_by_id(ids[offset : offset + count], session_id)
+
+        def locate(key: str) -> int | None:
+            key_id = index.id_of(key)
+            if key_id is None:
+                return None
+            try:
+                return ids.index(key_id)
+            except ValueError:
+                return None
+
+        return BacklogView(len(ids), len(index), groups, fetch, locate, in_memory=True)
+
+    def _sql_view(self, filters: Filters, order: Order) -> BacklogView:
+        portfolio = self.portfolio
+        counts = portfolio.backlog_stage_counts(filters)
+        changes = portfolio.change_log.count
+        if self._total is None or self._total[0] != changes:
+            self._total = (changes, portfolio.backlog_count(Filters()))
+
+        def fetch(offset: int, count: int) -> list[BacklogRow]:
+            return portfolio.backlog_page(filters, order, offset, count)
+
+        groups = _groups(counts) if order.group_by_stage else []
+        return BacklogView(sum(counts.values()), self._total[1], groups, fetch)
+
+
+def _groups(counts: dict[Stage, int]) -> list[tuple[Stage, int]]:
+    return [(stage, counts[stage]) for stage in Stage if counts.get(stage)]
+
+
+class BacklogQueries(Derived):
+    """The backlog area of ``Portfolio``: filters and order served by SQL, the memory index loaded and patched."""
 
     def backlog(
         self,
@@ -84,8 +180,10 @@ class Backlog(Derived):
         return index
 
     def backlog_memory_refresh(self, index: BacklogIndex) -> BacklogIndex:
-        """``index`` brought up to date: the initiatives changed since its mark (from the audit log) are
-        read again; a change the log cannot pin down (a bulk import, a renamed person) reloads everything."""
+        """``index`` brought up to date: the initiatives changed since its mark are read again; a change that
+        cannot be pinned down (a bulk import, a renamed person) reloads everything. What changed is known from
+        the actions committed through this object (``change_log``); only another process's changes are
+        read from the audit log's records."""
         try:
             return self._refresh_index(index)
         except DatabaseError as exc:
@@ -93,26 +191,39 @@ class Backlog(Derived):
 
     def _refresh_index(self, index: BacklogIndex) -> BacklogIndex:
         with self.engine.connect() as connection, connection.begin():
-            events = connection.execute(
-                select(AuditEvent.id, AuditEvent.changes).where(AuditEvent.id > index.mark).order_by(AuditEvent.id)
-            ).all()
+            events = (
+                connection.execute(select(AuditEvent.id).where(AuditEvent.id > index.mark).order_by(AuditEvent.id))
+                .scalars()
+                .all()
+            )
             if not events:
                 return index
-            touched: set[int] = set()
-            titles = False
-            for _event_id, payload in events:
-                for change in json.loads(payload):
-                    if change.get("op") == "bulk" or change.get("table") == "person":
-                        return self.backlog_memory_index()
-                    if change.get("table") == "initiative":
-                        touched.add(int(change["key"]["id"]))
-                        titles = titles or change.get("op") != "update" or "title" in (change.get("after") or {})
-            if touched:
-                index.patch(queries.backlog_columns(connection, sorted(touched)), touched)
-            if titles:
+            touched, foreign = self.change_log.known(events)
+            if foreign and not touched.everything:
+                touched |= self._foreign_changes(connection, foreign)
+            if touched.everything:
+                return self.backlog_memory_index()
+            if touched.initiatives:
+                ids = sorted(touched.initiatives)
+                index.patch(queries.backlog_columns(connection, ids), ids)
+            if touched.titles:
                 index.order_titles(queries.backlog_title_order(connection))
-            index.mark = events[-1][0]
+            index.mark = events[-1]
         return index
+
+    @staticmethod
+    def _foreign_changes(connection, event_ids: Sequence[int]) -> Touched:
+        """What the audit records ``event_ids`` (made by another process) changed, from their stored JSON."""
+        touched = Touched()
+        for start in range(0, len(event_ids), 500):
+            payloads = connection.execute(
+                select(AuditEvent.changes).where(AuditEvent.id.in_(event_ids[start : start + 500]))
+            ).scalars()
+            for payload in payloads:
+                touched |= touch(loads(payload))
+                if touched.everything:
+                    return touched
+        return touched
 
     def backlog_rows_by_id(self, ids: Sequence[int], agenda_session: int | None = None) -> list[BacklogRow]:
         with self.engine.connect() as connection:

@@ -1,12 +1,12 @@
 """The backlog's filter and sort columns in memory, so that a keystroke costs milliseconds, not a table scan.
 
 Loaded once after start-up with one streamed Core query (about 1 s and 35 MiB at
-100,000 initiatives), then patched from the audit log after each change
-(``Portfolio.backlog_memory_refresh``). A filter is a pass over compact arrays,
-free words are found with ``str.find`` in one joined text (C speed, then only
-the hits are looked at), and each sort order is computed once and reused. Only
-ids come out: the rows on screen are read from the database by id, so what is
-shown is always current. It gives the same rows in the same order as
+100,000 initiatives), then patched after each change with the initiatives it
+touched (``Portfolio.backlog_memory_refresh``, driven by ``portfolio.backlog.Backlog``).
+A filter is a pass over compact arrays, free words are found with ``str.find`` in
+one joined text (C speed, then only the hits are looked at), and each sort order
+is computed once and reused. Only ids come out: the rows on screen are read from
+the database by id, so what is shown is always current. It gives the same rows in the same order as
 ``labreview.store.queries.index`` (the SQL path, used until this has loaded);
 ``tests/portfolio/test_backlog_index.py`` checks that for every filter and sort.
 """

@@ -33,7 +33,7 @@ from typing import Any
 from labreview.domain.fields import clean_text
 from labreview.portfolio.access import Access
 from labreview.portfolio.audit import Audit
-from labreview.portfolio.backlog import Backlog
+from labreview.portfolio.backlog import BacklogQueries
 from labreview.portfolio.budget import Budget
 from labreview.portfolio.decisions import Decisions
 from labreview.portfolio.gates import Gates
@@ -46,7 +46,9 @@ from labreview.portfolio.unit import UNATTRIBUTED, WEIGHTS_SETTING, explain_fail
 from labreview.store.engine import make_engine
 
 
-class Portfolio(Settings, People, Initiatives, Backlog, Sessions, Scores, Gates, Access, Budget, Decisions, Audit):
+class Portfolio(
+    Settings, People, Initiatives, BacklogQueries, Sessions, Scores, Gates, Access, Budget, Decisions, Audit
+):
     """A portfolio database and the person acting on it: every use case of the meeting, by area."""
 
     @classmethod

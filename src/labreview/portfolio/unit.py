@@ -22,6 +22,7 @@ from labreview.domain.vocabulary import (
     SessionStatus,
 )
 from labreview.portfolio import ledger
+from labreview.portfolio.changelog import ChangeLog
 from labreview.store.engine import writer
 from labreview.store.models import (
     Person,
@@ -62,6 +63,8 @@ class Unit:
         self._mine: list[int] = []
         """The audit ids of the changes made through this object: what its undo may take back (another app
         on the same file, even under the same name, has its own)."""
+        self.change_log = ChangeLog()
+        """What each action committed through this object changed (the backlog's index is refreshed from it)."""
 
     @property
     def actor(self) -> str:
@@ -150,8 +153,10 @@ class Unit:
                         undoes_id=recorder.undoes_id,
                     )
                 session.commit()
-                if event is not None and action != "undo":
-                    self._mine.append(event.id)
+                if event is not None:
+                    self.change_log.record(event.id, recorder.changes)
+                    if action != "undo":
+                        self._mine.append(event.id)
         except DomainError:
             raise
         except IntegrityError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from labreview.domain.budget import (
@@ -157,6 +157,25 @@ class BacklogPage:
     rows: tuple[BacklogRow, ...]
     offset: int
     total: int
+
+
+@dataclass(frozen=True)
+class BacklogView:
+    """The backlog for one filter and order (``portfolio.backlog.Backlog.view``): how many rows match, how
+    many of them in each stage when grouped, and the rows themselves fetched by their place in the order."""
+
+    length: int
+    """How many initiatives match."""
+    total: int
+    """How many initiatives there are."""
+    groups: Sequence[tuple[Stage, int]]
+    """With the order grouped by stage: each stage that has rows, in order, and how many; else empty."""
+    fetch: Callable[[int, int], list[BacklogRow]]
+    """``fetch(offset, count)``: the rows at those places in the order (read from the database: current)."""
+    locate: Callable[[str], int | None] = lambda _key: None
+    """A key's place in the order (None: not in it, or not known without reading every row, as from SQL)."""
+    in_memory: bool = False
+    """Served by the memory index (cheap to make again), not by SQL."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from labreview.ui.widgets.footer import Footer
 from labreview.ui.widgets.meeting_header import MeetingHeader, MeetingState
 
 if TYPE_CHECKING:
-    from labreview.portfolio.backlog_index import BacklogIndex
+    from labreview.portfolio.backlog import Backlog
     from labreview.portfolio.service import Portfolio
     from labreview.portfolio.startup import FirstScreen
     from labreview.portfolio.views import SessionView
@@ -105,8 +105,8 @@ class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
         self._clock = clock
         self.portfolio: Portfolio = None  # type: ignore[assignment] - set by on_portfolio_opened before any screen shows
         self.session: SessionView | None = None
-        self.backlog_index: BacklogIndex | None = None
-        """The backlog's filter and sort columns in memory, loaded in the background after start-up."""
+        self.backlog: Backlog = None  # type: ignore[assignment] - set with the portfolio, by on_portfolio_opened
+        """The backlog's views: SQL until its memory index has loaded in the background after start-up."""
         self.portfolio_name = "labreview"
         self.ready = asyncio.Event()
         """Set once the portfolio is open and the first screen is shown (tests wait on it)."""
@@ -171,7 +171,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
 
     def on_portfolio_opened(self, message: PortfolioOpened) -> None:
         portfolio, session = message.portfolio, message.session
-        self.portfolio = portfolio
+        self.portfolio, self.backlog = portfolio, message.backlog
         self.portfolio_name = portfolio.name
         self.session = session
         if session is not None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from textual.app import App
 
-    from labreview.portfolio.backlog_index import BacklogIndex
+    from labreview.portfolio.backlog import Backlog
     from labreview.portfolio.service import Portfolio
     from labreview.portfolio.views import SessionView
     from labreview.ui.widgets.meeting_header import MeetingState
@@ -37,8 +37,9 @@ class Host(Protocol):
     """The board member whose scores digits enter on the scorecard."""
     meeting: MeetingState
     """What the header shows, the item clock included (reactive)."""
-    backlog_index: BacklogIndex | None
-    """The backlog's columns in memory once loaded in the background; until then the backlog reads SQL."""
+    backlog: Backlog
+    """The backlog screen's collaborator: views of the backlog, from SQL until its memory index has loaded in
+    the background, then from the index (set with ``portfolio``)."""
 
     # ----------------------------------------------------------- what screens ask of it
 
@@ -50,9 +51,6 @@ class Host(Protocol):
 
     def open_item(self, key: str, mode: str | None = "scorecard") -> None:
         """Look at ``key`` (the meeting's current item when it is on the agenda), then show ``mode``."""
-
-    def refresh_backlog_index(self) -> None:
-        """Patch the memory index with what changed since it was loaded."""
 
     def start_session(self) -> None: ...
 

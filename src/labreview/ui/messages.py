@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from labreview.portfolio.backlog import Backlog
     from labreview.portfolio.service import Portfolio
     from labreview.portfolio.views import SessionView
 
@@ -23,6 +24,8 @@ class PortfolioOpened(Message):
     portfolio: Portfolio
     session: SessionView | None
     """The session the meeting opens on (open, else the next planned, else the latest), if any."""
+    backlog: Backlog
+    """The backlog's views over ``portfolio`` (SQL until its memory index is loaded)."""
 
 
 @dataclass

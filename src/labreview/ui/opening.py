@@ -28,6 +28,7 @@ from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.domain.vocabulary import Criterion
+    from labreview.portfolio.backlog import Backlog
     from labreview.portfolio.backlog_index import BacklogIndex
     from labreview.portfolio.startup import BacklogLine, FirstScreen
     from labreview.portfolio.views import BacklogRow
@@ -39,6 +40,7 @@ class Opening:
 
     preview: FirstScreen | None
     target: str
+    backlog: Backlog
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,7 +62,8 @@ class Opening:
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
-        from labreview.portfolio.service import Portfolio, explain_failure  # deferred: SQLAlchemy after the frame
+        from labreview.portfolio.backlog import Backlog  # deferred, as the service: SQLAlchemy after the frame
+        from labreview.portfolio.service import Portfolio, explain_failure
 
         # The audit log names the person set as the config's actor (--as) when they are in the portfolio,
         # else the facilitator of the session; scores are weighted with the portfolio's own weights.
@@ -80,7 +83,7 @@ class Opening:
         except Exception as exc:  # whatever else stops the opening is said, never left at "Opening the portfolio…"
             failure = explain_failure(self.target, exc)
         else:
-            self.post_message(PortfolioOpened(portfolio, session))
+            self.post_message(PortfolioOpened(portfolio, session, Backlog(portfolio)))
             return
         self.call_from_thread(self.exit, None, 2, f"labreview: {failure}")
 
@@ -103,11 +106,13 @@ class Opening:
         # Everything but the mount happens here, in this thread: the event loop shares the interpreter
         # with the service layer importing in another thread, and its share is what the user waits on
         # (imported on the event loop, the row and screen modules alone took ~75 ms there).
+        from labreview.portfolio.views import BacklogView
         from labreview.ui.screens.backlog import BacklogSource
 
         agenda = {line.key for line in self.preview.agenda} if self.preview else set()
         rows = [backlog_row(line, found.weights, agenda) for line in found.lines]
-        source = BacklogSource(found.total, [], lambda offset, count: rows[offset : offset + count], found.currency)
+        view = BacklogView(found.total, found.total, [], lambda offset, count: rows[offset : offset + count])
+        source = BacklogSource(view, found.currency)
         self.call_from_thread(self._show_backlog_preview, source)
 
     def _show_backlog_preview(self, source: BacklogSource) -> None:
@@ -147,28 +152,23 @@ class Opening:
             timeout=3600,
         )
 
+    @property
+    def backlog_index(self) -> BacklogIndex | None:
+        """The backlog's memory index once loaded (None until then: the backlog reads SQL); tests wait on it."""
+        return None if self.backlog is None else self.backlog.index
+
     @work(thread=True, exclusive=True, group="backlog-index", exit_on_error=False)
     def _load_backlog_index(self) -> None:
-        index = self.portfolio.backlog_memory_index()
-        self.call_from_thread(self._backlog_index_loaded, index)
+        self.backlog.load()
+        self.call_from_thread(self._backlog_index_loaded)
 
-    def _backlog_index_loaded(self, index: BacklogIndex) -> None:
-        self.backlog_index = index
-        self.refresh_backlog_index()
+    def _backlog_index_loaded(self) -> None:
         # What is loaded now (the index's 100,000 keys, Textual, SQLAlchemy) stays until the app quits.
         # Out of the collector's sight, a full collection no longer walks it: at 100,000 initiatives
         # that walk was a 100-200 ms pause in the middle of a keystroke, every few dozen keys.
         gc.collect()
         gc.freeze()
         self.screen.post_message(BacklogIndexLoaded())  # the backlog, when on show, serves from the index now
-
-    def refresh_backlog_index(self) -> None:
-        """Patch the memory index with what changed since it was loaded (cheap: read from the audit log)."""
-        if self.backlog_index is not None:
-            try:
-                self.backlog_index = self.portfolio.backlog_memory_refresh(self.backlog_index)
-            except DomainError:
-                self.backlog_index = None  # the SQL path serves; the index loads again next start
 
 
 def preview_state(preview: FirstScreen, banner: str) -> MeetingState:

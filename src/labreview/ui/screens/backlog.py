@@ -1,8 +1,8 @@
-"""Backlog: every initiative, filtered and sorted in the database, drawn a screenful at a time."""
+"""Backlog: every initiative, filtered and sorted by ``portfolio.backlog.Backlog``, drawn a screenful at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,8 +23,8 @@ from labreview.ui.screens.base import MeetingScreen
 from labreview.ui.widgets.virtual_table import BLOCK, Column, Row, VirtualTable
 
 if TYPE_CHECKING:
-    from labreview.portfolio.backlog_index import BacklogIndex
-    from labreview.portfolio.views import BacklogRow
+    from labreview.portfolio.backlog import Backlog
+    from labreview.portfolio.views import BacklogRow, BacklogView
 
 COLUMNS = (
     Column("agenda", "", 1),
@@ -46,22 +46,25 @@ SORT_COLUMN = {"decision": "decision", "cost": "cost"}
 
 @dataclass
 class BacklogSource:
-    """Display rows over the backlog in its order; with grouping, a heading before each stage's rows.
+    """Display rows over a view of the backlog in its order; with grouping, a heading before each stage's rows.
 
-    ``fetch(offset, count)`` reads rows by their place in that order: from an id list (the memory
-    index) or straight from SQL with LIMIT/OFFSET (until the index has loaded).
+    The view's ``fetch(offset, count)`` reads rows by their place in that order (from the memory index's
+    ids, or straight from SQL with LIMIT/OFFSET until the index has loaded).
     """
 
-    length: int
-    """How many initiatives match (headings not counted)."""
-    groups: Sequence[tuple[Stage, int]]
-    fetch: Callable[[int, int], list[BacklogRow]]
+    view: BacklogView
     currency: str
-    ids: Sequence[int] | None = None
-    id_of: Callable[[str], int | None] | None = None
-    """Key → id, when the ids came from the memory index (finds the cursor's row anywhere at no cost)."""
     _first: list[Row] | None = field(default=None, repr=False)
     """The first block, fetched by the worker that built this source (so the UI thread runs no SQL for it)."""
+
+    @property
+    def length(self) -> int:
+        """How many initiatives match (headings not counted)."""
+        return self.view.length
+
+    @property
+    def groups(self) -> Sequence[tuple[Stage, int]]:
+        return self.view.groups
 
     def __len__(self) -> int:
         return self.length + len(self.groups)
@@ -70,16 +73,13 @@ class BacklogSource:
         self._first = self.rows(0, min(len(self), BLOCK))
 
     def locate_key(self, key: str) -> int | None:
-        """Display index of ``key``'s row: anywhere with the memory index, else within the first block."""
-        if self.id_of is None or self.ids is None:
+        """Display index of ``key``'s row: anywhere when the view can locate it (memory index), else within
+        the first block."""
+        if not self.view.in_memory:
             first = self._first or []
             return next((i for i, row in enumerate(first) if row.key == key), None)
-        key_id = self.id_of(key)
-        if key_id is None:
-            return None
-        try:
-            position = self.ids.index(key_id)
-        except ValueError:
+        position = self.view.locate(key)
+        if position is None:
             return None
         if not self.groups:
             return position
@@ -110,7 +110,7 @@ class BacklogSource:
             return self._first[:stop]
         located = [self._locate(i) for i in range(start, stop)]
         places = [p for kind, p in located if kind == "row" and p < self.length]
-        fetched = iter(self.fetch(places[0], len(places)) if places else [])  # places are consecutive
+        fetched = iter(self.view.fetch(places[0], len(places)) if places else [])  # places are consecutive
         result = []
         for kind, position in located:
             if kind == "heading":
@@ -193,7 +193,6 @@ class BacklogScreen(MeetingScreen):
         self.filters = Filters()
         self.order = Order("key")
         self._filter_text = ""
-        self._total: tuple[int, int] | None = None
 
     def body(self) -> ComposeResult:
         with Horizontal(id="filter-bar"):
@@ -211,12 +210,12 @@ class BacklogScreen(MeetingScreen):
         self.query_one(VirtualTable).focus()
 
     @property
-    def index(self) -> BacklogIndex | None:
-        """The app's in-memory backlog index, once loaded (until then the SQL path serves)."""
-        return self.lab.backlog_index
+    def backlog(self) -> Backlog:
+        """The backlog's views (SQL until its memory index has loaded, then the index)."""
+        return self.lab.backlog
 
     def refresh_view(self) -> None:
-        self.lab.refresh_backlog_index()
+        self.backlog.refresh()
         self._reload()
 
     def _query(self) -> tuple[Filters, Order]:
@@ -228,52 +227,32 @@ class BacklogScreen(MeetingScreen):
         """Show the current filter and order: from the memory index when it is ready, else from SQL."""
         keep = keep or self.query_one(VirtualTable).cursor_key or self.lab.current_key
         filters, order = self._query()
-        if self.index is not None:
-            session = self.lab.session
-            agenda = {e.key for e in session.agenda} if session else set()
-            ids = self.index.select(filters, order, agenda)
-            groups = self._groups(self.index.stage_counts(ids)) if order.group_by_stage else []
-            portfolio, session_id = self.portfolio, filters.agenda_session
-            source = BacklogSource(
-                len(ids), groups,
-                lambda offset, count: portfolio.backlog_rows_by_id(ids[offset : offset + count], session_id),
-                portfolio.currency, ids=ids, id_of=self.index.id_of,
-            )  # fmt: skip
-            self._show(source, len(self.index), keep)
+        session = self.lab.session
+        agenda = {e.key for e in session.agenda} if session else set()
+        if self.backlog.in_memory:  # milliseconds: here, on the UI thread
+            self._show(BacklogSource(self.backlog.view(filters, order, agenda), self.backlog.currency), keep)
         else:
-            self._load(filters, order, keep)
-
-    @staticmethod
-    def _groups(counts: dict[Stage, int]) -> list[tuple[Stage, int]]:
-        return [(stage, counts[stage]) for stage in Stage if counts.get(stage)]
+            self._load(filters, order, agenda, keep)
 
     @work(thread=True, exclusive=True, group="backlog", exit_on_error=False)
-    def _load(self, filters: Filters, order: Order, keep: str | None) -> None:
+    def _load(self, filters: Filters, order: Order, agenda: set[str], keep: str | None) -> None:
         """Until the memory index has loaded: rows straight from SQL, a window at a time (off the UI thread)."""
-        portfolio = self.portfolio
-        counts = portfolio.backlog_stage_counts(filters)
-        if self._total is None or self._total[0] != self.lab.revision:
-            self._total = (self.lab.revision, portfolio.backlog_count(Filters()))
-        source = BacklogSource(
-            sum(counts.values()),
-            self._groups(counts) if order.group_by_stage else [],
-            lambda offset, count: portfolio.backlog_page(filters, order, offset, count),
-            portfolio.currency,
-        )
+        backlog = self.backlog
+        source = BacklogSource(backlog.view(filters, order, agenda), backlog.currency)
         source.warm()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, source, self._total[1], keep)
+            self.app.call_from_thread(self._show, source, keep)
 
     def on_backlog_index_loaded(self, _message: BacklogIndexLoaded) -> None:
         """The app has loaded the memory index: serve the current filter from it."""
         if self.is_current:
             self._reload()
 
-    def _show(self, source: BacklogSource, total: int, keep: str | None) -> None:
+    def _show(self, source: BacklogSource, keep: str | None) -> None:
         table = self.query_one(VirtualTable)
         table.empty_text = "No initiative matches the filter." if self._filter_text else "The portfolio is empty."
         table.set_source(source, keep_key=keep)
-        shown = source.length
+        shown, total = source.length, source.view.total
         self.query_one("#count", Static).update(
             Text(f" {shown:,} of {total:,}", style="bold") if shown != total else Text(f" {total:,} initiatives"),
             layout=False,  # a fixed width: no need to lay the screen out again
