@@ -17,7 +17,7 @@ from labreview.config import Config
 from labreview.domain.vocabulary import CheckState, Gate, Track
 from labreview.portfolio import Portfolio
 from labreview.ui.app import make_app
-from labreview.ui.screens.plan_session import PlanSessionDialog
+from labreview.ui.dialogs.plan_session import PlanSessionDialog
 from tests.ui.conftest import ready, settle
 
 BOARD = [

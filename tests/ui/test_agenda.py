@@ -61,3 +61,25 @@ async def test_end_session_asks_first(app_factory):
         await pilot.press("E", "enter")
         await settle(pilot)
         assert app.portfolio.session(Q).status.value == "closed"
+
+
+async def test_attendance_and_planning_dialogs_show_every_person(app_factory):
+    """Both dialogs list the whole board at once (a CSS rule meant for the agenda's attendee line once cut
+    their list to a single row)."""
+    from textual.widgets import SelectionList
+
+    from labreview.ui.dialogs.attendance import AttendanceDialog
+    from labreview.ui.dialogs.plan_session import PlanSessionDialog
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot)
+        for open_dialog, kind in ((app.edit_attendance, AttendanceDialog), (app.plan_next_session, PlanSessionDialog)):
+            open_dialog()
+            await settle(pilot)
+            assert isinstance(app.screen, kind)
+            people = app.screen.query_one("#attendees", SelectionList)
+            shown = people.content_region.height
+            assert shown >= min(people.option_count, 8), (kind.__name__, shown, people.option_count)
+            await pilot.press("escape")
+            await settle(pilot)

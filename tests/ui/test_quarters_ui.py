@@ -9,8 +9,8 @@ from labreview.config import Config
 from labreview.domain.vocabulary import Criterion
 from labreview.portfolio import Portfolio
 from labreview.ui.app import make_app
+from labreview.ui.dialogs.plan_session import PlanSessionDialog
 from labreview.ui.dialogs.prompt import PromptDialog
-from labreview.ui.screens.plan_session import PlanSessionDialog
 from tests.ui.conftest import message, ready, settle
 
 SIZE = (100, 32)
