@@ -65,3 +65,45 @@ def test_importing_the_app_does_no_database_work():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_no_import_cycles():
+    """No module of ours reaches itself through imports, deferred and TYPE_CHECKING ones included (grimp,
+    which import-linter uses, sees them all); a cycle is what the layers and the areas contract cannot say."""
+    import grimp
+
+    graph = grimp.build_graph("labreview")
+    ours = sorted(m for m in graph.modules if m.startswith("labreview."))
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:  # Tarjan's strongly connected components
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            if not imported.startswith("labreview."):
+                continue
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in ours:
+        if module not in index:
+            visit(module)
+    assert cycles == []

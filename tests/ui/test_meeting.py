@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import DataTable
 
 from labreview.domain.vocabulary import DecisionOutcome, Stage
+from labreview.ui.tones import paint
 from labreview.ui.widgets.meeting_header import MeetingHeader
 from tests.ui.conftest import SIZE, Q, message, ready, settle, start
 
@@ -32,7 +33,8 @@ async def test_timebox_runs_turns_red_and_is_stored(app_factory, stopwatch):
         assert state.running and state.over and state.elapsed >= 9 * 60
         # the agenda's row of the running item keeps time with the header, in red once over
         cell = app.screen.query_one("#agenda", DataTable).get_cell("EXP-102", "time")
-        assert cell.plain == f"{state.elapsed // 60:02d}:{state.elapsed % 60:02d}/08:00" and "red" in str(cell.style)
+        over = paint(app, "bold bad")  # the theme's error colour (red in textual-dark), see ui/tones.py
+        assert cell.plain == f"{state.elapsed // 60:02d}:{state.elapsed % 60:02d}/08:00" and str(cell.style) == over
         # a draft of the minutes carries the time spent so far, not the last 15-second flush
         stopwatch.now += 5
         await pilot.press("o", "e")

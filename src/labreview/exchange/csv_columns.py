@@ -9,7 +9,9 @@ the reader takes off again (``unguard``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from labreview.domain import fields
 from labreview.domain.vocabulary import (
@@ -152,3 +154,19 @@ def unguard(value: str) -> str:
     if value[:1] != "'":
         return value
     return value[1:] if needs_guard(value[1:]) else value
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A CSV file read into import records, with what a person should know about how it was read."""
+
+    records: Sequence[Any]
+    """``importing.ImportRecord``s, one per non-blank row: an ``importing.RecordColumns`` when every row could be
+    read (each record is made when it is looked at), else a tuple."""
+    columns: tuple[str, ...]
+    ignored: tuple[str, ...]
+    """Headers that name no known column."""
+    delimiter: str
+    encoding: str = "UTF-8"
+    """How the file was read, for a person: ``UTF-8``, ``Windows-1252``, ``UTF-16 (with BOM)``, ``xlsx``, or the
+    encoding the person named."""

@@ -29,13 +29,12 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from labreview.domain.errors import DomainError, InvalidInput, StorageError
 from labreview.domain.vocabulary import MINOR_PER_UNIT, parse_money
-from labreview.exchange.csv_columns import _BY_FOLDED, ENUMS, Column, fold_header, unguard
+from labreview.exchange.csv_columns import _BY_FOLDED, ENUMS, Column, ParsedFile, fold_header, unguard
 from labreview.exchange.csv_decode import _ZIP_MAGIC, XLSX_SUFFIXES, decode, xlsx_text
 from labreview.exchange.csv_report import quote
 from labreview.portfolio.gc_pause import collector_paused
@@ -46,22 +45,6 @@ Progress = Callable[[str, int, int], None]
 
 _TRUE = {"yes", "y", "true", "1", "x"}
 _FALSE = {"no", "n", "false", "0"}
-
-
-@dataclass(frozen=True)
-class ParsedFile:
-    """A CSV file read into import records, with what a person should know about how it was read."""
-
-    records: Sequence[Any]
-    """``importing.ImportRecord``s, one per non-blank row: an ``importing.RecordColumns`` when every row could be
-    read (each record is made when it is looked at), else a tuple."""
-    columns: tuple[str, ...]
-    ignored: tuple[str, ...]
-    """Headers that name no known column."""
-    delimiter: str
-    encoding: str = "UTF-8"
-    """How the file was read, for a person: ``UTF-8``, ``Windows-1252``, ``UTF-16 (with BOM)``, ``xlsx``, or the
-    encoding the person named."""
 
 
 def read_file(path: str | Path, *, encoding: str | None = None, progress: Progress | None = None) -> ParsedFile:

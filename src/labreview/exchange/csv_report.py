@@ -11,7 +11,7 @@ from labreview.domain.vocabulary import MINOR_PER_UNIT
 from labreview.exchange.csv_columns import ENUMS
 
 if TYPE_CHECKING:
-    from labreview.exchange.csv_read import ParsedFile
+    from labreview.exchange.csv_columns import ParsedFile
 
 
 def describe(parsed: ParsedFile, report: Any, *, currency: str = "", detail_limit: int | None = None) -> list[str]:

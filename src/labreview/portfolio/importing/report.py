@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from labreview.portfolio.importing.plan import _Create, _Plan
+
+class _Create(Protocol):
+    """What the report reads of a planned creation (``plan._Create``; named here so plan → report is one way)."""
+
+    line: int
+    key: str
+    values: Mapping[str, Any]
+    intake_values: Mapping[str, Any]
+    owner: Any
+    sponsor: Any
+
+
+class _Plan(Protocol):
+    """What the summary reads of a plan (``plan._Plan``)."""
+
+    creates: Sequence[Any]
+    updates: Sequence[Any]
+    new_people: Mapping[str, str]
+    problems: Sequence[Any]
 
 
 @dataclass(frozen=True)
