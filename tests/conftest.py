@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import backends
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample.db"
 MEETING_DAY = dt.datetime(2026, 11, 23, 14, 0, tzinfo=dt.UTC)
@@ -29,6 +31,54 @@ def clock() -> TickingClock:
     return TickingClock()
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: about the SQLite file itself (its bytes, its -wal, its folder); skipped on PostgreSQL"
+    )
+    config.addinivalue_line("markers", "postgres: needs the PostgreSQL test server (runs in both suite runs)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if backends.BACKEND != "postgres":
+        return
+    skip = pytest.mark.skip(reason="about the SQLite file itself (sqlite_only)")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    backends.close()
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL database at the schema's head, on the test server, whatever the backend; dropped after."""
+    server = backends.server()
+    url = server.fresh()
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture
+def pg_empty_url():
+    """A fresh, empty PostgreSQL database (no tables) on the test server; dropped after."""
+    server = backends.server()
+    url = server.fresh(migrated=False)
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture
+def db_target(tmp_path: Path, request):
+    """Where a test's new portfolio lives on the selected backend: a file path in ``tmp_path`` (SQLite),
+    or a fresh database at the schema's head (PostgreSQL). ``Portfolio.open(db_target, create=True)``
+    works on both."""
+    if backends.BACKEND == "sqlite":
+        return tmp_path / "p.db"
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
     target = tmp_path / "sample.db"
@@ -37,10 +87,10 @@ def sample_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def empty_portfolio(tmp_path: Path, clock: TickingClock):
+def empty_portfolio(db_target, clock: TickingClock):
     from labreview.portfolio import Portfolio
 
-    portfolio = Portfolio.open(tmp_path / "p.db", create=True, actor="Tess Facilitator", clock=clock)
+    portfolio = Portfolio.open(db_target, create=True, actor="Tess Facilitator", clock=clock)
     yield portfolio
     portfolio.close()
 
