@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="PATH|URL",
         default=argparse.SUPPRESS,
-        help="portfolio database: a file path or an sqlite:/// URL (default: $LABREVIEW_DB, "
+        help="portfolio database: a file path, or a URL: sqlite:///FILE, postgresql://USER@HOST/DATABASE "
+        "(default: $LABREVIEW_DB, "
         "else portfolio.db in your user data folder)",
     ).complete = _FILES  # type: ignore[attr-defined]
     common.add_argument(

@@ -96,9 +96,9 @@ def _check_readable(target: str) -> None:
         from labreview.store.engine import database_url
 
         database_url(target)  # an in-memory or unknown kind of database is refused here
-        return
     found = probe(target)
-    if found.state not in (State.CURRENT, State.OLDER):
+    readable = (State.CURRENT,) if found.server else (State.CURRENT, State.OLDER)
+    if found.state not in readable:
         raise CliError(found.message)
 
 

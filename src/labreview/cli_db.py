@@ -66,6 +66,18 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     verify.set_defaults(run=cmd_audit_verify)
 
+    db = commands.add_parser("db", help="the portfolio database itself: upgrade its schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    upgrade = db_commands.add_parser(
+        "upgrade",
+        parents=[common],
+        help="bring the portfolio's schema to this labreview's (a file is backed up beside itself first)",
+        description="Upgrade the schema of the portfolio to this labreview's. A file is copied beside itself "
+        "first (and is also upgraded when the app opens it); a portfolio on a PostgreSQL server is upgraded only "
+        "by this command, never as a side effect: back it up first with pg_dump -Fc -f portfolio.dump DATABASE.",
+    )
+    upgrade.set_defaults(run=cmd_db_upgrade)
+
 
 class _Listed(tuple):
     """Choices shown in help and offered by shell completion, where a value outside them is left to the service,
@@ -84,18 +96,45 @@ def _roles() -> list[str]:
 def cmd_init(args: argparse.Namespace) -> int:
     target, _default = _target(args)
     from labreview.store.database import State, probe
-    from labreview.store.location import is_url
 
-    if not is_url(target):
-        found = probe(target)
-        if found.state is State.CURRENT:
-            print(f"{target} is already a labreview portfolio; nothing to do.")
-            return 0
-        if found.state is not State.MISSING and found.state is not State.EMPTY:
-            raise CliError(found.message)
+    found = probe(target)
+    shown = found.shown or target
+    if found.state is State.CURRENT:
+        print(f"{shown} is already a labreview portfolio; nothing to do.")
+        return 0
+    if found.state is not State.MISSING and found.state is not State.EMPTY:
+        raise CliError(found.message)
     _prepare(target, create=True)
     _ensure_defaults(target, _config(args))
-    print(f"Created an empty portfolio at {target}")
+    print(f"Created an empty portfolio at {shown}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Bring a portfolio's schema to this labreview's: the only way a shared (server) portfolio is upgraded."""
+    target, _default = _target(args)
+    from labreview.store.database import State, backup, probe, upgrade
+    from labreview.store.server import server_problem
+
+    found = probe(target)
+    shown = found.shown or target
+    if found.state is State.CURRENT:
+        print(f"{shown} already has this labreview's schema ({found.revision}); nothing to do.")
+        return 0
+    if found.state is not State.OLDER:
+        raise CliError(found.message)
+    if found.path is not None:
+        copy = backup(found.path, found.revision)
+        print(f"Backed up {found.path} to {copy}.")
+    try:
+        upgrade(target)
+    except Exception as exc:  # said in words: the server's or SQLite's reason, one line
+        from labreview.store.database import sqlite_problem
+
+        reason = sqlite_problem(getattr(exc, "orig", None) or exc) if found.path else server_problem(exc)
+        raise CliError(f"Cannot upgrade {shown}: {reason}; nothing was changed.") from exc
+    after = probe(target)
+    print(f"Upgraded {shown} from schema {found.revision} to {after.revision}.")
     return 0
 
 
@@ -104,14 +143,13 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from labreview.store.database import State, probe
     from labreview.store.location import is_url
 
-    state = State.CURRENT
-    if not is_url(target):
-        found = probe(target)
-        # A missing head is for the audit log's check to report as tampering, not a reason to refuse reading it.
-        head_only = found.state is State.INCOMPLETE and found.missing == ("audit_head",)
-        if found.state not in (State.CURRENT, State.OLDER) and not head_only:
-            raise CliError(found.message)
-        state = found.state
+    found = probe(target)
+    # A missing head is for the audit log's check to report as tampering, not a reason to refuse reading it.
+    head_only = found.state is State.INCOMPLETE and found.missing == ("audit_head",)
+    readable = (State.CURRENT, State.OLDER) if not is_url(target) or found.path else (State.CURRENT,)
+    if found.state not in readable and not head_only:
+        raise CliError(found.message)
+    state = found.state
     from sqlalchemy.exc import SQLAlchemyError  # deferred: only this command and the app need SQLAlchemy
 
     from labreview.portfolio.service import Portfolio

@@ -1,4 +1,8 @@
-"""Two facilitators: two OS processes write to the same portfolio file at once, a few seconds in all.
+"""Two facilitators: two OS processes write to the same portfolio at once, a few seconds in all.
+
+On SQLite the file, on PostgreSQL (``LABREVIEW_TEST_BACKEND=postgres``) a server database: there this is
+the guard of the write lock (``store.engine.WRITE_LOCK``), without which updates are lost past the
+version check and the audit append collides on its ids.
 
 Each process makes ``WRITES`` attempts as fast as it can (scores, gate checks,
 agenda changes, versioned edits of a shared initiative and its intake); the
@@ -144,7 +148,8 @@ def _work(name: str, path: str, handshake) -> dict:
 
 
 @pytest.fixture
-def shared_file(portfolio) -> Path:
+def shared_file(portfolio, db_target) -> Path | str:
+    """The shared portfolio: a file on SQLite, a database on the PostgreSQL test server with the postgres backend."""
     p = portfolio
     p.start_session(Q)
     p.create_initiative(SHARED, "Shared initiative", category="efficiency", owner="Oscar Owner")
@@ -152,7 +157,7 @@ def shared_file(portfolio) -> Path:
         for n in range(3):
             p.create_initiative(f"AGD-{plan['own']}{n}", f"Agenda item {n}", category="capability", owner="Oscar Owner")
     p.close()
-    return Path(str(p.engine.url.database))
+    return db_target
 
 
 def test_two_processes_writing_at_once_lose_nothing(shared_file, capsys):

@@ -5,18 +5,20 @@ storage errors said in words."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from labreview.domain import budget as budget_rules
 from labreview.domain import scoring
-from labreview.domain.errors import DomainError, InvalidInput, StorageError
+from labreview.domain.errors import DomainError, InvalidInput, StaleEdit, StorageError
 from labreview.domain.vocabulary import (
     Criterion,
     SessionStatus,
@@ -29,9 +31,12 @@ from labreview.store.models import (
     ReviewSession,
     Setting,
 )
+from labreview.store.rows import STALE
 
 UNATTRIBUTED = "nobody named (no session, no --as)"
 """The audit log's actor when no person is named and no session is planned or open."""
+BEGIN_ATTEMPTS = 4
+"""How often a write transaction is begun before a dropped connection or a "try again" is reported."""
 WEIGHTS_SETTING = "weights"
 """The setting that holds the portfolio's criterion weights (``scoring.format_weights``)."""
 
@@ -135,8 +140,7 @@ class Unit:
         if self.read_only:
             raise StorageError("This portfolio is open read-only; nothing can be changed.")
         try:
-            with Session(self._writer, expire_on_commit=False) as session:
-                actor = self._actor_in(session)  # who acts is who it was when the action began (end session)
+            with self._write_session() as (session, actor):  # actor: who it was when the action began
                 recorder = ledger.Recorder(session)
                 yield recorder
                 event = None
@@ -159,10 +163,34 @@ class Unit:
                         self._mine.append(event.id)
         except DomainError:
             raise
+        except StaleDataError as exc:  # the database's own version check: another writer changed the row
+            raise StaleEdit(STALE) from exc
         except IntegrityError as exc:
             raise InvalidInput(f"That change conflicts with a record already there ({_first_line(exc)}).") from exc
         except DatabaseError as exc:  # locked, full, read-only, damaged: said in words, nothing was saved
             raise storage_error(exc) from exc
+
+    @contextmanager
+    def _write_session(self) -> Iterator[tuple[Session, str]]:
+        """A write transaction, begun (the write lock taken) and its actor read before the use case runs.
+
+        Beginning is retried a few times when the server dropped the connection or asked to try again
+        (SQLSTATE class 08, 40001, 40P01, 57P01–03): nothing of the use case has run yet, so nothing is
+        done twice. A failure after that is reported, never retried: the use case's body is the caller's."""
+        for attempt in range(BEGIN_ATTEMPTS):
+            session = Session(self._writer, expire_on_commit=False)
+            try:
+                session.connection()  # BEGIN (IMMEDIATE on SQLite; with the write lock on PostgreSQL)
+                actor = self._actor_in(session)
+            except DBAPIError as exc:
+                session.close()
+                if attempt + 1 == BEGIN_ATTEMPTS or not _worth_retrying(exc):
+                    raise
+                time.sleep(0.05 * 2**attempt)
+                continue
+            with session:
+                yield session, actor
+            return
 
     def bookkeeping_write(self, statement: Any) -> None:
         """A bookkeeping write that is not a governance action (timer, agenda cursor): not audited."""
@@ -194,6 +222,20 @@ class Unit:
         return budget_rules.TargetMix.parse(self.settings()["target_mix"])
 
 
+RETRYABLE = frozenset({"40001", "40P01", "57P01", "57P02", "57P03"})
+
+
+def _worth_retrying(exc: DBAPIError) -> bool:
+    from labreview.store.server import sqlstate
+
+    code = sqlstate(exc)
+    return (
+        bool(exc.connection_invalidated)
+        or code.startswith("08")
+        or code in ("40001", "40P01", "57P01", "57P02", "57P03")
+    )
+
+
 def _first_line(exc: BaseException) -> str:
     original = getattr(exc, "orig", None) or exc
     return str(original).splitlines()[0]
@@ -202,15 +244,35 @@ def _first_line(exc: BaseException) -> str:
 def explain_failure(target: object, exc: BaseException) -> str:
     """One sentence for an error that stopped ``target`` from being opened or read (the app's last resort)."""
     from labreview.store.database import sqlite_problem
+    from labreview.store.server import from_server, server_problem
 
+    if isinstance(exc, DatabaseError) and from_server(exc):
+        return f"The portfolio at {_shown(target)} could not be opened: {server_problem(exc)}."
     if isinstance(exc, DatabaseError):
         return f"The portfolio at {target} could not be opened: {sqlite_problem(exc.orig or exc)}."
     first = str(exc).splitlines()[0] if str(exc) else ""
     return f"The portfolio at {target} could not be opened: {type(exc).__name__}{': ' + first if first else ''}."
 
 
+def _shown(target: object) -> str:
+    """A database URL without its password (a file path as it is)."""
+    text = str(target)
+    if "://" not in text or "@" not in text:
+        return text
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except Exception:
+        return text.split("://", 1)[0] + "://…"
+
+
 def storage_error(exc: DatabaseError) -> StorageError:
     from labreview.store.database import sqlite_problem
+    from labreview.store.server import from_server
+
+    if from_server(exc):
+        return _server_storage_error(exc)
 
     problem = sqlite_problem(getattr(exc, "orig", None) or exc)
     if problem.startswith("the database file is damaged"):
@@ -230,3 +292,25 @@ def storage_error(exc: DatabaseError) -> StorageError:
     if problem.startswith("the database cannot be written"):
         return StorageError("The database is read-only: the change was not saved.")
     return StorageError(f"The database refused the change ({_first_line(exc)}); nothing was saved.")
+
+
+def _server_storage_error(exc: DatabaseError) -> StorageError:
+    """A failed write on a PostgreSQL server, in words by its SQLSTATE: nothing was saved (the server rolled the
+    whole transaction back)."""
+    from labreview.store.server import server_problem, sqlstate
+
+    code = sqlstate(exc)
+    if code == "55P03":
+        return StorageError("The database is busy with another labreview; the change was not saved — try again.")
+    if code in ("40001", "40P01"):
+        return StorageError("Another change came in at the same moment; the change was not saved — try again.")
+    if code == "25006":
+        return StorageError("The database is read-only: the change was not saved.")
+    if code == "53100":
+        return StorageError("The server's disk is full: the change was not saved. Free some space and try again.")
+    if getattr(exc, "connection_invalidated", False) or code.startswith(("08", "57P")) or not code:
+        return StorageError(
+            f"The connection to the database server was lost ({server_problem(exc)}): the change was not saved; "
+            "try again."
+        )
+    return StorageError(f"The database refused the change ({server_problem(exc)}); nothing was saved.")

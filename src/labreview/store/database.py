@@ -7,6 +7,7 @@ in milliseconds, before SQLAlchemy or Alembic are imported.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
@@ -37,17 +38,23 @@ class State(Enum):
 
 @dataclass(frozen=True)
 class Probe:
-    path: Path
+    path: Path | None
+    """The file (None for a database on a server)."""
     state: State
     revision: str | None = None
     detail: str = ""
     missing: tuple[str, ...] = ()
     """The tables a portfolio of this revision has that this file lacks (``INCOMPLETE``)."""
+    shown: str = ""
+    """How a server database is named to a person (its URL without the password)."""
+    server: bool = False
 
     @property
     def message(self) -> str:
         """One line for a person."""
-        where = str(self.path)
+        where = self.shown or str(self.path)
+        if self.server:
+            return self._server_message(where)
         return {
             State.MISSING: f"No database at {where}. Create one with: labreview init --db {where}",
             State.EMPTY: f"{where} is an empty file, not a portfolio yet; labreview init --db {where} sets it up.",
@@ -65,9 +72,33 @@ class Probe:
             State.UNREADABLE: f"Cannot read {where}: {self.detail}.",
         }[self.state]
 
+    def _server_message(self, where: str) -> str:
+        if self.state is State.EMPTY:
+            return f"{where} holds no portfolio yet; labreview init --db {where} sets it up."
+        if self.state is State.OLDER:
+            return (
+                f"{where} has an older schema ({self.revision}); a shared portfolio is upgraded only on purpose: "
+                f"back it up (pg_dump), then run labreview db upgrade --db {where}"
+            )
+        if self.state is State.FOREIGN:
+            return f"{where} is a PostgreSQL database but not a labreview portfolio."
+        if self.state is State.UNREADABLE:
+            return f"Cannot open {where}: {self.detail}."
+        return dataclasses.replace(self, server=False).message
+
 
 def probe(path: str | Path) -> Probe:
-    """What is at ``path``: nothing, an empty file, a labreview database of some revision, or junk."""
+    """What is at ``path``: nothing, an empty file, a labreview database of some revision, or junk.
+    A server URL is asked over one short connection (``store.server.probe``)."""
+    from labreview.store.location import is_url, sqlite_path
+
+    if is_url(path):
+        file = sqlite_path(path)
+        if file is None:
+            from labreview.store.server import probe as probe_server
+
+            return probe_server(str(path))
+        path = file
     path = Path(path).expanduser().resolve()
     if not path.exists():
         return Probe(path, State.MISSING)
@@ -293,6 +324,10 @@ def upgrade(target: str | Path) -> None:
                 # Batch migrations copy tables; foreign keys must be off while they do
                 # (the pragma is ignored inside a transaction, so set it before BEGIN).
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            else:  # two labreviews setting up or upgrading one server database at once: one waits
+                from labreview.store.engine import WRITE_LOCK
+
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
@@ -310,10 +345,8 @@ def prepare(target: str | Path, *, create: bool = False, read_only: bool = False
     from labreview.store.location import sqlite_path
 
     path = sqlite_path(target)
-    if path is None:  # a server database: Alembic decides
-        if not read_only:
-            upgrade(target)
-        return Probe(Path(str(target)), State.CURRENT, HEAD)
+    if path is None:
+        return _prepare_server(str(target), create=create, read_only=read_only)
     found = probe(path)
     if read_only and found.state is State.OLDER:
         raise StorageError(
@@ -344,6 +377,27 @@ def prepare(target: str | Path, *, create: bool = False, read_only: bool = False
         except Exception as exc:
             raise StorageError(f"Cannot set up the database at {path}: {_reason(exc)}.") from exc
     return found
+
+
+def _prepare_server(target: str, *, create: bool, read_only: bool) -> Probe:
+    """A database on a server: set up only when asked to (``create``, on an empty database), upgraded only by
+    ``labreview db upgrade`` (``upgrade``), never as a side effect of opening it: others share it."""
+    from labreview.store.server import server_problem
+
+    found = probe(target)
+    if found.state is State.CURRENT:
+        return found
+    if found.state is State.EMPTY and create and not read_only:
+        try:
+            upgrade(target)
+        except StorageError:
+            raise
+        except Exception as exc:
+            raise StorageError(f"Cannot set up the database at {found.shown}: {server_problem(exc)}.") from exc
+        return found
+    if found.state is State.EMPTY and read_only:
+        raise StorageError(f"{found.shown} holds no portfolio yet; there is nothing to open read-only.")
+    raise StorageError(found.message)
 
 
 def _ensure_directory(directory: Path) -> None:

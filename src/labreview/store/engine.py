@@ -8,6 +8,13 @@ write lock up front instead of failing on upgrade under contention).
 A read-only engine on a file connects through ``store.location.readonly_uri``:
 ``mode=ro``, or ``immutable=1`` when the folder cannot be written (SQLite's WAL
 mode needs a ``-shm`` file it could not create there).
+
+On PostgreSQL (psycopg 3, the ``postgres`` extra) transactions are READ COMMITTED, and a write
+transaction's first statement takes a transaction-level advisory lock (``WRITE_LOCK``): the server's
+counterpart of ``BEGIN IMMEDIATE``, one writer at a time for the whole transaction, so the service's
+read-check-write use cases (the version check, the audit append's "newest id + 1") stay correct with
+several facilitators. Readers never wait for it. A read-only engine's sessions are read-only transactions
+(``default_transaction_read_only``), so the server itself refuses a write.
 """
 
 from __future__ import annotations
@@ -26,6 +33,10 @@ from labreview.store.location import is_url, readonly_uri, sqlite_path
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a connection waits for another writer before giving up."""
+WRITE_LOCK = 0x6C6162726576  # "labrev"
+"""The advisory lock key every PostgreSQL write transaction takes first (advisory locks are per database)."""
+CONNECT_TIMEOUT_S = 10
+"""How long a connection to a server may take before labreview says it cannot reach it."""
 
 
 def database_url(target: str | Path, *, read_only: bool = False) -> URL:
@@ -55,8 +66,20 @@ def database_url(target: str | Path, *, read_only: bool = False) -> URL:
     except NoSuchModuleError as exc:
         raise StorageError(
             f"labreview cannot open {shown}: '{url.drivername}' is not a kind of database it knows; "
-            "give a file path or an sqlite:/// URL."
+            "give a file path, an sqlite:/// URL or a postgresql:// URL."
         ) from exc
+    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver labreview ships with
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StorageError(
+            f"labreview cannot open {shown}: it works with SQLite files and PostgreSQL servers "
+            f"(postgresql://user@host/database), not {url.get_backend_name()}."
+        )
+    if url.get_backend_name() == "postgresql" and url.drivername != "postgresql+psycopg":
+        raise StorageError(
+            f"labreview cannot open {shown}: it talks to PostgreSQL through psycopg 3; "
+            "write the URL as postgresql://… or postgresql+psycopg://…."
+        )
     return url
 
 
@@ -66,14 +89,8 @@ def make_engine(target: str | Path, *, read_only: bool = False) -> Engine:
     Raises ``StorageError`` for a URL that names no usable database (in-memory, an unknown kind, a driver
     that is not installed)."""
     url = database_url(target, read_only=read_only)
-    if url.get_backend_name() != "sqlite":
-        try:
-            return create_engine(url, pool_pre_ping=True)
-        except ImportError as exc:
-            raise StorageError(
-                f"labreview cannot open {url.render_as_string(hide_password=True)}: its driver "
-                f"({exc.name or exc}) is not installed, and labreview is built and tested on SQLite files only."
-            ) from exc
+    if url.get_backend_name() == "postgresql":
+        return _server_engine(url, read_only=read_only)
     path = sqlite_path(target) if read_only else None
     if path is not None:
         uri = readonly_uri(path)
@@ -114,8 +131,43 @@ def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+MISSING_DRIVER = (
+    "labreview cannot open {shown}: the PostgreSQL driver (psycopg 3) is not installed; "
+    "install labreview with its postgres extra: pip install 'labreview[postgres]' (uv sync --extra postgres)."
+)
+
+
+def _server_engine(url: URL, *, read_only: bool) -> Engine:
+    shown = url.render_as_string(hide_password=True)
+    try:
+        import psycopg  # noqa: F401  (the driver: refused in words when missing, not at the first query)
+    except ImportError as exc:
+        raise StorageError(MISSING_DRIVER.format(shown=shown)) from exc
+    options = [f"-c lock_timeout={BUSY_TIMEOUT_MS}"]
+    if read_only:
+        options.append("-c default_transaction_read_only=on")
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,  # a connection the server dropped (restart, idle timeout) is replaced before use
+        isolation_level="READ COMMITTED",
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "labreview",
+            "options": " ".join(options),
+        },
+    )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        if connection.get_execution_options().get("labreview_writer"):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    return engine
+
+
 def writer(engine: Engine) -> Engine:
-    """The same engine, beginning each transaction with ``BEGIN IMMEDIATE`` on SQLite."""
-    if engine.dialect.name != "sqlite":
-        return engine
-    return engine.execution_options(sqlite_begin="IMMEDIATE")
+    """The same engine for writing: each transaction begins with ``BEGIN IMMEDIATE`` on SQLite, and with the
+    write lock (``WRITE_LOCK``) on PostgreSQL; one writer at a time either way."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine.execution_options(labreview_writer=True)

@@ -1,7 +1,10 @@
 """The tables. Enum-valued columns hold the enum's string value (see ``labreview.domain``).
 
 Money is integer minor units. Rows that people edit concurrently carry a ``version``
-that every change increments, so that an edit based on stale data can be refused.
+that every change increments, so that an edit based on stale data can be refused: by the service,
+which compares the version a person saw, and by the database, whose UPDATE of such a row carries
+``WHERE version = <the version read>`` (SQLAlchemy's version counter, set by the service itself), so a
+row changed by another writer in between is never overwritten (``StaleDataError``).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -20,6 +24,9 @@ SQLModel.metadata.naming_convention = {
 }
 
 metadata = SQLModel.metadata
+
+VERSION_CHECKED = declared_attr(lambda cls: {"version_id_col": cls.__table__.c.version, "version_id_generator": False})
+"""``__mapper_args__`` of a versioned table: the UPDATE checks the version in SQL; the service sets it."""
 
 
 class Setting(SQLModel, table=True):
@@ -82,6 +89,8 @@ class Initiative(SQLModel, table=True):
     last_quarter: str | None = None
     search_text: str = ""
     version: int = 1
+
+    __mapper_args__ = VERSION_CHECKED
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -97,6 +106,8 @@ class Intake(SQLModel, table=True):
     success_metric: str | None = None
     exit_plan: str = ""
     version: int = 1
+
+    __mapper_args__ = VERSION_CHECKED
 
 
 class CriteriaChange(SQLModel, table=True):
@@ -130,6 +141,8 @@ class ReviewSession(SQLModel, table=True):
     ended_at: dt.datetime | None = None
     current_item_id: int | None = None
     version: int = 1
+
+    __mapper_args__ = VERSION_CHECKED
 
 
 class Attendee(SQLModel, table=True):
@@ -213,6 +226,8 @@ class AccessRequest(SQLModel, table=True):
     conditions: str = ""
     version: int = 1
 
+    __mapper_args__ = VERSION_CHECKED
+
 
 class AccessSignature(SQLModel, table=True):
     """An approval or rejection of an access request by one person in one capacity."""
@@ -252,6 +267,8 @@ class BudgetEnvelope(SQLModel, table=True):
     total: int
     lab: int = 0
     version: int = 1
+
+    __mapper_args__ = VERSION_CHECKED
 
 
 class Decision(SQLModel, table=True):

@@ -123,12 +123,15 @@ def queryable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+STALE = (
+    "Someone else changed this since you opened it; the screen now shows the current values. "
+    "Make your change again if it still applies."
+)
+
+
 def check_version(row: Any, version: int | None) -> None:
     if version is not None and row.version != version:
-        raise StaleEdit(
-            "Someone else changed this since you opened it; the screen now shows the current values. "
-            "Make your change again if it still applies."
-        )
+        raise StaleEdit(STALE)
 
 
 def require_not_closed(row: ReviewSession) -> None:
