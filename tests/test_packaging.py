@@ -67,7 +67,8 @@ def test_every_imported_third_party_package_is_declared():
         "python_calamine": "python-calamine",
         "shtab": "shtab",
     }
-    optional = set(PYPROJECT["project"].get("optional-dependencies", {}).get("xlsx", []))
+    extras = PYPROJECT["project"].get("optional-dependencies", {})
+    optional = set(extras.get("xlsx", [])) | set(extras.get("postgres", []))
     optional_names = {re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].lower() for d in optional}
     for module in imported - standard:
         name = distribution.get(module, module)

@@ -118,7 +118,7 @@ def connect(target: str, *, read_only: bool = True) -> Any:
 
 def probe(target: str):
     """What is in the database at ``target``: nothing, a labreview portfolio of some revision, or another schema."""
-    from labreview.store.database import Probe, State
+    from labreview.store.probing import Probe, State
     from labreview.store.schema import HEAD, REVISIONS, TABLES
 
     try:
