@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -65,6 +66,20 @@ class Server:
             self._execute(f'CREATE DATABASE "{name}"')
         return _database_url(name)
 
+    def fresh_icu(self, locale: str = "en-US") -> str:
+        """The URL of a new database whose default collation is ICU's ``locale`` (``A_3 a-1 A-2``: case and
+        punctuation weigh last), migrated to the schema's head (a skip when the server cannot make one)."""
+        name = f"lrt_{_run}_{os.getpid()}_{next(_names)}_icu"
+        try:
+            self._execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{locale}'")
+        except self._psycopg.Error as exc:  # a server built without ICU
+            pytest.skip(f"the test server cannot make an ICU database: {exc}")
+        from labreview.store.database import prepare
+
+        url = _database_url(name)
+        prepare(url, create=True)
+        return url
+
     def template(self) -> str:
         if self._template is None:
             from labreview.store.database import prepare
@@ -83,6 +98,49 @@ class Server:
         if self._template is not None:
             self._execute(f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)')
             self._template = None
+
+
+def copy_sqlite(path, url: str) -> None:
+    """Every row of the SQLite portfolio at ``path`` into the database at ``url`` (at the schema's head,
+    empty), ids and audit hashes as they are; the id sequences then continue after the copied ids. The
+    same data on both backends, without replaying the calls that made it."""
+    from sqlalchemy import Integer, create_engine, func, select, text
+
+    from labreview.store.models import metadata
+
+    source = create_engine(f"sqlite:///{path}")
+    target = create_engine(url)
+    try:
+        with source.connect() as reading, target.begin() as writing:
+            for table in metadata.sorted_tables:
+                rows = [dict(row) for row in reading.execute(select(table)).mappings()]
+                if rows:
+                    writing.execute(table.insert(), rows)
+            for table in metadata.sorted_tables:
+                key = list(table.primary_key.columns)
+                if len(key) == 1 and isinstance(key[0].type, Integer) and key[0].autoincrement in (True, "auto"):
+                    top = writing.execute(select(func.max(key[0]))).scalar()
+                    if top is not None:
+                        writing.execute(
+                            text("SELECT setval(pg_get_serial_sequence(:table, :column), :top)"),
+                            {"table": table.name, "column": key[0].name, "top": top},
+                        )
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+@contextmanager
+def connection_to(url: str):
+    """An SQLAlchemy connection to the database at ``url`` (its engine disposed after)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 _server: Server | None = None

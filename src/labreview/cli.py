@@ -383,12 +383,11 @@ def _remove_on_signals(scratch: Path, app) -> Callable[[], None]:
 
 
 def _preview(target: str):
-    """The first screen's rows, read with the standard library so that the first frame shows them."""
-    from labreview.store.location import sqlite_path
-    from labreview.store.peek import first_screen
+    """The first screen's rows, read without SQLAlchemy (sqlite3, or psycopg for a PostgreSQL URL) so that
+    the first frame shows them."""
+    from labreview.portfolio.startup import screen_peek
 
-    path = sqlite_path(target)
-    return first_screen(path) if path is not None and path.is_file() else None
+    return screen_peek(target)
 
 
 def _demo_copy() -> tuple[Path, str]:

@@ -38,6 +38,7 @@ from labreview.store.models import (
     AuditEvent,
     Initiative,
 )
+from labreview.store.portable import position_of, snapshot
 from labreview.store.rows import queryable
 
 
@@ -150,8 +151,8 @@ class BacklogQueries(Derived):
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(Initiative.key, Initiative.title, Initiative.stage)
-                .where(func.instr(Initiative.search_text, wanted) > 0)
-                .order_by(func.instr(func.lower(Initiative.key), wanted) != 1, Initiative.key)
+                .where(position_of(Initiative.search_text, wanted) > 0)
+                .order_by(position_of(func.lower(Initiative.key), wanted) != 1, Initiative.key)
                 .limit(limit)
             ).all()
         return [(k, t, s) for k, t, s in rows]
@@ -170,7 +171,7 @@ class BacklogQueries(Derived):
 
     def backlog_memory_index(self) -> BacklogIndex:
         """The backlog's filter and sort columns in memory (see ``portfolio.backlog_index``)."""
-        with self.engine.connect() as connection, connection.begin():  # one snapshot for the mark and the rows
+        with self.engine.connect() as connection, snapshot(connection).begin():  # one snapshot: mark and rows
             mark = connection.execute(select(func.max(AuditEvent.id))).scalar() or 0
             index = BacklogIndex.build(
                 queries.backlog_columns(connection), queries.backlog_search_text(connection), self._weights_by_column()
@@ -190,7 +191,7 @@ class BacklogQueries(Derived):
             raise storage_error(exc) from exc
 
     def _refresh_index(self, index: BacklogIndex) -> BacklogIndex:
-        with self.engine.connect() as connection, connection.begin():
+        with self.engine.connect() as connection, snapshot(connection).begin():
             events = (
                 connection.execute(select(AuditEvent.id).where(AuditEvent.id > index.mark).order_by(AuditEvent.id))
                 .scalars()

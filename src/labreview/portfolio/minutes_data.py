@@ -1,8 +1,10 @@
 """Everything the minutes of one session show, read in a handful of plain SQL statements.
 
-``read(connection, quarter, weights)`` takes a DB-API connection to the SQLite
-portfolio (``sqlite3``) and returns ``MinutesRecords``: a dozen statements keyed
-by the session, whatever the number of decisions. Computed statuses come from
+``read(connection, quarter, weights)`` takes a DB-API connection to the
+portfolio (``sqlite3``, or ``psycopg`` for PostgreSQL) and returns ``MinutesRecords``: a dozen
+statements keyed by the session, whatever the number of decisions. The statements are written once,
+with ``?`` placeholders, and in SQL both backends read alike; ``_Driver`` runs them on either (psycopg
+takes ``%s`` and gives dates and datetimes as objects, where sqlite3 gives text). Computed statuses come from
 ``labreview.domain`` (scoring, gates, budget), fed from the rows read here,
 exactly as the service layer computes them one record at a time
 (``tests/portfolio/test_minutes_records.py`` holds the two to the same values).
@@ -20,7 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
@@ -150,17 +153,20 @@ _CHECK_STATES = {c.value: c for c in CheckState}
 _CAPACITIES = {c.value: c for c in Capacity}
 
 
-def _day(text: str | None) -> dt.date | None:
-    """A stored DATE (``YYYY-MM-DD``) as SQLAlchemy gives it back."""
-    return None if text is None else dt.date.fromisoformat(text)
+def _day(value: str | dt.date | None) -> dt.date | None:
+    """A stored DATE (``YYYY-MM-DD`` from SQLite, a date from PostgreSQL) as SQLAlchemy gives it back."""
+    if value is None or type(value) is dt.date:
+        return value
+    return dt.date.fromisoformat(value)
 
 
-def _moment(text: str | None) -> dt.datetime | None:
+def _moment(value: str | dt.datetime | None) -> dt.datetime | None:
     """A stored DATETIME as the models give it back (SQLModel's ``UTCDateTime``): stored in UTC
-    without an offset (``YYYY-MM-DD HH:MM:SS.ffffff``), read as an aware UTC datetime."""
-    if text is None:
+    without an offset on SQLite (``YYYY-MM-DD HH:MM:SS.ffffff``), with one on PostgreSQL, read as an
+    aware UTC datetime."""
+    if value is None:
         return None
-    moment = dt.datetime.fromisoformat(text)
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     return moment.replace(tzinfo=dt.UTC) if moment.utcoffset() is None else moment.astimezone(dt.UTC)
 
 
@@ -178,41 +184,75 @@ class _People(dict):
         return view
 
 
-def read(
-    connection: sqlite3.Connection, quarter: str, weights: Mapping[Criterion, Fraction] | None = None
-) -> MinutesRecords:
+def read(connection: Any, quarter: str, weights: Mapping[Criterion, Fraction] | None = None) -> MinutesRecords:
     """What the minutes of the session of ``quarter`` need (``NotFound`` if there is none).
 
-    Every statement runs in one read transaction, so the minutes show one moment of the portfolio.
-    ``weights`` are criterion weights (``scoring.validate_weights``); None (the record): the
-    weights stored in the portfolio, set by the board.
+    ``connection``: an ``sqlite3`` or a ``psycopg`` connection. Every statement runs in one read
+    transaction, so the minutes show one moment of the portfolio. ``weights`` are criterion weights
+    (``scoring.validate_weights``); None (the record): the weights stored in the portfolio, set by the board.
     """
     quarter = str(Quarter.parse(quarter))
+    driver = _Driver(connection)
     # The cyclic collector is paused while tens of thousands of small records are built (~20 % of the time).
-    with collector_paused(), _snapshot(connection):
-        return _read(connection, quarter, weights)
+    with collector_paused(), driver.snapshot():
+        return _read(driver, quarter, weights)
 
 
-class _snapshot:
-    """``BEGIN`` … ``ROLLBACK`` around the reads, unless the connection is already in a transaction."""
+class _Driver:
+    """The statements of this module on an ``sqlite3`` or a ``psycopg`` connection."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: Any) -> None:
         self.connection = connection
-        self.began = False
+        self.postgres = type(connection).__module__.partition(".")[0] == "psycopg"
 
-    def __enter__(self) -> None:
-        if not self.connection.in_transaction:
-            self.connection.execute("BEGIN")
-            self.began = True
+    def rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        if self.postgres:  # pyformat: the statements hold no % of their own
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql.replace("?", "%s"), parameters)
+                return cursor.fetchall()
+        return self.connection.execute(sql, parameters).fetchall()
 
-    def __exit__(self, *_exc: object) -> None:
-        if self.began and self.connection.in_transaction:
-            self.connection.execute("ROLLBACK")
+    def rows_if_table(self, table: str, sql: str) -> list[Any] | None:
+        """The rows of ``sql`` (reading ``table``), or None when the schema has no such table."""
+        if self.postgres:  # a failed statement would end the transaction: ask first
+            if not self.rows("SELECT to_regclass(?) IS NOT NULL", (table,))[0][0]:
+                return None
+            return self.rows(sql)
+        try:
+            return self.rows(sql)
+        except sqlite3.OperationalError:
+            return None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction around the reads (one snapshot of the database), unless one is already open."""
+        connection = self.connection
+        if self.postgres:
+            from psycopg.pq import TransactionStatus
+
+            if connection.info.transaction_status != TransactionStatus.IDLE or connection.autocommit:
+                yield
+                return
+            try:  # psycopg begins the transaction itself; its first statement sets what kind it is
+                connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield
+            finally:
+                connection.rollback()
+            return
+        if connection.in_transaction:
+            yield
+            return
+        connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
 
 
-def _read(connection: sqlite3.Connection, quarter: str, weights: Mapping[Criterion, Fraction] | None) -> MinutesRecords:
+def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] | None) -> MinutesRecords:
     def rows(sql: str, *parameters: Any) -> list[Any]:
-        return connection.execute(sql, parameters).fetchall()
+        return driver.rows(sql, parameters)
 
     found = rows(
         "SELECT s.id, s.held_on, s.status, s.timebox_seconds, s.started_at, s.ended_at, s.current_item_id,"
@@ -304,19 +344,16 @@ def _read(connection: sqlite3.Connection, quarter: str, weights: Mapping[Criteri
         budget=_budget(rows, quarter, decisions, settings),
         criteria_changes=tuple(_criteria_changes(rows, quarter, previous_held_on, held_on)),
         equal_weights=len(set(weights.values())) == 1,
-        **_audit_head(connection),
+        **_audit_head(driver),
     )
 
 
-def _audit_head(connection: sqlite3.Connection) -> dict[str, Any]:
+def _audit_head(driver: _Driver) -> dict[str, Any]:
     """The head of the audit log (from ``audit_head``, or the newest record of an older schema without it)."""
-    try:
-        found = connection.execute("SELECT event_id, hash FROM audit_head WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:  # schema 0001: no head table
-        found = None
-    if found is None:
-        found = connection.execute("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
-    return {"audit_record": found[0], "audit_head": found[1]} if found else {}
+    found = driver.rows_if_table("audit_head", "SELECT event_id, hash FROM audit_head WHERE id = 1")  # not in 0001
+    if not found:
+        found = driver.rows("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")
+    return {"audit_record": found[0][0], "audit_head": found[0][1]} if found else {}
 
 
 def _session_view(

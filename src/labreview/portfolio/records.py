@@ -4,7 +4,7 @@
 objects) so that exporting 100,000 initiatives stays fast and light. The
 minutes are read by ``portfolio.minutes_data`` in plain SQL (the command line
 uses it without importing SQLAlchemy); ``minutes_records`` hands it the raw
-connection of a ``Portfolio``'s engine.
+connection of a ``Portfolio``'s engine (``sqlite3`` or ``psycopg``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from labreview.domain.errors import StorageError
 from labreview.domain.fields import FIELDS, INTAKE_FIELDS
 from labreview.domain.vocabulary import Quarter
 from labreview.portfolio import minutes_data
@@ -82,10 +81,7 @@ def session_access_keys(portfolio: Any, quarter: str) -> list[str]:
 def minutes_records(portfolio: Any, quarter: str) -> minutes_data.MinutesRecords:
     """What the minutes of the session of ``quarter`` need (``NotFound`` if there is none), read through
     ``portfolio``'s engine in one read transaction, with its criterion weights."""
-    dialect = portfolio.engine.dialect.name
-    if dialect != "sqlite":
-        raise StorageError(f"The minutes are read with SQLite's SQL; this portfolio is on {dialect}.")
-    connection = portfolio.engine.raw_connection()
+    connection = portfolio.engine.raw_connection()  # sqlite3 or psycopg underneath: minutes_data reads both
     try:
         # The weights given when opening (a what-if), else None: the portfolio's, read in the same transaction.
         return minutes_data.read(connection.driver_connection, quarter, portfolio.weights_override)

@@ -1,8 +1,9 @@
 """Bulk reads in SQLAlchemy Core: the backlog, filtered, sorted and paged in SQL.
 
 The backlog never loads every row: ``page`` fetches one window, ``count`` and
-``counts_by_stage`` size the scroll area. Free text is matched with ``instr``
-against the lower-cased ``search_text`` column (no LIKE escaping needed).
+``counts_by_stage`` size the scroll area. Free text is matched with ``portable.position_of``
+(``instr`` on SQLite, ``strpos`` on PostgreSQL) against the lower-cased ``search_text`` column (no LIKE
+escaping needed).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Connection, Row
 
 from labreview.domain.backlog_query import Filters, Order
 from labreview.store.models import AgendaItem, Initiative, Person
+from labreview.store.portable import contains
 
 STAGE_ORDER = ("lab", "transition", "factory", "retired")
 CRITERIA_COLUMNS = (
@@ -63,7 +65,7 @@ def stage_rank() -> ColumnElement:
 def _where(filters: Filters) -> list[ColumnElement]:
     clauses: list[ColumnElement] = []
     for word in filters.words:
-        clauses.append(func.instr(initiative.c.search_text, word.lower()) > 0)
+        clauses.append(contains(initiative.c.search_text, word.lower()))
     for values, column in (
         (filters.stages, initiative.c.stage),
         (filters.categories, initiative.c.category),
@@ -80,7 +82,7 @@ def _where(filters: Filters) -> list[ColumnElement]:
                 parts.append(column.is_(None))
             clauses.append(or_(*parts))
     if filters.owners:
-        clauses.append(or_(*(func.instr(func.lower(person.c.name), o.lower()) > 0 for o in filters.owners)))
+        clauses.append(or_(*(contains(func.lower(person.c.name), o.lower()) for o in filters.owners)))
     if filters.on_agenda:
         clauses.append(agenda_item.c.id.is_not(None))
     return clauses
@@ -195,13 +197,21 @@ def backlog_columns(connection: Connection, ids: Sequence[int] | None = None) ->
         statement = statement.where(initiative.c.id.in_(list(ids)))
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     parameters = compiled.construct_params()
+    if compiled.positiontup is not None:  # qmark (sqlite3): a list in the order of the placeholders
+        arguments: Sequence | Mapping = [parameters[name] for name in compiled.positiontup]
+    else:  # named placeholders (psycopg's %(name)s): the mapping itself
+        arguments = parameters
     cursor = connection.connection.driver_connection.cursor()
     try:
-        cursor.execute(str(compiled), [parameters[name] for name in compiled.positiontup])
+        cursor.execute(str(compiled), arguments)
         while batch := cursor.fetchmany(4000):
             yield from batch
     finally:
         cursor.close()
+
+
+_AS_BYTES = {"postgresql": "convert_to(search_text, 'UTF8')"}
+"""The search text as its UTF-8 bytes, by dialect (SQLite: ``CAST(… AS BLOB)``, the stored bytes)."""
 
 
 def backlog_search_text(connection: Connection) -> tuple[bytearray, list[int]]:
@@ -210,9 +220,10 @@ def backlog_search_text(connection: Connection) -> tuple[bytearray, list[int]]:
     are there 100,000 strings or several copies of the whole text in memory."""
     text = bytearray()
     lengths: list[int] = []
+    as_bytes = _AS_BYTES.get(connection.dialect.name, "CAST(search_text AS BLOB)")
     cursor = connection.connection.driver_connection.cursor()
     try:
-        cursor.execute("SELECT CAST(search_text AS BLOB) FROM initiative ORDER BY key")
+        cursor.execute(f"SELECT {as_bytes} FROM initiative ORDER BY key")
         while batch := cursor.fetchmany(4000):
             for (value,) in batch:
                 text += value

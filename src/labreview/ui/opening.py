@@ -4,8 +4,8 @@ The first frame is painted before SQLAlchemy is imported: the agenda preview the
 the standard library (``portfolio.startup``), or "Opening the portfolio…". A worker opens the portfolio
 and posts ``PortfolioOpened``; the app then shows the first screen. Keys typed meanwhile wait (see
 ``typeahead.TypeAhead``), except that the backlog's key shows the backlog's top rows at once, read with
-sqlite3. Once open, two background jobs: the backlog's memory index, and the integrity check of a file
-too large to have been checked page by page before the first frame.
+sqlite3 (psycopg alone on PostgreSQL). Once open, two background jobs: the backlog's memory index, and the
+integrity check of a file too large to have been checked page by page before the first frame.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class Opening:
 
     @work(thread=True, exclusive=True, group="peek", exit_on_error=False)
     def _peek_backlog(self) -> None:
-        """The backlog key was pressed while opening: show the top of the backlog, read with sqlite3, meanwhile."""
+        """The backlog key was pressed while opening: show the top of the backlog (read without SQLAlchemy)."""
         from labreview.portfolio.startup import backlog_peek
 
         found = backlog_peek(self.target, limit=max(1, self.size.height))
