@@ -127,31 +127,62 @@ class Binder:
             raise DBAPIError.instance(statement, None, exc, dbapi.Error, dialect=self.connection.dialect) from exc
 
     def _copy(self, rows: Iterable[tuple[Any, ...]], columns: Sequence[str]) -> None:
-        """``rows`` by ``COPY … FROM STDIN`` on the psycopg connection under the session's (same transaction),
-        each value sent as text that PostgreSQL reads by its column's type; errors raised as SQLAlchemy's."""
+        """``rows`` by ``COPY … FROM STDIN`` on the psycopg connection under the session's (same transaction);
+        errors raised as SQLAlchemy's.
+
+        In binary format, each value dumped for its column's type as the server has it (read from
+        ``pg_attribute``), and sent by psycopg's writer thread while the next rows are dumped here.
+        """
+        from psycopg.copy import QueuedLibpqWriter  # deferred: psycopg is the postgres extra's
+
         quote = self.connection.dialect.identifier_preparer.quote
-        statement = f"COPY {quote(self.table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        name = quote(self.table.name)
+        statement = f"COPY {name} ({', '.join(quote(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"
         dbapi = self.connection.dialect.loaded_dbapi
         try:
-            with self.connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-                write = copy.write_row
-                for row in rows:
-                    write(row)
+            with self.connection.connection.driver_connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+                    (name,),
+                )
+                oids = dict(cursor.fetchall())
+                with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+                    copy.set_types([oids[c] for c in columns])
+                    write = copy.write_row
+                    for row in rows:
+                        write(row)
         except dbapi.Error as exc:
             raise DBAPIError.instance(statement, None, exc, dbapi.Error, dialect=self.connection.dialect) from exc
 
 
 @contextmanager
 def indexes_rebuilt_after(session: Session, table: str) -> Iterator[None]:
-    """Drop the non-unique indexes made by CREATE INDEX on ``table`` (SQLite), and make them again, with
-    their own SQL, when the block succeeds.
+    """Drop the non-unique indexes made by CREATE INDEX on ``table`` (SQLite; on PostgreSQL the non-unique ones
+    not backing a constraint, made again from ``pg_get_indexdef``), and make them again, with their own SQL,
+    when the block succeeds.
 
     Inside the import's transaction: on failure the rollback brings them back with everything else,
     and other connections never see the table without them. (Keeping the few-valued ones — stage,
     track, category — up to date row by row was measured too: it costs more instructions than
-    building them again.)
+    building them again.) On PostgreSQL, DROP INDEX locks the table until the import commits: other
+    connections reading ``initiative`` wait for it. Measured there, 100,000 initiatives inserted into an empty
+    table (server side, INSERT … SELECT): 2.2 s with every index kept row by row, 1.5 s with the nine
+    secondary ones built afterwards.
     """
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        found = connection.exec_driver_sql(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = %(table)s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "ORDER BY 1",
+            {"table": connection.dialect.identifier_preparer.quote(table)},
+        ).all()
+        for name, _sql in found:
+            connection.exec_driver_sql(f"DROP INDEX {name}")
+        yield
+        for _name, sql in found:
+            connection.exec_driver_sql(sql)
+        return
     if connection.dialect.name != "sqlite":
         yield
         return
