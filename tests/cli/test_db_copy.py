@@ -193,3 +193,21 @@ def test_a_copy_that_fails_leaves_the_server_database_empty(capsys, monkeypatch,
     code, _out, err = copy(capsys, sample_copy, pg_empty_url)  # migrated, and nothing else: a copy goes in
     assert code == 0, err
     assert head(capsys, pg_empty_url) == head(capsys, sample_copy)
+
+
+@pytest.mark.postgres
+def test_a_value_postgresql_cannot_take_is_refused_in_one_line(capsys, sample_copy, pg_empty_url):
+    """SQLite keeps text in an integer column edited by hand; PostgreSQL cannot: one line, nothing copied."""
+    connection = sqlite3.connect(sample_copy)
+    connection.execute("UPDATE initiative SET quarterly_cost = 'lots' WHERE id = (SELECT min(id) FROM initiative)")
+    connection.commit()
+    connection.close()
+    assert_refused(copy(capsys, sample_copy, pg_empty_url), "initiative", "does not fit")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(pg_empty_url)
+    try:
+        with engine.connect() as c:
+            assert c.execute(text("SELECT count(*) FROM person")).scalar_one() == 0
+    finally:
+        engine.dispose()

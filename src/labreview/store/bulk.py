@@ -16,6 +16,8 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from labreview.domain.errors import StorageError
+
 
 class Binder:
     """Rows of Python values for ``columns`` of ``table`` into what the driver is given, and the INSERT.
@@ -153,6 +155,10 @@ class Binder:
                         write(row)
         except dbapi.Error as exc:
             raise DBAPIError.instance(statement, None, exc, dbapi.Error, dialect=self.connection.dialect) from exc
+        except (TypeError, ValueError, OverflowError) as exc:  # a value psycopg cannot send as its column's type
+            raise StorageError(
+                f"A value for the table {self.table.name} does not fit its column's type ({exc}); nothing was written."
+            ) from exc
 
 
 @contextmanager
