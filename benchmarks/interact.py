@@ -82,11 +82,15 @@ class Timer:
         return time.perf_counter() - started
 
 
+NO_FILTER = False
+"""``--no-filter``: the filter box is opened and left without typing into it."""
+
+
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
 
 
-async def measure(db: Path, quick: bool) -> dict:
+async def measure(db: Path | str, quick: bool) -> dict:
     started = time.perf_counter()
     from labreview.config import Config
     from labreview.ui.app import make_app
@@ -152,7 +156,7 @@ async def _backlog(app, timer: Timer, result: dict, quick: bool) -> None:
     # Filter: type each filter, one key at a time; clear with ctrl+u.
     await timer.press("slash", lambda: app.focused is filter_input)
     keystrokes = []
-    for text in QUICK_FILTERS if quick else FILTERS:
+    for text in () if NO_FILTER else QUICK_FILTERS if quick else FILTERS:
         typed = ""
         for char in [*text, "ctrl+u"]:
             typed = "" if char == "ctrl+u" else typed + char
@@ -267,7 +271,7 @@ def _high_water_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _record_score(db: Path, calls: int) -> list[float]:
+def _record_score(db: Path | str, calls: int) -> list[float]:
     """``Portfolio.record_score`` alone, on the session the app started, cycling through items and reviewers."""
     from labreview.domain.vocabulary import Criterion
     from labreview.portfolio.service import Portfolio
@@ -293,10 +297,19 @@ def _record_score(db: Path, calls: int) -> list[float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True, type=Path, help="a scratch copy of a portfolio (it is written to)")
+    parser.add_argument(
+        "--db", required=True, help="a scratch copy of a portfolio, or a database URL (it is written to)"
+    )
     parser.add_argument("--out", type=Path, help="write the result here as JSON (default: standard output)")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--no-filter",
+        action="store_true",
+        help="type no filters (the other steps still run): for a database whose backlog search does not work yet",
+    )
     args = parser.parse_args(argv)
+    global NO_FILTER
+    NO_FILTER = args.no_filter
     result = asyncio.run(measure(args.db, args.quick))
     text = json.dumps(result, indent=1)
     if args.out:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks import generate, ptyrun
+from benchmarks import generate, postgres, ptyrun
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -161,11 +161,16 @@ def startup(reps: int, scratch: Path) -> dict:
 # ---------------------------------------------------------------------- per size
 
 
-def launch_sizes(paths: dict[int, Path], reps: int, scratch: Path) -> dict[int, dict]:
-    """Whole process in a pty: first frame, first screen's rows, then ``b`` and the backlog's rows."""
+def launch_sizes(
+    paths: dict[int, Path], reps: int, scratch: Path, server: postgres.Server | None = None
+) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Whole process in a pty: first frame, first screen's rows, then ``b`` and the backlog's rows. With
+    ``server``, each launch on SQLite is followed by the same launch on a PostgreSQL clone of the portfolio
+    (copied there as ``size-N`` beforehand); returns SQLite's summary and PostgreSQL's."""
     command, _how = launcher()
     env = child_env(scratch)
     results: dict[int, list[dict]] = {size: [] for size in paths}
+    results_pg: dict[int, list[dict]] = {size: [] for size in paths} if server else {}
     for rep in range(reps + 1):
         for size, source in paths.items():
             db = generate.copy_to(source, scratch / "launch", f"launch-{size}.db")
@@ -176,13 +181,24 @@ def launch_sizes(paths: dict[int, Path], reps: int, scratch: Path) -> dict[int, 
                 ptyrun.Step("backlog_rows", (f" {size:,} initiatives",)),
                 ptyrun.Step("backlog_ready", ("filter: words",)),  # the real screen: its filter box is drawn
             ]
-            launch = ptyrun.run([*command, "--db", str(db)], steps, env=env, cwd=scratch, timeout=120)
-            if rep == 0:
-                continue  # warm-up
-            if "backlog_rows" not in launch.times:
-                say(f"  {size:,}: the backlog never showed; screen: {launch.tail[-300:]!r}")
-            results[size].append({**launch.times, "peak_rss_kib": launch.peak_rss_kib})
-            say(f"  launch {size:>7,} rep {rep}: " + ", ".join(f"{k} {v:.3f} s" for k, v in launch.times.items()))
+            targets = [("", str(db), results)]
+            if server is not None:
+                targets.append(("pg ", server.create(f"launch-{size}", template=f"size-{size}"), results_pg))
+            for label, target, into in targets:
+                launch = ptyrun.run([*command, "--db", target], steps, env=env, cwd=scratch, timeout=120)
+                if rep == 0:
+                    continue  # warm-up
+                if "backlog_rows" not in launch.times:
+                    say(f"  {label}{size:,}: the backlog never showed; screen: {launch.tail[-300:]!r}")
+                into[size].append({**launch.times, "peak_rss_kib": launch.peak_rss_kib})
+                say(
+                    f"  {label}launch {size:>7,} rep {rep}: "
+                    + ", ".join(f"{k} {v:.3f} s" for k, v in launch.times.items())
+                )
+    return _launch_summary(results), _launch_summary(results_pg)
+
+
+def _launch_summary(results: dict[int, list[dict]]) -> dict[int, dict]:
     summary = {}
     for size, runs in results.items():
         summary[size] = {
@@ -196,12 +212,20 @@ def launch_sizes(paths: dict[int, Path], reps: int, scratch: Path) -> dict[int, 
     return summary
 
 
-def interact(size: int, source: Path, scratch: Path, quick: bool) -> dict:
-    db = generate.copy_to(source, scratch / "interact", f"interact-{size}.db")
-    out = scratch / f"interact-{size}.json"
+PG_FILTER = False
+"""Whether the headless run on PostgreSQL types filters (``--pg-filter``): the backlog's word search is SQLite's
+SQL (``instr``) until it is ported, and a filter with words then never shows its rows."""
+
+
+def interact(size: int, source: Path, scratch: Path, quick: bool, url: str | None = None) -> dict:
+    """The headless run on a scratch copy of ``source``, or on the database at ``url`` (PostgreSQL)."""
+    db = url or generate.copy_to(source, scratch / "interact", f"interact-{size}.db")
+    out = scratch / f"interact-{size}{'-pg' if url else ''}.json"
     argv = [sys.executable, "-m", "benchmarks.interact", "--db", str(db), "--out", str(out)]
     if quick:
         argv.append("--quick")
+    if url and not PG_FILTER:
+        argv.append("--no-filter")
     started = time.perf_counter()
     completed = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=child_env(scratch))
     if completed.returncode != 0:
@@ -221,7 +245,7 @@ def summarize_interact(result: dict) -> dict:
         "filter_keys": len(filters),
         "filter_p50_ms": percentile(filters, 50),
         "filter_p95_ms": percentile(filters, 95),
-        "filter_max_ms": max(filters),
+        "filter_max_ms": max(filters, default=None),
         "sort_median_ms": median(sorts),
         "sort_max_ms": max(sorts),
         "group_ms": result["group_ms"],
@@ -262,7 +286,9 @@ def timed_cli(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, s
     return seconds, completed
 
 
-def exchange(scratch: Path, reps: int, exchange_src: str | None, quick: bool) -> dict:
+def exchange(
+    scratch: Path, reps: int, exchange_src: str | None, quick: bool, server: postgres.Server | None = None
+) -> dict:
     env = child_env(scratch, exchange_src)
     result: dict = {"source": exchange_src or "this build"}
     floor, _ = timed_cli([sys.executable, "-m", "labreview", "--version"], env, scratch)
@@ -300,6 +326,48 @@ def exchange(scratch: Path, reps: int, exchange_src: str | None, quick: bool) ->
         result["import_s"] = seconds
         result["import_peak_rss_kib"] = completed.peak_rss_kib
         result["imported"] = generate.table_counts(target).get("initiative")
+    if server is not None:
+        result["pg"] = exchange_pg(server, scratch, env, reps, minutes_db.path, csv_path)
+    return result
+
+
+def exchange_pg(
+    server: postgres.Server, scratch: Path, env: dict[str, str], reps: int, minutes_source: Path, csv_path: Path
+):
+    """The minutes and the import on PostgreSQL, right after SQLite's: the same commands with ``--db URL``."""
+    result: dict = {}
+    url, result["minutes_copy_s"] = postgres.copy_in(server, minutes_source, "minutes", env, scratch)
+    times = []
+    for _ in range(reps):
+        db = server.create("minutes-run", template="minutes")
+        out = scratch / "minutes" / "minutes-pg.md"
+        argv = [sys.executable, "-m", "labreview", "minutes", "2026-Q4", "--db", db, "-o", str(out), "--force"]
+        seconds, completed = timed_cli(argv, env, scratch)
+        if completed.returncode != 0:
+            result["minutes_error"] = completed.stderr.strip()[-500:]
+            break
+        times.append(seconds)
+        result["minutes_peak_rss_kib"] = max(result.get("minutes_peak_rss_kib", 0), completed.peak_rss_kib)
+    result["minutes_s"] = times
+    del url
+    target = server.create("import")
+    init = subprocess.run(
+        [sys.executable, "-m", "labreview", "init", "--db", target],
+        env=env,
+        cwd=scratch,
+        capture_output=True,
+        text=True,
+    )
+    if init.returncode != 0:
+        result["import_error"] = init.stderr.strip()[-500:]
+        return result
+    argv = [sys.executable, "-m", "labreview", "import", str(csv_path), "--db", target]
+    seconds, completed = timed_cli(argv, env, scratch)
+    if completed.returncode != 0:
+        result["import_error"] = (completed.stderr or completed.stdout).strip()[-500:]
+    else:
+        result["import_s"] = seconds
+        result["import_peak_rss_kib"] = completed.peak_rss_kib
     return result
 
 
@@ -439,9 +507,62 @@ def render(report: dict) -> str:
             for label, key in (("minutes", "minutes_peak_rss_kib"), ("import", "import_peak_rss_kib")):
                 if x.get(key):
                     lines.append(f"  {'  peak RSS of the ' + label + ' process':44}{fmt(x[key] / MIB, ' MiB'):>12}")
+    if report.get("postgres"):
+        lines.extend(render_postgres(report))
     for error in report.get("errors", []):
         lines.append(f"FAILED {error}")
     return "\n".join(lines)
+
+
+def render_postgres(report: dict) -> list[str]:
+    """SQLite against PostgreSQL, number by number, from the same run."""
+    pg = report["postgres"]
+    lines = ["", f"SQLite against PostgreSQL, same run ({pg['server']}; ratio = PostgreSQL / SQLite)"]
+    lines.append(f"  {'':44}{'SQLite':>12}{'PostgreSQL':>12}{'ratio':>9}")
+
+    def pair(label: str, a: float | None, b: float | None, unit: str, digits: int = 0, error: str = "") -> None:
+        ratio = f"{b / a:>8.2f}×" if a and b else f"{'–':>9}"
+        text = f"  {label:44}{fmt(a, unit, digits):>12}{fmt(b, unit, digits):>12}{ratio}"
+        lines.append(text + (f"  error: {' '.join(error.split())[-160:]}" if error else ""))
+
+    sizes = report.get("sizes", {})
+    for key, data in pg.get("sizes", {}).items():
+        sqlite_data = sizes.get(key, {})
+        lines.append(f"  {int(key):,} initiatives")
+        pair("  labreview db copy SQLite → PostgreSQL", None, data.get("copy_s"), " s", 2)
+        for label, name in (
+            ("  launch → first frame", "frame"),
+            ("  launch → first screen's rows", "first_screen_rows"),
+            ("  launch → backlog rows", "backlog_rows"),
+            ("  launch → backlog interactive", "backlog_ready"),
+        ):
+            a = (sqlite_data.get("launch") or {}).get(name)
+            b = (data.get("launch") or {}).get(name)
+            pair(label, a * 1000 if a else None, b * 1000 if b else None, " ms")
+        for label, name in (
+            ("  headless ready (first screen)", "ready_ms"),
+            ("  b → backlog rows", "backlog_open_ms"),
+            ("  filter keystroke p95", "filter_p95_ms"),
+            ("  sort median", "sort_median_ms"),
+            ("  sort worst", "sort_max_ms"),
+            ("  scorecard digit → painted p95", "scorecard_p95_ms"),
+            ("  Portfolio.record_score p50", "record_score_p50_ms"),
+        ):
+            a = (sqlite_data.get("interact") or {}).get(name)
+            b = (data.get("interact") or {}).get(name)
+            pair(label, a, b, " ms", 1)
+    x = report.get("exchange") or {}
+    xp = x.get("pg")
+    if xp:
+        lines.append("  minutes and import (CLI as a subprocess)")
+        m, mp = median(x.get("minutes_s", [])), median(xp.get("minutes_s", []))
+        pair(
+            "  minutes export, 1,000 decisions", m and m * 1000, mp and mp * 1000, " ms", 0, xp.get("minutes_error", "")
+        )
+        rows = format(x["csv"]["rows"], ",")
+        pair(f"  CSV import, {rows} rows", x.get("import_s"), xp.get("import_s"), " s", 2, xp.get("import_error", ""))
+        pair("  db copy of the 10k minutes portfolio", None, xp.get("minutes_copy_s"), " s", 2)
+    return lines
 
 
 # ---------------------------------------------------------------------- main
@@ -500,6 +621,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="put DIR (a src/ folder holding labreview) first on PYTHONPATH for the minutes and import commands",
     )
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        help="also run on PostgreSQL: a server's maintenance database URL (postgresql+psycopg://…/postgres); "
+        "the benchmark makes databases named copy_bench_* there and drops them at the end",
+    )
+    parser.add_argument(
+        "--pg-filter",
+        action="store_true",
+        help="with --pg, also type the filters on PostgreSQL (left out by default: its word search fails there)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json", help="where to write the JSON")
     parser.add_argument("--refresh", action="store_true", help="regenerate the cached portfolios")
     parser.add_argument(
@@ -508,8 +640,9 @@ def main(argv: list[str] | None = None) -> int:
         help="keep PYTHONDONTWRITEBYTECODE for the launched processes (every launch then compiles from source)",
     )
     args = parser.parse_args(argv)
-    global WRITE_BYTECODE
+    global WRITE_BYTECODE, PG_FILTER
     WRITE_BYTECODE = not args.no_pyc
+    PG_FILTER = args.pg_filter
     parts = set(args.only.split(","))
     if "sizes" in parts:
         parts |= {"launch", "interact"}
@@ -518,6 +651,10 @@ def main(argv: list[str] | None = None) -> int:
     if WRITE_BYTECODE:
         _compile_all()
     scratch = Path(tempfile.mkdtemp(prefix="labreview-bench-"))
+    server = postgres.Server(args.pg) if args.pg else None
+    pg: dict = {"server": server.shown(), "sizes": {}} if server else {}
+    if server:
+        report["postgres"] = pg
     try:
         paths = {}
         if parts & {"launch", "interact"}:
@@ -528,6 +665,11 @@ def main(argv: list[str] | None = None) -> int:
                 paths[size] = made.path
             report["portfolios"] = {str(s): generate.table_counts(p) for s, p in paths.items()}
         errors = report.setdefault("errors", [])
+        if server:
+            for size, path in paths.items():
+                say(f"portfolio {size:,} to PostgreSQL (labreview db copy)")
+                _url, seconds = postgres.copy_in(server, path, f"size-{size}", child_env(scratch), scratch)
+                pg["sizes"][str(size)] = {"copy_s": seconds}
 
         def attempt(what: str, call: Callable[[], object]) -> object:
             try:
@@ -542,9 +684,13 @@ def main(argv: list[str] | None = None) -> int:
         report["sizes"] = {str(s): {} for s in paths}
         if "launch" in parts:
             say("launch per size (pty)")
-            launched = attempt("launch", lambda: launch_sizes(paths, args.reps or (1 if args.quick else 3), scratch))
-            for size, data in (launched or {}).items():
+            launched = attempt(
+                "launch", lambda: launch_sizes(paths, args.reps or (1 if args.quick else 3), scratch, server)
+            )
+            for size, data in (launched or ({}, {}))[0].items():
                 report["sizes"][str(size)]["launch"] = data
+            for size, data in (launched or ({}, {}))[1].items():
+                pg["sizes"][str(size)]["launch"] = data
         if "interact" in parts:
             for size, path in paths.items():
                 say(f"interaction at {size:,} (headless, own process)")
@@ -554,15 +700,28 @@ def main(argv: list[str] | None = None) -> int:
                 if raw:
                     report["sizes"][str(size)]["interact"] = summarize_interact(raw)
                     report["sizes"][str(size)]["interact_raw"] = raw
+                if server:
+                    say(f"interaction at {size:,} on PostgreSQL")
+                    raw = attempt(
+                        f"interaction at {size:,} on PostgreSQL",
+                        lambda size=size, path=path: interact(
+                            size, path, scratch, args.quick, server.create(f"interact-{size}", template=f"size-{size}")
+                        ),
+                    )
+                    if raw:
+                        pg["sizes"][str(size)]["interact"] = summarize_interact(raw)
         if not report["sizes"]:
             del report["sizes"]
         if "exchange" in parts:
             say("minutes and import")
             report["exchange"] = attempt(
-                "minutes and import", lambda: exchange(scratch, 1 if args.quick else 3, args.exchange_src, args.quick)
+                "minutes and import",
+                lambda: exchange(scratch, 1 if args.quick else 3, args.exchange_src, args.quick, server),
             )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if server:
+            server.close()
     report["environment"]["load_after"] = load()
     text = render(report)
     print(text)

@@ -1,4 +1,5 @@
-"""Command line for the portfolio file and its board: ``labreview init``, ``board``, ``backup``, ``audit verify``."""
+"""Command line for the portfolio file and its board: ``labreview init``, ``board``, ``backup``, ``db copy``,
+``audit verify``."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def add_init_command(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``board``, ``backup`` and ``audit`` to the parser's subcommands."""
+    """Add ``board``, ``backup``, ``db`` and ``audit`` to the parser's subcommands."""
     board = commands.add_parser("board", help="list the review board, or add a member")
     members = board.add_subparsers(dest="what", metavar="ACTION", required=True)
     listing = members.add_parser("list", parents=[common], help="the board members and their roles")
@@ -47,6 +48,22 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     backup.add_argument("file", metavar="FILE", help="the copy to write")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(run=cmd_backup)
+
+    database = commands.add_parser("db", help="the portfolio's database: copy it to another")
+    database_commands = database.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    copy = database_commands.add_parser(
+        "copy",
+        help="copy a portfolio to a new or empty database (SQLite file or PostgreSQL URL), either way",
+        description="Copy every table of the portfolio at SOURCE, the audit log included, to TARGET: ids, "
+        "versions and timestamps as they are, so that labreview audit verify prints the same head on both. "
+        "SOURCE and TARGET are each a file path or a database URL (sqlite:///…, postgresql+psycopg://…). "
+        "SOURCE is only read; TARGET must be new or empty (a missing or empty file, a database without "
+        "tables, or a freshly migrated one): anything holding data is refused, never overwritten. The copy "
+        "is one transaction: if it fails, TARGET is left as it was.",
+    )
+    copy.add_argument("source", metavar="SOURCE", help="the portfolio to copy: a file path or a database URL")
+    copy.add_argument("target", metavar="TARGET", help="where to copy it: a new file path or an empty database's URL")
+    copy.set_defaults(run=cmd_db_copy)
 
     audit = commands.add_parser("audit", help="check the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
@@ -243,4 +260,32 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise CliError(f"{args.file} is the portfolio itself; give another file for the copy.")
     copy_consistent(path, destination)
     print(f"Backed up {path} to {args.file} ({destination.stat().st_size:,} bytes).")
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    """Copy a portfolio between SQLite and PostgreSQL (see ``store.transfer``); a running count on a terminal."""
+    import sys
+
+    from labreview.store.transfer import copy_portfolio, shown
+
+    source, target = args.source.strip(), args.target.strip()
+    if not source or not target:
+        raise CliError("labreview db copy needs a SOURCE and a TARGET, each a file path or a database URL.")
+    counting = sys.stderr.isatty()
+    seen: dict[str, int] = {}
+
+    def progress(table: str, rows: int) -> None:
+        seen[table] = rows
+        print(f"\rlabreview: copying {table}: {sum(seen.values()):,} rows", end="", file=sys.stderr, flush=True)
+
+    try:
+        result = copy_portfolio(source, target, progress=progress if counting else None)
+    finally:
+        if seen:
+            print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+    print(
+        f"Copied {result.total:,} rows in {len(result.rows)} tables from {_printable(shown(source))} "
+        f"to {_printable(shown(target))} in {result.seconds:.1f} s."
+    )
     return 0

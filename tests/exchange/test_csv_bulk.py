@@ -24,10 +24,15 @@ from labreview.portfolio.importing import plan as import_plan
 from labreview.portfolio.importing import write as import_write
 from labreview.store import queries
 from labreview.store.models import Initiative, Intake, Person
+from tests import backends
 
 
 def indexes(p) -> list[tuple[str, str]]:
     with p.engine.connect() as c:
+        if c.dialect.name == "postgresql":
+            return c.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'initiative' ORDER BY indexname")
+            ).all()
         return c.execute(
             text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'initiative' ORDER BY name")
         ).all()
@@ -221,17 +226,33 @@ MESSY_NEW = (
 )
 
 
+_made: list[str] = []
+"""The PostgreSQL databases ``fresh`` made in the current test, dropped after it."""
+
+
+@pytest.fixture(autouse=True)
+def _drop_fresh_databases():
+    yield
+    while _made:
+        backends.server().drop(_made.pop())
+
+
 def fresh(tmp_path, name):
+    """A new portfolio on the selected backend: a file in ``tmp_path``, or a new database on the test server."""
     from labreview.portfolio import Portfolio
     from tests.conftest import TickingClock
 
-    return Portfolio.open(tmp_path / f"{name}.db", create=True, actor="Tess Facilitator", clock=TickingClock())
+    target = tmp_path / f"{name}.db"
+    if backends.BACKEND == "postgres":
+        target = backends.server().fresh()
+        _made.append(target)
+    return Portfolio.open(target, create=True, actor="Tess Facilitator", clock=TickingClock())
 
 
 def stored(p) -> dict[str, list[tuple]]:
     with p.engine.connect() as c:
         return {
-            table: c.exec_driver_sql(f"SELECT * FROM {table} ORDER BY rowid").all()
+            table: c.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1").all()  # the primary key
             for table in ("initiative", "intake", "person", "audit_event")
         }
 
@@ -343,10 +364,18 @@ def test_search_texts_are_search_text_row_by_row():
 
 
 def test_columns_left_out_of_a_bulk_insert_are_null_because_none_has_a_default(portfolio):
-    """The bulk insert leaves out the columns that are NULL in every row, as SQLite then stores NULL."""
+    """The bulk insert leaves out the columns that are NULL in every row, as SQLite (or PostgreSQL) then stores
+    NULL. On PostgreSQL the id's serial sequence is the one default, and the id is never given."""
     with portfolio.engine.connect() as c:
         for table in ("initiative", "intake"):
-            defaults = [(row[1], row[4]) for row in c.exec_driver_sql(f"PRAGMA table_info({table})")]
+            if c.dialect.name == "postgresql":
+                defaults = c.execute(
+                    text("SELECT column_name, column_default FROM information_schema.columns WHERE table_name = :t"),
+                    {"t": table},
+                ).all()
+                defaults = [(n, d) for n, d in defaults if not (n == "id" and d.startswith("nextval("))]
+            else:
+                defaults = [(row[1], row[4]) for row in c.exec_driver_sql(f"PRAGMA table_info({table})")]
             assert [name for name, default in defaults if default is not None] == [], table
 
 
