@@ -49,7 +49,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(run=cmd_backup)
 
-    database = commands.add_parser("db", help="the portfolio's database: copy it to another")
+    database = commands.add_parser("db", help="the portfolio's database: copy it to another, upgrade its schema")
     database_commands = database.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
     copy = database_commands.add_parser(
         "copy",
@@ -83,9 +83,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     verify.set_defaults(run=cmd_audit_verify)
 
-    db = commands.add_parser("db", help="the portfolio database itself: upgrade its schema")
-    db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
-    upgrade = db_commands.add_parser(
+    upgrade = database_commands.add_parser(
         "upgrade",
         parents=[common],
         help="bring the portfolio's schema to this labreview's (a file is backed up beside itself first)",
@@ -254,7 +252,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     _check_readable(target)
     path = sqlite_path(target)
     if path is None:
-        raise CliError(f"backup copies an SQLite file; {target} is not one.")
+        raise CliError(
+            f"backup copies an SQLite file; {_hidden(target)} is not one: back up a server's portfolio with pg_dump, "
+            "or take an SQLite copy with labreview db copy URL FILE."
+        )
     destination = replaceable(args.file, force=args.force)
     if destination.resolve() == path.resolve():
         raise CliError(f"{args.file} is the portfolio itself; give another file for the copy.")
@@ -289,3 +290,13 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
         f"to {_printable(shown(target))} in {result.seconds:.1f} s."
     )
     return 0
+
+
+def _hidden(target: str) -> str:
+    """A database URL as shown to a person: without its password."""
+    from labreview.store.server import conninfo
+
+    try:
+        return conninfo(target)[1]
+    except Exception:  # not a URL labreview reads: shown as typed (no password can be in it then)
+        return target
