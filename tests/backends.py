@@ -43,6 +43,9 @@ class Server:
 
     def __init__(self) -> None:
         self._template: str | None = None
+        self._sample: str | None = None
+        self._made: list[str] = []
+        """Sample databases handed out without a fixture to drop them: dropped when the tests end."""
         self.problem = ""
         try:
             import psycopg
@@ -90,14 +93,31 @@ class Server:
             self._template = name
         return self._template
 
+    def sample(self) -> str:
+        """The URL of a new database holding the sample portfolio: cloned from a template that
+        ``labreview db copy``'s code (``store.transfer.copy_portfolio``) filled from ``data/sample.db``."""
+        if self._sample is None:
+            from labreview.store.transfer import copy_portfolio
+            from tests.conftest import SAMPLE
+
+            name = f"lrt_{_run}_{os.getpid()}_sample"
+            self._execute(f'CREATE DATABASE "{name}"')
+            copy_portfolio(SAMPLE, _database_url(name))
+            self._sample = name
+        name = f"lrt_{_run}_{os.getpid()}_{next(_names)}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self._sample}"')
+        self._made.append(name)
+        return _database_url(name)
+
     def drop(self, url: str) -> None:
         name = url.rpartition("/")[2]
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
-        if self._template is not None:
-            self._execute(f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)')
-            self._template = None
+        for name in (*self._made, self._template, self._sample):
+            if name is not None:
+                self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._template = self._sample = None
 
 
 def copy_sqlite(path, url: str) -> None:

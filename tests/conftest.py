@@ -80,6 +80,21 @@ def db_target(tmp_path: Path, request):
 
 
 @pytest.fixture
+def sample_target(tmp_path: Path):
+    """The sample portfolio, to be changed, on the selected backend: a scratch copy of ``data/sample.db``
+    (SQLite), or a fresh database holding the same rows (PostgreSQL), dropped after."""
+    if backends.BACKEND == "sqlite":
+        target = tmp_path / "sample.db"
+        shutil.copyfile(SAMPLE, target)
+        yield target
+        return
+    server = backends.server()
+    url = server.sample()
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
     target = tmp_path / "sample.db"
     shutil.copyfile(SAMPLE, target)

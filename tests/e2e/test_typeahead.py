@@ -6,12 +6,10 @@ pass), through the database the run left.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from tests.conftest import SAMPLE
-from tests.e2e.typeahead import differences, run_in_a_burst, run_slowly, state
+from tests.e2e.typeahead import differences, query, run_in_a_burst, run_slowly, state
 
 FLOWS = {
     # Start the session, open the next item, five scores, the next reviewer, five more, back to the agenda.
@@ -64,12 +62,8 @@ FLOWS = {
 }
 
 
-def _query(path, sql):
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
+def _query(target, sql):
+    return query(target, sql)
 
 
 EXPECT = {

@@ -10,11 +10,12 @@ every table but the audit log, without the columns that hold clock times.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from tests import backends
+from tests.conftest import SAMPLE
 from tests.terminal import Terminal, config_file
 
 KEYS = {
@@ -41,24 +42,40 @@ def encode(keys: Sequence[str]) -> list[str]:
     return [KEYS.get(key, key) for key in keys]
 
 
-def state(path: Path) -> dict[str, list[tuple]]:
-    """The portfolio's tables as sorted rows, without the audit log and clock times."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def state(target: Path | str) -> dict[str, list[tuple]]:
+    """The portfolio's tables as sorted rows, without the audit log and clock times (either backend)."""
+    from sqlalchemy import inspect, text
+
+    from labreview.store.engine import make_engine
+
+    engine = make_engine(target, read_only=True)
     try:
-        tables = [
-            name
-            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            if name not in SKIP_TABLES and not name.startswith("sqlite_")
-        ]
-        out = {}
-        for table in tables:
-            columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
-            kept = [c for c in columns if c not in CLOCK_COLUMNS]
-            rows = connection.execute(f'SELECT {", ".join(kept)} FROM "{table}"').fetchall()
-            out[table] = sorted(rows, key=repr)
-        return out
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            out = {}
+            for table in sorted(inspector.get_table_names()):
+                if table in SKIP_TABLES or table.startswith("sqlite_"):
+                    continue
+                kept = [c["name"] for c in inspector.get_columns(table) if c["name"] not in CLOCK_COLUMNS]
+                rows = connection.execute(text(f'SELECT {", ".join(kept)} FROM "{table}"')).all()
+                out[table] = sorted((tuple(row) for row in rows), key=repr)
+            return out
     finally:
-        connection.close()
+        engine.dispose()
+
+
+def query(target: Path | str, sql: str) -> list[tuple]:
+    """Rows of ``sql`` read from the portfolio at ``target`` (either backend)."""
+    from sqlalchemy import text
+
+    from labreview.store.engine import make_engine
+
+    engine = make_engine(target, read_only=True)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql))]
+    finally:
+        engine.dispose()
 
 
 def differences(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> list[str]:
@@ -72,13 +89,19 @@ def differences(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> list[st
     return found
 
 
-def _launch(source: Path, folder: Path, name: str, size: tuple[int, int]) -> tuple[Terminal, Path]:
+def _launch(source: Path, folder: Path, name: str, size: tuple[int, int]) -> tuple[Terminal, Path | str]:
+    """The app on a copy of ``source``: a file beside the test, or, on the PostgreSQL backend, a server
+    database holding the sample (``source`` must then be the sample)."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.db"
-    shutil.copyfile(source, path)
+    if backends.BACKEND == "postgres":
+        assert source == SAMPLE, "on PostgreSQL the flows start from the sample"
+        target: Path | str = backends.server().sample()
+    else:
+        target = folder / f"{name}.db"
+        shutil.copyfile(source, target)
     env = {"LABREVIEW_CONFIG": str(config_file(folder))}
     rows, cols = size
-    return Terminal(["--db", str(path)], env=env, rows=rows, cols=cols), path
+    return Terminal(["--db", str(target)], env=env, rows=rows, cols=cols), target
 
 
 def _finish(terminal: Terminal, quiet: float) -> str:

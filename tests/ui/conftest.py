@@ -27,10 +27,10 @@ def stopwatch() -> Stopwatch:
 
 
 @pytest.fixture
-def app_factory(sample_copy, clock, stopwatch, tmp_path):
+def app_factory(sample_target, clock, stopwatch, tmp_path):
     def build(**options):
         config = options.pop("config", Config(actor="Kim Novak", path=tmp_path / "config.toml"))
-        return make_app(sample_copy, config=config, clock=clock, monotonic=stopwatch, **options)
+        return make_app(sample_target, config=config, clock=clock, monotonic=stopwatch, **options)
 
     return build
 

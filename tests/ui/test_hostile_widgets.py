@@ -7,8 +7,6 @@ title or intake field reached the terminal through palette hits, the owner Selec
 
 from __future__ import annotations
 
-import sqlite3
-
 from rich.text import Text
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Select
@@ -26,28 +24,35 @@ TITLE = f"Churn model {OSC52}{OSC0}{CLEAR}[link=https://evil.example]x[/link]"
 OBJECTIVE = f"Grow {OSC0}[bold]revenue[/bold] {CLEAR}"
 
 
-def _poison(path):
-    connection = sqlite3.connect(path)
+def _poison(target):
+    """Hostile text written straight into the tables (as another program could), on either backend."""
+    from sqlalchemy import text
+
+    from labreview.store.engine import make_engine
+
+    engine = make_engine(target)
     try:
-        owner = connection.execute("SELECT owner_id FROM initiative WHERE key = 'EXP-102'").fetchone()[0]
-        connection.execute("UPDATE person SET name = ? WHERE id = ?", (OWNER, owner))
-        connection.execute("UPDATE initiative SET title = ? WHERE key = 'EXP-102'", (TITLE,))
-        connection.execute(
-            "UPDATE intake SET business_objective = ? WHERE initiative_id = "
-            "(SELECT id FROM initiative WHERE key = 'EXP-102')",
-            (OBJECTIVE,),
-        )
-        connection.commit()
+        with engine.begin() as connection:
+            owner = connection.execute(text("SELECT owner_id FROM initiative WHERE key = 'EXP-102'")).scalar_one()
+            connection.execute(text("UPDATE person SET name = :name WHERE id = :id"), {"name": OWNER, "id": owner})
+            connection.execute(text("UPDATE initiative SET title = :title WHERE key = 'EXP-102'"), {"title": TITLE})
+            connection.execute(
+                text(
+                    "UPDATE intake SET business_objective = :objective WHERE initiative_id = "
+                    "(SELECT id FROM initiative WHERE key = 'EXP-102')"
+                ),
+                {"objective": OBJECTIVE},
+            )
     finally:
-        connection.close()
+        engine.dispose()
 
 
 def _plain_text(renderable) -> str:
     return renderable.plain if isinstance(renderable, Text) else str(renderable)
 
 
-async def test_hostile_names_titles_and_intake_stay_text_in_every_widget(app_factory, sample_copy):
-    _poison(sample_copy)
+async def test_hostile_names_titles_and_intake_stay_text_in_every_widget(app_factory, sample_target):
+    _poison(sample_target)
     app = app_factory()
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)

@@ -73,7 +73,7 @@ async def test_screens_render_at_small_and_large_sizes(app_factory, size):
             assert app.screen.query_one(MeetingHeader).region.width == size[0]
 
 
-async def test_end_to_end_meeting(app_factory, sample_copy, clock):
+async def test_end_to_end_meeting(app_factory, sample_target, clock):
     """Start 2026-Q4, score and decide three items from the keyboard, undo one, and check the database."""
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -97,7 +97,7 @@ async def test_end_to_end_meeting(app_factory, sample_copy, clock):
         assert "Undone: Decided hold for EXP-105" in message(app)
     from labreview.portfolio import Portfolio
 
-    p = Portfolio.open(sample_copy, actor="check", clock=clock)
+    p = Portfolio.open(sample_target, actor="check", clock=clock)
     decisions = {d.key: d for d in p.decisions(Q)}
     assert set(decisions) == {"EXP-102", "EXP-104"}
     assert decisions["EXP-102"].outcome is DecisionOutcome.ITERATE and decisions["EXP-102"].rationale == "more data"

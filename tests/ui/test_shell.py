@@ -32,10 +32,10 @@ async def test_backlog_shows_real_rows(app_factory):
         assert table.row(0).key == "EXP-101"
 
 
-async def test_first_frame_shows_the_agenda_read_without_the_service_layer(app_factory, sample_copy):
+async def test_first_frame_shows_the_agenda_read_without_the_service_layer(app_factory, sample_target):
     from labreview.store.peek import first_screen
 
-    preview = first_screen(sample_copy)
+    preview = first_screen(sample_target)
     assert preview.quarter == "2026-Q4" and len(preview.agenda) == 12 and preview.agenda[0].key == "EXP-102"
     app = app_factory(preview=preview)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -57,7 +57,7 @@ def test_preview_of_a_portfolio_without_sessions(tmp_path):
 
 
 async def test_backlog_key_while_opening_shows_its_top_rows_read_without_the_service_layer(
-    app_factory, sample_copy, monkeypatch
+    app_factory, sample_target, monkeypatch
 ):
     """b pressed before the portfolio is open: the backlog's first rows at once (sqlite3), then the real screen."""
     import asyncio
@@ -66,7 +66,7 @@ async def test_backlog_key_while_opening_shows_its_top_rows_read_without_the_ser
     from labreview.ui.app import LabReviewApp
     from labreview.ui.widgets.virtual_table import VirtualTable
 
-    app = app_factory(preview=first_screen(sample_copy))
+    app = app_factory(preview=first_screen(sample_target))
     monkeypatch.setattr(app, "_open", lambda: None)  # hold the portfolio closed until the preview is checked
     async with app.run_test(size=(120, 40)) as pilot:
         app.simulate_key("b")  # Pilot.press would wait for an app that is still opening

@@ -10,7 +10,7 @@ from labreview.ui.widgets.message_line import MessageLine
 from tests.ui.conftest import ready
 
 
-async def test_a_stale_intake_edit_is_refused_and_the_typed_text_kept(app_factory, sample_copy):
+async def test_a_stale_intake_edit_is_refused_and_the_typed_text_kept(app_factory, sample_target):
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -24,7 +24,7 @@ async def test_a_stale_intake_edit_is_refused_and_the_typed_text_kept(app_factor
         field = app.screen.query_one("#value", Input)
         assert app.screen.focused is field
 
-        other = Portfolio.open(sample_copy, actor="Second laptop")
+        other = Portfolio.open(sample_target, actor="Second laptop")
         try:
             other.set_intake(key, "business_objective", "Cut churn among loyalty members by 2 points")
         finally:
