@@ -12,16 +12,17 @@ The CSV import and the minutes are tried by the exchange work.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy
 from sqlalchemy import event
 
 from labreview.domain.errors import DomainError, InvalidInput, PolicyRefusal
 from labreview.domain.vocabulary import CheckState, Gate
 from labreview.portfolio import NewActionItem, Portfolio, parse_filter
+from labreview.store.engine import make_engine
 from tests.hostile import normalized, sample, strings
 
 Q = "2026-Q4"
@@ -171,7 +172,11 @@ def fast(portfolio):
     """The ``portfolio`` fixture with fsync off: thousands of commits; durability is not what is tested here."""
 
     def no_sync(dbapi_connection, _record) -> None:
-        dbapi_connection.execute("PRAGMA synchronous = OFF")
+        if portfolio.engine.dialect.name == "sqlite":
+            dbapi_connection.execute("PRAGMA synchronous = OFF")
+        else:  # PostgreSQL: a commit does not wait for its WAL to reach the disk (the session's setting)
+            dbapi_connection.execute("SET synchronous_commit = off")
+            dbapi_connection.commit()
 
     event.listen(portfolio.engine, "connect", no_sync)
     portfolio.engine.dispose()
@@ -213,18 +218,23 @@ def test_every_hostile_string_is_stored_exactly_or_refused_in_words(fast, field,
     assert p.verify_audit().ok
 
 
-def test_titles_are_stored_byte_for_byte(fast):
+def test_titles_are_stored_byte_for_byte(fast, db_target):
     p = fast
-    path = p.engine.url.database
-    for text in strings():
-        expected = normalized(text)
-        try:
-            p.update_initiative("LAB-1", title=text)
-        except InvalidInput:
-            continue
-        with sqlite3.connect(path) as connection:
-            raw = connection.execute("SELECT CAST(title AS BLOB) FROM initiative WHERE key = 'LAB-1'").fetchone()[0]
-        assert raw == expected.encode("utf-8"), repr(text)
+    reader = make_engine(db_target)  # a connection of its own: what is in the database, not what the service holds
+    as_bytes = "CAST(title AS BLOB)" if reader.dialect.name == "sqlite" else "convert_to(title, 'UTF8')"
+    query = sqlalchemy.text(f"SELECT {as_bytes} FROM initiative WHERE key = 'LAB-1'")
+    try:
+        for hostile in strings():
+            expected = normalized(hostile)
+            try:
+                p.update_initiative("LAB-1", title=hostile)
+            except InvalidInput:
+                continue
+            with reader.connect() as connection:
+                raw = connection.execute(query).scalar_one()
+            assert bytes(raw) == expected.encode("utf-8"), repr(hostile)
+    finally:
+        reader.dispose()
 
 
 def test_hostile_look_ups_and_filters_are_answered_in_words(fast):

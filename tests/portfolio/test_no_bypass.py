@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
 import pytest
 
@@ -24,9 +25,9 @@ from tests.conftest import TickingClock
 Q = "2026-Q4"
 
 
-def second_facilitator(p: Portfolio, name: str = "Flo Second") -> Portfolio:
-    """Another laptop on the same file."""
-    return Portfolio.open(p.engine.url.database, actor=name, clock=TickingClock())
+def second_facilitator(db_target: Path | str, name: str = "Flo Second") -> Portfolio:
+    """Another laptop on the same portfolio (the same file, or the same database on the server)."""
+    return Portfolio.open(db_target, actor=name, clock=TickingClock())
 
 
 def items(p: Portfolio, key: str, gate: Gate) -> list[int]:
@@ -153,11 +154,11 @@ def test_level_three_needs_two_different_partners_whatever_capacity_is_claimed(p
     assert_invariants(p)
 
 
-def test_a_stale_signature_is_refused(portfolio):
+def test_a_stale_signature_is_refused(portfolio, db_target):
     p = portfolio
     p.start_session(Q)
     request = p.request_access("LAB-2", tier=3, data_description="emails", retention_days=30)
-    other = second_facilitator(p)
+    other = second_facilitator(db_target)
     try:
         other.sign_access(request.id, "Pat Privacy", quarter=Q, conditions="hashed ids", version=request.version)
     finally:
@@ -184,13 +185,13 @@ def test_undo_takes_back_an_approval_and_cannot_bring_it_back(portfolio):
     assert_invariants(p)
 
 
-def test_undo_by_one_facilitator_leaves_no_approval_the_remaining_signatures_do_not_support(portfolio):
+def test_undo_by_one_facilitator_leaves_no_approval_the_remaining_signatures_do_not_support(portfolio, db_target):
     """Two laptops: A's privacy signature, then B's security signature approves; A undoes hers."""
     p = portfolio
     p.start_session(Q)
     request = p.request_access("LAB-2", tier=3, data_description="emails", retention_days=30)
     p.sign_access(request.id, "Pat Privacy", quarter=Q, conditions="hashed ids")
-    other = second_facilitator(p)
+    other = second_facilitator(db_target)
     try:
         assert other.sign_access(request.id, "Sue Security", quarter=Q).status is AccessStatus.APPROVED
         assert p.initiative("LAB-2").access_tier is AccessTier.LEVEL_3
@@ -206,13 +207,13 @@ def test_undo_by_one_facilitator_leaves_no_approval_the_remaining_signatures_do_
         other.close()
 
 
-def test_undo_of_one_check_by_one_facilitator_reopens_the_gate(portfolio):
+def test_undo_of_one_check_by_one_facilitator_reopens_the_gate(portfolio, db_target):
     p = portfolio
     p.start_session(Q)
     first = items(p, "LAB-2", Gate.PILOT_APPROVAL)
     for item_id in first[:-1]:
         p.set_check("LAB-2", item_id, CheckState.MET)
-    other = second_facilitator(p)
+    other = second_facilitator(db_target)
     try:
         other.set_check("LAB-2", first[-1], CheckState.MET)
     finally:
@@ -296,10 +297,10 @@ def random_meeting(p: Portfolio, other: Portfolio, rng: random.Random, steps: in
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_two_facilitators_checking_signing_and_undoing_never_break_the_rules(portfolio, seed):
+def test_two_facilitators_checking_signing_and_undoing_never_break_the_rules(portfolio, db_target, seed):
     p = portfolio
     p.start_session(Q)
-    other = second_facilitator(p)
+    other = second_facilitator(db_target)
     try:
         tally = random_meeting(p, other, random.Random(seed), steps=60)
     finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -22,7 +23,7 @@ from contextlib import redirect_stderr
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 
 from labreview import cli
 from labreview.domain.errors import StorageError
@@ -212,44 +213,84 @@ def test_explicit_read_only_never_upgrades(tmp_path, monkeypatch):
 
 def table_counts(p: Portfolio) -> dict[str, int]:
     with p.engine.connect() as connection:
-        tables = connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ).scalars()
-        return {t: connection.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar() for t in list(tables)}
+        tables = inspect(connection).get_table_names()
+        return {t: connection.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar() for t in tables}
+
+
+DISK_FULL = {
+    "sqlite": "The disk is full: the change was not saved. Free some space and try again.",
+    "postgresql": "The server's disk is full: the change was not saved. Free some space and try again.",
+}
+"""What the service says when the disk is full, by backend."""
+
+NO_SPACE = """
+CREATE FUNCTION lrt_no_space() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'could not extend file "base/1/2": No space left on device'
+        USING ERRCODE = 'disk_full', HINT = 'Check free disk space.';
+END
+$$
+"""
 
 
 @pytest.fixture
-def full_disk(portfolio):
-    """The ``portfolio`` fixture's file may not grow by a single page (SQLite's ``max_page_count``)."""
+def full_disk(portfolio, db_target):
+    """The ``portfolio`` fixture's database may not grow. On SQLite its file may not grow by a single page
+    (``max_page_count``). On PostgreSQL (a shared server whose disk a test cannot fill) every row written fails
+    as the server fails when its disk is full: SQLSTATE 53100 ``disk_full``, raised by a trigger on every table."""
     p = portfolio
     p.start_session(Q)
+    if p.engine.dialect.name != "sqlite":
+        admin = make_engine(db_target)
+        with admin.begin() as connection:
+            tables = inspect(connection).get_table_names()
+            connection.exec_driver_sql(NO_SPACE)
+            for table in tables:
+                connection.exec_driver_sql(
+                    f'CREATE TRIGGER lrt_no_space BEFORE INSERT OR UPDATE ON "{table}" '
+                    "FOR EACH ROW EXECUTE FUNCTION lrt_no_space()"
+                )
+        full = True
+
+        def make_room() -> None:
+            nonlocal full
+            if full:
+                with admin.begin() as connection:
+                    connection.exec_driver_sql("DROP FUNCTION lrt_no_space() CASCADE")  # and its triggers
+                full = False
+
+        yield p, make_room, DISK_FULL["postgresql"]
+        make_room()
+        admin.dispose()
+        return
+
     with p.engine.connect() as connection:
         pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
 
     def limit(dbapi_connection, _record) -> None:
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
 
-    def make_room() -> None:
+    def make_room_in_the_file() -> None:
         if event.contains(p.engine, "connect", limit):
             event.remove(p.engine, "connect", limit)
         p.engine.dispose()
 
     event.listen(p.engine, "connect", limit)
     p.engine.dispose()  # pooled connections were opened without the limit
-    yield p, make_room
-    make_room()
+    yield p, make_room_in_the_file, DISK_FULL["sqlite"]
+    make_room_in_the_file()
 
 
 def test_a_full_disk_refuses_the_change_and_writes_nothing(full_disk):
-    p, _make_room = full_disk
+    p, _make_room, disk_full = full_disk
     before = table_counts(p)
     head = p.verify_audit()
     with pytest.raises(StorageError) as refused:
         p.create_initiative(
             "LAB-9", "Big idea", category="capability", owner="Oscar Owner", description="evidence " * 1100
         )
-    assert refused.value.message == "The disk is full: the change was not saved. Free some space and try again."
-    with pytest.raises(StorageError, match="The disk is full"):
+    assert refused.value.message == disk_full
+    with pytest.raises(StorageError, match=re.escape(disk_full)):
         p.record_decision(Q, "LAB-2", "kill", rationale="No lift; " + "the learning note says why. " * 70)
     assert table_counts(p) == before
     after = p.verify_audit()
@@ -260,12 +301,12 @@ def test_a_full_disk_refuses_the_change_and_writes_nothing(full_disk):
 def test_a_full_disk_refuses_a_bulk_import_and_writes_nothing(full_disk, tmp_path):
     from labreview.exchange import csv_read
 
-    p, make_room = full_disk
+    p, make_room, disk_full = full_disk
     before = table_counts(p)
     path = tmp_path / "bulk.csv"
     rows = "".join(f"B-{n},Bulk item {n},capability,Owner {n % 3},{'evidence ' * 40}\n" for n in range(300))
     path.write_text("key,title,category,owner,description\n" + rows, encoding="utf-8")
-    with pytest.raises(StorageError, match="The disk is full: the change was not saved"):
+    with pytest.raises(StorageError, match=re.escape(disk_full)):
         csv_read.import_file(p, path)
     assert table_counts(p) == before and p.verify_audit().ok
     make_room()
@@ -273,8 +314,8 @@ def test_a_full_disk_refuses_a_bulk_import_and_writes_nothing(full_disk, tmp_pat
 
 
 def test_after_a_full_disk_the_same_change_goes_through_once_there_is_room(full_disk):
-    p, make_room = full_disk
-    with pytest.raises(StorageError, match="disk is full"):
+    p, make_room, disk_full = full_disk
+    with pytest.raises(StorageError, match=re.escape(disk_full)):
         p.record_decision(Q, "LAB-2", "kill", rationale="No lift; " + "the learning note says why. " * 70)
     make_room()
     decision = p.record_decision(Q, "LAB-2", "kill", rationale="No lift; " + "the learning note says why. " * 70)
@@ -303,6 +344,7 @@ def test_a_database_held_too_long_by_another_writer_is_answered_in_words(tmp_pat
     p.close()
 
 
+@pytest.mark.sqlite_only  # overwrites a b-tree page of the SQLite file
 def test_a_file_damaged_while_open_is_answered_in_words(portfolio):
     p = portfolio
     with p.engine.connect() as connection:

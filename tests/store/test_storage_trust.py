@@ -421,8 +421,10 @@ def cut_thoroughly(path: Path, records: int) -> None:
     sql(
         path,
         f"DELETE FROM audit_event WHERE id > {n - records}",
-        "UPDATE audit_head SET event_id = ?, records = ?, hash = ? WHERE id = 1",
-        params=(n - records, n - records, last["hash"]),
+        "UPDATE audit_head SET event_id = :event_id, records = :records, hash = :hash WHERE id = 1",
+        event_id=n - records,
+        records=n - records,
+        hash=last["hash"],
     )
 
 
