@@ -38,7 +38,7 @@ from labreview.store.models import (
     AuditEvent,
     Initiative,
 )
-from labreview.store.portable import position_of, snapshot
+from labreview.store.portable import matchable, position_of, snapshot
 from labreview.store.rows import queryable
 
 
@@ -146,7 +146,7 @@ class BacklogQueries(Derived):
     def find_initiatives(self, text: str, limit: int = 12) -> list[tuple[str, str, str]]:
         """(key, title, stage) of initiatives whose key starts with, or whose text contains, ``text``."""
         wanted = queryable(text.strip().lower())
-        if not wanted:
+        if not wanted or not matchable(wanted):
             return []
         with self.engine.connect() as connection:
             rows = connection.execute(

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from labreview.domain import decisions as decision_rules
 from labreview.domain.errors import InvalidInput, PolicyRefusal
@@ -40,6 +40,7 @@ from labreview.store.models import (
     Person,
     ReviewSession,
 )
+from labreview.store.portable import matchable
 from labreview.store.rows import check_version, queryable
 
 
@@ -248,7 +249,8 @@ class Initiatives(Derived):
                 .order_by(CriteriaChange.changed_at, CriteriaChange.id)
             )
             if key:
-                statement = statement.where(Initiative.key == queryable(key))
+                wanted = queryable(key)
+                statement = statement.where(Initiative.key == wanted if matchable(wanted) else false())
             if quarter:
                 statement = statement.where(ReviewSession.quarter == quarter)
             return [

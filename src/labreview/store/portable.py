@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer
+from sqlalchemy import ColumnElement, Integer, false
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -37,8 +37,18 @@ def _position_of_postgresql(element: position_of, compiler: Any, **kw: Any) -> s
 
 
 def contains(haystack: ColumnElement, needle: str | ColumnElement) -> ColumnElement[bool]:
-    """``needle`` occurs in ``haystack`` (case as given: lower both sides for a case-blind match)."""
+    """``needle`` occurs in ``haystack`` (case as given: lower both sides for a case-blind match).
+
+    A needle with a NUL character occurs nowhere: no stored text holds one (the service refuses it), and
+    PostgreSQL cannot even be sent one."""
+    if isinstance(needle, str) and not matchable(needle):
+        return false()
     return position_of(haystack, needle) > 0
+
+
+def matchable(text: str) -> bool:
+    """Whether ``text`` could be part of a stored text at all (it holds no NUL)."""
+    return "\x00" not in text
 
 
 def snapshot(connection: Connection) -> Connection:
@@ -48,4 +58,4 @@ def snapshot(connection: Connection) -> Connection:
     return connection
 
 
-__all__ = ["contains", "position_of", "snapshot"]
+__all__ = ["contains", "matchable", "position_of", "snapshot"]

@@ -25,6 +25,7 @@ from labreview.store.models import (
     ReviewSession,
     Score,
 )
+from labreview.store.portable import matchable
 
 
 def person(session: Session, ref: int | str) -> Person:
@@ -45,7 +46,7 @@ def person(session: Session, ref: int | str) -> Person:
 
 def initiative(session: Session, key: str) -> Initiative:
     wanted = queryable(str(key).strip().upper())
-    row = session.scalars(select(Initiative).where(Initiative.key == wanted)).first()
+    row = session.scalars(select(Initiative).where(Initiative.key == wanted)).first() if matchable(wanted) else None
     if row is None:
         raise NotFound(f"There is no initiative {queryable(str(key))}.")
     return row
