@@ -212,11 +212,6 @@ def _launch_summary(results: dict[int, list[dict]]) -> dict[int, dict]:
     return summary
 
 
-PG_FILTER = False
-"""Whether the headless run on PostgreSQL types filters (``--pg-filter``): the backlog's word search is SQLite's
-SQL (``instr``) until it is ported, and a filter with words then never shows its rows."""
-
-
 def interact(size: int, source: Path, scratch: Path, quick: bool, url: str | None = None) -> dict:
     """The headless run on a scratch copy of ``source``, or on the database at ``url`` (PostgreSQL)."""
     db = url or generate.copy_to(source, scratch / "interact", f"interact-{size}.db")
@@ -224,8 +219,6 @@ def interact(size: int, source: Path, scratch: Path, quick: bool, url: str | Non
     argv = [sys.executable, "-m", "benchmarks.interact", "--db", str(db), "--out", str(out)]
     if quick:
         argv.append("--quick")
-    if url and not PG_FILTER:
-        argv.append("--no-filter")
     started = time.perf_counter()
     completed = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=child_env(scratch))
     if completed.returncode != 0:
@@ -627,11 +620,6 @@ def main(argv: list[str] | None = None) -> int:
         help="also run on PostgreSQL: a server's maintenance database URL (postgresql+psycopg://…/postgres); "
         "the benchmark makes databases named copy_bench_* there and drops them at the end",
     )
-    parser.add_argument(
-        "--pg-filter",
-        action="store_true",
-        help="with --pg, also type the filters on PostgreSQL (left out by default: its word search fails there)",
-    )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json", help="where to write the JSON")
     parser.add_argument("--refresh", action="store_true", help="regenerate the cached portfolios")
     parser.add_argument(
@@ -640,9 +628,8 @@ def main(argv: list[str] | None = None) -> int:
         help="keep PYTHONDONTWRITEBYTECODE for the launched processes (every launch then compiles from source)",
     )
     args = parser.parse_args(argv)
-    global WRITE_BYTECODE, PG_FILTER
+    global WRITE_BYTECODE
     WRITE_BYTECODE = not args.no_pyc
-    PG_FILTER = args.pg_filter
     parts = set(args.only.split(","))
     if "sizes" in parts:
         parts |= {"launch", "interact"}
