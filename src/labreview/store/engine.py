@@ -29,7 +29,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
 from labreview.domain.errors import StorageError
-from labreview.store.location import is_url, readonly_uri, sqlite_path
+from labreview.store.location import MISSING_DRIVER, is_url, readonly_uri, sqlite_path
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a connection waits for another writer before giving up."""
@@ -129,12 +129,6 @@ def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
     def _on_begin(connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
-
-
-MISSING_DRIVER = (
-    "labreview cannot open {shown}: the PostgreSQL driver (psycopg 3) is not installed; "
-    "install labreview with its postgres extra: pip install 'labreview[postgres]' (uv sync --extra postgres)."
-)
 
 
 def _server_engine(url: URL, *, read_only: bool) -> Engine:

@@ -9,6 +9,11 @@ from urllib.parse import quote, unquote, urlsplit
 
 from labreview.domain.errors import StorageError
 
+MISSING_DRIVER = (
+    "labreview cannot open {shown}: the PostgreSQL driver (psycopg 3) is not installed; "
+    "install labreview with its postgres extra: pip install 'labreview[postgres]' (uv sync --extra postgres)."
+)
+
 
 def is_url(target: str | Path) -> bool:
     return "://" in str(target)

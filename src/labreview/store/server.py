@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from labreview.domain.errors import StorageError
+from labreview.store.location import MISSING_DRIVER
 
 CONNECT_TIMEOUT_S = 10
 
@@ -82,12 +83,28 @@ def server_problem(exc: BaseException) -> str:
 
 
 def conninfo(target: str) -> tuple[str, str]:
-    """libpq's URL for ``target`` and the URL as it is shown (no password)."""
-    from labreview.store.engine import database_url
+    """libpq's URL for ``target`` and the URL as it is shown (the password as ``***``).
 
-    url = database_url(target)
-    shown = url.render_as_string(hide_password=True)
-    return url.set(drivername="postgresql").render_as_string(hide_password=False), shown
+    Read with the standard library for ``postgresql://`` and ``postgresql+psycopg://`` (importing
+    SQLAlchemy would cost about 150 ms before the first frame); anything else through the engine's checks."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    scheme, separator, rest = str(target).partition("://")
+    if not separator or scheme.lower() not in ("postgresql", "postgresql+psycopg", "postgres"):
+        from labreview.store.engine import database_url
+
+        url = database_url(target)
+        return url.set(drivername="postgresql").render_as_string(hide_password=False), url.render_as_string(
+            hide_password=True
+        )
+    info = "postgresql://" + rest
+    parts = urlsplit(str(target))
+    shown = str(target)
+    if parts.password is not None:
+        user, _, host = parts.netloc.rpartition("@")
+        name = user.partition(":")[0]
+        shown = urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
+    return info, shown
 
 
 class Unreachable(StorageError):
@@ -100,8 +117,6 @@ class Unreachable(StorageError):
 
 def connect(target: str, *, read_only: bool = True) -> Any:
     """A short psycopg connection to ``target`` (autocommit, read-only by default); ``Unreachable`` in words."""
-    from labreview.store.engine import MISSING_DRIVER
-
     info, shown = conninfo(target)
     try:
         import psycopg
