@@ -309,8 +309,8 @@ def _server_storage_error(exc: DatabaseError) -> StorageError:
     if code == "53100":
         return StorageError("The server's disk is full: the change was not saved. Free some space and try again.")
     if getattr(exc, "connection_invalidated", False) or code.startswith(("08", "57P")) or not code:
+        detail = _first_line(exc).removeprefix("connection failed: ")
         return StorageError(
-            f"The connection to the database server was lost ({server_problem(exc)}): the change was not saved; "
-            "try again."
+            f"The database server cannot be reached ({detail}): nothing was saved. Try again when it is back."
         )
     return StorageError(f"The database refused the change ({server_problem(exc)}); nothing was saved.")

@@ -23,7 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive, var
 
 from labreview.config import Config, save_theme
-from labreview.domain.errors import DomainError
+from labreview.domain.errors import DomainError, StorageError
 from labreview.ui.commands import LabReviewCommands
 from labreview.ui.host import KeepsTyped, PicksItem
 from labreview.ui.keymap import binding_ids, checked_keymap
@@ -225,6 +225,15 @@ class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
 
     def _on_agenda(self, key: str | None) -> bool:
         return self.session is not None and any(e.key == key for e in self.session.agenda)
+
+    async def _dispatch_action(self, namespace, action_name, params) -> bool:
+        """Run an action; a database that went away while it read (a server restarted, a disk failed) is said on
+        the message line, and the meeting goes on: the next key tries again."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except StorageError as exc:
+            self.say(exc.message, error=True)
+            return True
 
     def say(self, message: str, *, error: bool = False) -> None:
         screen = self.screen

@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from labreview.domain.errors import DomainError, StaleEdit
+from labreview.domain.errors import DomainError, StaleEdit, StorageError
 from labreview.ui.host import Host, host
 from labreview.ui.widgets.footer import Footer
 from labreview.ui.widgets.meeting_header import MeetingHeader
@@ -43,6 +44,14 @@ class MeetingScreen(Screen):
 
     def body(self) -> ComposeResult:
         yield from ()
+
+    async def _on_message(self, message: Message) -> None:
+        """Handle a message or event; a database that went away while a handler read it (a server restarted, a
+        disk failed) is said on the message line instead of ending the app, and the next key tries again."""
+        try:
+            await super()._on_message(message)
+        except StorageError as exc:
+            self.lab.say(exc.message, error=True)
 
     def on_mount(self) -> None:
         self.watch(self.app, "revision", self._data_changed, init=False)
