@@ -12,8 +12,8 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_plan_attend_and_as_name_a_person_of_the_portfolio(sample_copy, capsys):
-    db = str(sample_copy)
+def test_plan_attend_and_as_name_a_person_of_the_portfolio(sample_target, capsys):
+    db = str(sample_target)
     code, _out, err = run(capsys, "session", "plan", "2027-Q1", "--date", "2027-02-22", "--facilitator", "Kim Novak",
                           "--attendee", "Grace Liu", "--as", "root", "--db", db)  # fmt: skip
     assert code == 2 and "Nobody called 'root'" in err and "Traceback" not in err
@@ -23,7 +23,7 @@ def test_plan_attend_and_as_name_a_person_of_the_portfolio(sample_copy, capsys):
     assert "— carried from 2026-Q4: not reached" in out  # 2026-Q4 was never held in the sample
     code, out, _err = run(capsys, "session", "attend", "2027-Q1", "Sam Okafor", "--as", "Grace Liu", "--db", db)
     assert code == 0 and "3 attend the 2027-Q1 session" in out
-    p = Portfolio.open(sample_copy, actor=None)
+    p = Portfolio.open(sample_target, actor=None)
     entry = p.audit_log(limit=1)[0]
     assert (entry.actor, entry.summary) == ("Grace Liu", "Sam Okafor attends the 2027-Q1 session")
     p.close()
@@ -32,8 +32,8 @@ def test_plan_attend_and_as_name_a_person_of_the_portfolio(sample_copy, capsys):
     assert code == 2 and "A 2027-Q2 session is held in 2027-Q2" in err
 
 
-def test_budget_show_set_envelope_and_a_csv_round_trip(sample_copy, tmp_path, capsys):
-    db = str(sample_copy)
+def test_budget_show_set_envelope_and_a_csv_round_trip(sample_target, tmp_path, capsys):
+    db = str(sample_target)
     code, out, _err = run(capsys, "budget", "show", "2026-Q4", "--db", db)
     assert code == 0 and "No envelope set for 2026-Q4" in out
     assert "EXP-104  lab           26,400      22,000 *" in out
@@ -53,14 +53,14 @@ def test_budget_show_set_envelope_and_a_csv_round_trip(sample_copy, tmp_path, ca
     assert code == 0
     code, out, _err = run(capsys, "budget", "show", "2026-Q4", "--db", db)
     assert "Envelope EUR 900,000 · lab ring-fenced EUR 90,000 · headroom" in out
-    p = Portfolio.open(sample_copy, actor=None)
+    p = Portfolio.open(sample_target, actor=None)
     assert [line.amount for line in p.budget("2026-Q4").lines if line.key == "EXP-104"] == [2_300_000]
     assert p.audit_log(limit=1)[0].actor == "Kim Novak"  # the planned 2026-Q4 session's facilitator
     p.close()
 
 
-def test_weights_set_refuses_nonsense_in_words(sample_copy, capsys):
-    code, _out, err = run(capsys, "weights", "set", "outcome-impact", "--db", str(sample_copy))
+def test_weights_set_refuses_nonsense_in_words(sample_target, capsys):
+    code, _out, err = run(capsys, "weights", "set", "outcome-impact", "--db", str(sample_target))
     assert code == 2 and "criterion=number" in err
-    code, _out, err = run(capsys, "weights", "set", "charisma=2", "--db", str(sample_copy))
+    code, _out, err = run(capsys, "weights", "set", "charisma=2", "--db", str(sample_target))
     assert code == 2 and "not a criterion" in err

@@ -18,6 +18,7 @@ from labreview.domain.vocabulary import CheckState, Gate, Track
 from labreview.portfolio import Portfolio
 from labreview.ui.app import make_app
 from labreview.ui.dialogs.plan_session import PlanSessionDialog
+from tests.backends import BACKEND
 from tests.ui.conftest import ready, settle
 
 BOARD = [
@@ -83,8 +84,9 @@ def score_all(p: Portfolio, quarter: str, key: str, reviewers: list[str], value:
             p.record_score(quarter, key, reviewer, criterion, value)
 
 
-async def test_a_year_of_reviews_from_init(tmp_path, monkeypatch, capsys):
-    db = str(tmp_path / "portfolio.db")
+async def test_a_year_of_reviews_from_init(tmp_path, monkeypatch, capsys, request):
+    # A new file, or an empty database on the PostgreSQL test server: `labreview init` sets up either.
+    db = str(tmp_path / "portfolio.db") if BACKEND == "sqlite" else request.getfixturevalue("pg_empty_url")
     monkeypatch.setenv("LABREVIEW_CONFIG", str(tmp_path / "config.toml"))  # no personal config
     calendar = Calendar()
     # The CLI's portfolios read the calendar too (the clock is a keyword default of Portfolio).
