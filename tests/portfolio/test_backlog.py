@@ -11,8 +11,7 @@ from dataclasses import replace
 import pytest
 
 from labreview.domain.backlog_query import Order
-from labreview.portfolio import Portfolio, parse_filter
-from labreview.portfolio import backlog as backlog_module
+from labreview.portfolio import Portfolio, ledger, parse_filter
 from labreview.portfolio.backlog import Backlog
 from labreview.portfolio.importing.records import ImportRecord
 
@@ -65,7 +64,7 @@ def no_json(monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("the backlog read the audit log's JSON for a change of its own")
 
-    monkeypatch.setattr(backlog_module, "loads", refuse)
+    monkeypatch.setattr(ledger, "loads", refuse)
 
 
 @pytest.mark.parametrize("text", FILTERS)
@@ -181,7 +180,7 @@ def test_a_change_made_by_another_process_is_read_from_the_audit_log(meeting, cl
     finally:
         other.close()
     read = []
-    monkeypatch.setattr(backlog_module, "loads", lambda text: read.append(text) or json.loads(text))
+    monkeypatch.setattr(ledger, "loads", lambda text: read.append(text) or json.loads(text))
     backlog.refresh()
     assert len(read) == 3  # the other app's three actions, not this one's
     assert_same_as_sql(backlog)

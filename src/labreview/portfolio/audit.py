@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from labreview.domain.errors import NotFound, PolicyRefusal
 from labreview.portfolio import ledger
+from labreview.portfolio.changelog import News, Touched
 from labreview.portfolio.derived import Derived
 from labreview.portfolio.views import (
     AuditEntry,
@@ -16,7 +17,31 @@ from labreview.store.models import (
 
 
 class Audit(Derived):
-    """The audit log: last action, undo, verification."""
+    """The audit log: last action, undo, verification; the live change feed."""
+
+    def newest_event_id(self) -> int:
+        """Id of the newest audit record (0: none yet); a mark for ``changes_since``."""
+        with self.read() as session:
+            return ledger.newest_id(session)
+
+    def changes_since(self, seen: int) -> News:
+        """The live change feed: what other processes committed after audit record ``seen``.
+
+        Every committed action appends an audit record in its transaction, so when nothing changed this is one
+        read of the newest record's id (``ledger.newest_id``). Records made through this object (``change_log``)
+        are not news; another process's are listed, with what they touched read from their JSON. A log that
+        went backwards (the file replaced by a backup) is news about everything."""
+        with self.read() as session:
+            newest = ledger.newest_id(session)
+            if newest == seen:
+                return News(newest)
+            if newest < seen:
+                return News(newest, touched=Touched(everything=True))
+            ids = session.execute(select(AuditEvent.id).where(AuditEvent.id > seen).order_by(AuditEvent.id)).scalars()
+            _, foreign = self.change_log.known(list(ids))
+            if not foreign:
+                return News(newest)
+            return News(newest, tuple(foreign), ledger.touched_by(session, foreign))
 
     def last_action(self) -> str | None:
         """What ctrl+z would undo, in words (None when there is nothing)."""

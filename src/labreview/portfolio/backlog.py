@@ -13,7 +13,6 @@ The index is refreshed from what the actions committed through this portfolio re
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from json import loads
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError
@@ -23,8 +22,8 @@ from labreview.domain.errors import DomainError
 from labreview.domain.vocabulary import (
     Stage,
 )
+from labreview.portfolio import ledger
 from labreview.portfolio.backlog_index import BacklogIndex
-from labreview.portfolio.changelog import Touched, touch
 from labreview.portfolio.derived import Derived
 from labreview.portfolio.present import backlog_row
 from labreview.portfolio.unit import storage_error
@@ -201,7 +200,7 @@ class BacklogQueries(Derived):
                 return index
             touched, foreign = self.change_log.known(events)
             if foreign and not touched.everything:
-                touched |= self._foreign_changes(connection, foreign)
+                touched |= ledger.touched_by(connection, foreign)
             if touched.everything:
                 return self.backlog_memory_index()
             if touched.initiatives:
@@ -211,20 +210,6 @@ class BacklogQueries(Derived):
                 index.order_titles(queries.backlog_title_order(connection))
             index.mark = events[-1]
         return index
-
-    @staticmethod
-    def _foreign_changes(connection, event_ids: Sequence[int]) -> Touched:
-        """What the audit records ``event_ids`` (made by another process) changed, from their stored JSON."""
-        touched = Touched()
-        for start in range(0, len(event_ids), 500):
-            payloads = connection.execute(
-                select(AuditEvent.changes).where(AuditEvent.id.in_(event_ids[start : start + 500]))
-            ).scalars()
-            for payload in payloads:
-                touched |= touch(loads(payload))
-                if touched.everything:
-                    return touched
-        return touched
 
     def backlog_rows_by_id(self, ids: Sequence[int], agenda_session: int | None = None) -> list[BacklogRow]:
         with self.engine.connect() as connection:

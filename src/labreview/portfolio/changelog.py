@@ -52,6 +52,23 @@ def touch(changes: Iterable[Mapping[str, Any]]) -> Touched:
     return Touched(frozenset(initiatives), titles)
 
 
+@dataclass(frozen=True)
+class News:
+    """What the audit log holds beyond a mark (``Portfolio.changes_since``): the live change feed's answer."""
+
+    newest: int
+    """Id of the newest audit record: the mark to ask from next time."""
+    foreign: tuple[int, ...] = ()
+    """Ids of the records after the mark that another process made (this process's own are not news)."""
+    touched: Touched = Touched()
+    """What those foreign records changed, as far as the backlog cares (``touch``)."""
+
+    @property
+    def any(self) -> bool:
+        """Another process changed something: what shows the portfolio must be read again."""
+        return bool(self.foreign) or self.touched.everything
+
+
 class ChangeLog:
     """Audit id → ``Touched``, for the actions committed through one portfolio object (thread-safe)."""
 

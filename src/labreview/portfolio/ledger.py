@@ -20,14 +20,16 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from json import loads
 from typing import Any
 
-from sqlalchemy import Table, and_, inspect, select, text
+from sqlalchemy import Table, and_, func, inspect, select, text
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from labreview.domain.errors import PolicyRefusal, StaleEdit
 from labreview.domain.vocabulary import SessionStatus
+from labreview.portfolio.changelog import Touched, touch
 from labreview.store.models import AuditEvent, AuditHead, ReviewSession, metadata
 from labreview.store.schema import REVISIONS
 
@@ -181,6 +183,27 @@ def append(
         head.event_id, head.records, head.hash = event_id, head.records + 1, event.hash
     session.flush()
     return event
+
+
+def newest_id(connection: Any) -> int:
+    """Id of the newest audit record (0 when the log is empty): one step down the primary key's index (the
+    ``audit_head`` row says the same, but a file older than revision 0002, open read-only, has none)."""
+    return connection.execute(select(func.max(AuditEvent.id))).scalar() or 0
+
+
+def touched_by(connection: Any, event_ids: Sequence[int]) -> Touched:
+    """What the audit records ``event_ids`` changed (``changelog.touch``), read from their stored JSON: for the
+    records another process made (this process's own are in its ``ChangeLog``)."""
+    total = Touched()
+    for start in range(0, len(event_ids), 500):
+        payloads = connection.execute(
+            select(AuditEvent.changes).where(AuditEvent.id.in_(event_ids[start : start + 500]))
+        ).scalars()
+        for payload in payloads:
+            total |= touch(loads(payload))
+            if total.everything:
+                return total
+    return total
 
 
 def last_undoable(session: Session, actor: str, ids: Sequence[int]) -> AuditEvent | None:

@@ -25,6 +25,7 @@ from textual.reactive import reactive, var
 from labreview.config import Config, save_theme
 from labreview.domain.errors import DomainError, StorageError
 from labreview.ui.commands import LabReviewCommands
+from labreview.ui.feed import ChangeFeed
 from labreview.ui.host import KeepsTyped, PicksItem
 from labreview.ui.keymap import binding_ids, checked_keymap
 from labreview.ui.messages import PortfolioOpened
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from labreview.portfolio.views import SessionView
 
 
-class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
+class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
     """The facilitator's app for a quarterly Lab/Factory review."""
 
     CSS_PATH = "app.tcss"
@@ -174,6 +175,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
         self.portfolio, self.backlog = portfolio, message.backlog
         self.portfolio_name = portfolio.name
         self.session = session
+        self.seen_event = message.seen
         if session is not None:
             self.current_key = session.current_key or (session.agenda[0].key if session.agenda else None)
         if self.current_key is None:
@@ -410,6 +412,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, App[None]):
     def _tick(self) -> None:
         self.timebox.tick()
         self._update_header()
+        self.follow_feed()  # another process's changes, within a second
 
     def _entry(self):
         if self.session is None:

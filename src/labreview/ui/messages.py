@@ -26,6 +26,9 @@ class PortfolioOpened(Message):
     """The session the meeting opens on (open, else the next planned, else the latest), if any."""
     backlog: Backlog
     """The backlog's views over ``portfolio`` (SQL until its memory index is loaded)."""
+    seen: int = 0
+    """The newest audit record when the portfolio was opened, read before ``session``: where the change feed
+    starts (see ``ui.feed``)."""
 
 
 @dataclass

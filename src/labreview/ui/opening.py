@@ -77,13 +77,14 @@ class Opening:
             if self.config.who:
                 with contextlib.suppress(DomainError):  # not a person of this portfolio: the facilitator acts
                     portfolio.act_as(self.config.who)
+            seen = portfolio.newest_event_id()  # before the session is read: a change in between is news
             session = portfolio.active_session()
         except DomainError as exc:  # a storage error carries its cause: say what the file lacks
             failure = exc.message if exc.__cause__ is None else explain_failure(self.target, exc.__cause__)
         except Exception as exc:  # whatever else stops the opening is said, never left at "Opening the portfolio…"
             failure = explain_failure(self.target, exc)
         else:
-            self.post_message(PortfolioOpened(portfolio, session, Backlog(portfolio)))
+            self.post_message(PortfolioOpened(portfolio, session, Backlog(portfolio), seen))
             return
         self.call_from_thread(self.exit, None, 2, f"labreview: {failure}")
 
