@@ -97,3 +97,23 @@ async def test_news_waits_while_a_dialog_is_open(app_factory, sample_target):
         app._tick()
         await settle(pilot)
         assert grid.get_cell(Criterion.OUTCOME_IMPACT.value, str(reviewer)).plain == "5"
+
+
+async def test_a_tick_while_a_mode_switches_screens_waits_for_the_next(app_factory, monkeypatch):
+    """Between two modes' screens the stack is empty for a moment; a tick then must not end the app (seen in CI:
+    ScreenStackError from the feed while tests switched screens)."""
+    from textual.app import App, ScreenStackError
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+
+        def no_screen(_self):
+            raise ScreenStackError("No screens on stack")
+
+        monkeypatch.setattr(App, "screen", property(no_screen))
+        app._tick()
+        assert app._asking is False  # not asked: the next tick will
+        monkeypatch.undo()
+        await settle(pilot)
+        assert app.is_running and app.current_mode == "agenda"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.app import ScreenStackError
 
 from labreview.domain.errors import DomainError
 from labreview.ui.screens.base import MeetingScreen
@@ -40,7 +41,12 @@ class ChangeFeed:
         self._ask_for_news(self.seen_event)
 
     def _on_a_meeting_screen(self) -> bool:
-        return isinstance(self.screen, MeetingScreen)  # not a dialog, nor the palette
+        """A meeting screen shows (not a dialog, nor the palette, nor nothing while a mode switches screens)."""
+        try:
+            screen = self.screen
+        except ScreenStackError:  # between two modes' screens: the next tick asks
+            return False
+        return isinstance(screen, MeetingScreen)
 
     @work(thread=True, group="feed", exit_on_error=False)
     def _ask_for_news(self, seen: int) -> None:
