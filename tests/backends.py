@@ -120,36 +120,6 @@ class Server:
         self._template = self._sample = None
 
 
-def copy_sqlite(path, url: str) -> None:
-    """Every row of the SQLite portfolio at ``path`` into the database at ``url`` (at the schema's head,
-    empty), ids and audit hashes as they are; the id sequences then continue after the copied ids. The
-    same data on both backends, without replaying the calls that made it."""
-    from sqlalchemy import Integer, create_engine, func, select, text
-
-    from labreview.store.models import metadata
-
-    source = create_engine(f"sqlite:///{path}")
-    target = create_engine(url)
-    try:
-        with source.connect() as reading, target.begin() as writing:
-            for table in metadata.sorted_tables:
-                rows = [dict(row) for row in reading.execute(select(table)).mappings()]
-                if rows:
-                    writing.execute(table.insert(), rows)
-            for table in metadata.sorted_tables:
-                key = list(table.primary_key.columns)
-                if len(key) == 1 and isinstance(key[0].type, Integer) and key[0].autoincrement in (True, "auto"):
-                    top = writing.execute(select(func.max(key[0]))).scalar()
-                    if top is not None:
-                        writing.execute(
-                            text("SELECT setval(pg_get_serial_sequence(:table, :column), :top)"),
-                            {"table": table.name, "column": key[0].name, "top": top},
-                        )
-    finally:
-        source.dispose()
-        target.dispose()
-
-
 @contextmanager
 def connection_to(url: str):
     """An SQLAlchemy connection to the database at ``url`` (its engine disposed after)."""

@@ -2,8 +2,8 @@
 memory index, the first-frame preview, the minutes (byte for byte) and the order of text, even on a database
 whose default collation is ICU's (``A_3 a-1 A-2``).
 
-The sample portfolio is copied row for row into a PostgreSQL database (``backends.copy_sqlite``), so that both
-backends hold the same data, ids included; each test compares the two.
+The sample portfolio is copied row for row into a PostgreSQL database (``backends.Server.sample``, through
+``labreview db copy``'s code), so that both backends hold the same data, ids included; each test compares the two.
 """
 
 from __future__ import annotations
@@ -41,8 +41,7 @@ def both(tmp_path_factory):
     server = backends.server()
     path = tmp_path_factory.mktemp("parity") / "sample.db"
     shutil.copyfile(SAMPLE, path)
-    url = server.fresh()
-    backends.copy_sqlite(path, url)
+    url = server.sample()  # the same rows, copied by labreview db copy's own code
     opened = []
     try:
         for target in (path, url):
