@@ -463,6 +463,10 @@ def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(db, tmp_path
         db,
         "DROP TABLE audit_head",
         "DROP TABLE budget_envelope",
+        "DROP TABLE seat_link",
+        "DROP TABLE ballot_score",
+        "DROP TABLE ballot",
+        "DROP TABLE presence",
         "ALTER TABLE agenda_item DROP COLUMN carried_reason",
         "UPDATE alembic_version SET version_num = '0001'",
     )

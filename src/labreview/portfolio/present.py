@@ -33,6 +33,7 @@ from labreview.portfolio.views import (
     ActionItemView,
     AgendaEntry,
     BacklogRow,
+    BallotState,
     ChecklistView,
     DecisionView,
     InitiativeView,
@@ -177,6 +178,28 @@ class Present(Unit):
             summary,
             totals,
             weights=scoring.format_weights(weights),
+            ballot=self.ballot_state(session, row, initiative, board),
+        )
+
+    def ballot_state(
+        self, session: Session, row: ReviewSession, initiative: Initiative, board: list[Person] | None = None
+    ) -> BallotState | None:
+        """The item's secret ballot in ``row``: who has cast how much (no values), or None when none was opened."""
+        found = lookup.ballot(session, row.id, initiative.id)
+        if found is None:
+            return None
+        if board is None:
+            board = lookup.board_attending(session, row.id)
+        cast = {}
+        if found.revealed_at is None:
+            cast = {r: frozenset(Criterion(c) for c in cs) for r, cs in lookup.ballot_cast(session, found.id).items()}
+        return BallotState(
+            row.quarter,
+            initiative.key,
+            tuple(person_view(p) for p in board),
+            cast,
+            found.opened_at,
+            found.revealed_at,
         )
 
     def checklist_view(self, session: Session, initiative: Initiative) -> ChecklistView:

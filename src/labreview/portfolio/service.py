@@ -17,6 +17,7 @@ when one is raised, nothing of the action has been written.
 ``access``      customer-data access requests and signatures
 ``budget``      budget lines, envelope and the 70/20/10 mix
 ``decisions``   decisions and action items
+``seats``       personal links, what a board member's own device shows, where the meeting is
 ``audit``       last action, undo, verification
 ==============  =====================================================================
 
@@ -40,6 +41,7 @@ from labreview.portfolio.gates import Gates
 from labreview.portfolio.initiatives import Initiatives
 from labreview.portfolio.people import People
 from labreview.portfolio.scores import Scores
+from labreview.portfolio.seats import Seats
 from labreview.portfolio.sessions import Sessions
 from labreview.portfolio.settings import Settings
 from labreview.portfolio.unit import UNATTRIBUTED, WEIGHTS_SETTING, explain_failure, utc_now
@@ -47,7 +49,7 @@ from labreview.store.engine import make_engine
 
 
 class Portfolio(
-    Settings, People, Initiatives, BacklogQueries, Sessions, Scores, Gates, Access, Budget, Decisions, Audit
+    Settings, People, Initiatives, BacklogQueries, Sessions, Scores, Gates, Access, Budget, Decisions, Seats, Audit
 ):
     """A portfolio database and the person acting on it: every use case of the meeting, by area."""
 

@@ -135,12 +135,17 @@ class Unit:
             raise storage_error(exc) from exc
 
     @contextmanager
-    def audited(self, action: str) -> Iterator[ledger.Recorder]:
-        """One audited transaction. ``recorder.summary`` must be set by the caller."""
+    def audited(self, action: str, *, actor: str | None = None) -> Iterator[ledger.Recorder]:
+        """One audited transaction. ``recorder.summary`` must be set by the caller.
+
+        ``actor``: who the record names instead of this object's actor (a board member scoring through
+        their personal link, on the web service's one portfolio object)."""
         if self.read_only:
             raise StorageError("This portfolio is open read-only; nothing can be changed.")
         try:
-            with self._write_session() as (session, actor):  # actor: who it was when the action began
+            on_behalf = actor is not None  # not this object's own change: its undo does not take it back
+            with self._write_session() as (session, acting):  # who it was when the action began
+                actor = actor or acting
                 recorder = ledger.Recorder(session)
                 yield recorder
                 event = None
@@ -159,7 +164,7 @@ class Unit:
                 session.commit()
                 if event is not None:
                     self.change_log.record(event.id, recorder.changes)
-                    if action != "undo":
+                    if action != "undo" and not on_behalf:
                         self._mine.append(event.id)
         except DomainError:
             raise

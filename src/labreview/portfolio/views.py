@@ -231,6 +231,8 @@ class ScoreSheet:
     """Each reviewer's own weighted total, by reviewer id."""
     weights: str = ""
     """The portfolio's criterion weights the totals are weighted with (``scoring.format_weights``)."""
+    ballot: BallotState | None = None
+    """The item's secret ballot, when one was opened in this session (None: scores are typed in the open)."""
 
     @property
     def weights_note(self) -> str:
@@ -425,3 +427,115 @@ class CheckItemState:
     item_id: int
     state: CheckState
     reason: str
+
+
+@dataclass(frozen=True)
+class BallotState:
+    """A secret ballot on one agenda item: who has cast what (how many criteria), never the values before the reveal."""
+
+    quarter: str
+    key: str
+    voters: tuple[PersonView, ...]
+    """The board members attending: who may score."""
+    cast: Mapping[int, frozenset[Criterion]]
+    """Which criteria each voter (by id) has cast; the values stay hidden until the reveal."""
+    opened_at: dt.datetime
+    revealed_at: dt.datetime | None = None
+
+    @property
+    def hidden(self) -> bool:
+        """Open and not yet revealed: the values cast are hidden."""
+        return self.revealed_at is None
+
+    @property
+    def scored(self) -> int:
+        """Voters who have cast all five criteria."""
+        return sum(1 for p in self.voters if len(self.cast.get(p.id, ())) >= len(Criterion))
+
+    def has_cast(self, reviewer_id: int, criterion: Criterion) -> bool:
+        return criterion in self.cast.get(reviewer_id, ())
+
+    @property
+    def progress(self) -> str:
+        """ "5 of 8 have scored" (or "revealed")."""
+        if not self.hidden:
+            return "scores revealed"
+        return f"{self.scored} of {len(self.voters)} have scored"
+
+
+@dataclass(frozen=True)
+class SeatLinkView:
+    """An attendee's personal link to a session (the secret itself is never kept)."""
+
+    person: PersonView
+    issued_at: dt.datetime
+    revoked_at: dt.datetime | None
+    live: bool
+    """Neither revoked nor of a closed session."""
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    """A personal link just issued: ``token`` is shown this once (only its hash is stored)."""
+
+    person: PersonView
+    quarter: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Who holds a personal link: the person the link's holder acts as, in which session."""
+
+    link_id: int
+    person: PersonView
+    quarter: str
+    voter: bool
+    """A board member attending the session: may score."""
+
+
+@dataclass(frozen=True)
+class PresenceView:
+    """Where the meeting is: the current item and its clock, as the app holding the clock last said."""
+
+    quarter: str
+    key: str | None
+    elapsed: int
+    """Seconds spent on the item when the holder last beat."""
+    running: bool
+    beat_at: dt.datetime
+    holder: str
+
+    def elapsed_at(self, now: dt.datetime) -> int:
+        """The item's clock at ``now``: what the holder said plus the time since, while it runs."""
+        if not self.running:
+            return self.elapsed
+        return self.elapsed + max(0, int((now - self.beat_at).total_seconds()))
+
+
+@dataclass(frozen=True)
+class SeatPage:
+    """What a personal link shows: the meeting as it stands, for that person (a board member also scores).
+
+    Never holds a value cast in secret by anyone else before the reveal; costs and access requests only
+    for a board member."""
+
+    seat: Seat
+    session: SessionView
+    clock: PresenceView | None
+    current: InitiativeView | None
+    checklist: ChecklistView | None
+    ballot: BallotState | None
+    """The current item's secret ballot (who has scored, not what)."""
+    own: Mapping[Criterion, int]
+    """The person's own scores of the current item (cast in secret, or given in the open)."""
+    sheet: ScoreSheet | None
+    """The current item's scores once everyone may see them (revealed, or typed in the open); None while hidden."""
+    decisions: tuple[DecisionView, ...]
+    actions: tuple[ActionItemView, ...]
+    access: tuple[AccessRequestView, ...]
+    """The current item's access requests (board members only; empty for others)."""
+
+    @property
+    def board(self) -> bool:
+        return self.seat.person.role is not None

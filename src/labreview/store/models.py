@@ -339,3 +339,62 @@ class AuditHead(SQLModel, table=True):
     """How many audit records there are."""
     hash: str
     """``hash`` of the newest audit record."""
+
+
+class SeatLink(SQLModel, table=True):
+    """A personal link of one attendee to one session: the holder of the link acts as that person.
+
+    Only a hash of the link's secret is kept; the secret itself is shown once, when the link is issued.
+    A link works while it is not revoked and its session is not closed.
+    """
+
+    __tablename__ = "seat_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="review_session.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    token_hash: str = Field(unique=True)
+    issued_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+
+class Ballot(SQLModel, table=True):
+    """The board scores one agenda item in secret: what is cast stays hidden until the facilitator reveals it."""
+
+    __table_args__ = (UniqueConstraint("session_id", "initiative_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="review_session.id", index=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    opened_at: dt.datetime
+    revealed_at: dt.datetime | None = None
+
+
+class BallotScore(SQLModel, table=True):
+    """One reviewer's hidden score of one criterion on an open ballot (moved to ``score`` by the reveal)."""
+
+    __tablename__ = "ballot_score"
+    __table_args__ = (UniqueConstraint("ballot_id", "reviewer_id", "criterion"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="ballot.id", index=True)
+    reviewer_id: int = Field(foreign_key="person.id")
+    criterion: str
+    value: int
+    cast_at: dt.datetime
+
+
+class Presence(SQLModel, table=True):
+    """Where a session's meeting is (current item, its clock), kept by the app holding the clock. Not audited.
+
+    One app at a time holds the clock (``holder``, renewed by its beat); only that app adds the time
+    spent to the agenda item, so two apps on one meeting never count the same minute twice. Others
+    (a second facilitator's app, the web service) show what the holder last said.
+    """
+
+    session_id: int = Field(foreign_key="review_session.id", primary_key=True)
+    holder: str
+    initiative_id: int | None = None
+    elapsed_seconds: int = 0
+    running: bool = False
+    beat_at: dt.datetime

@@ -3,6 +3,8 @@ session, open session, decision, attending board, signatures, template rows) and
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -18,12 +20,15 @@ from labreview.domain.vocabulary import (
 from labreview.store.models import (
     AccessSignature,
     Attendee,
+    Ballot,
+    BallotScore,
     Decision,
     GateTemplateItem,
     Initiative,
     Person,
     ReviewSession,
     Score,
+    SeatLink,
 )
 from labreview.store.portable import matchable
 
@@ -138,3 +143,47 @@ def check_version(row: Any, version: int | None) -> None:
 def require_not_closed(row: ReviewSession) -> None:
     if row.status == SessionStatus.CLOSED.value:
         raise PolicyRefusal(f"The {row.quarter} session has ended; its record is closed.")
+
+
+def ballot(session: Session, session_id: int, initiative_id: int) -> Ballot | None:
+    """The item's secret ballot in the session, if one was opened."""
+    return session.scalars(
+        select(Ballot).where(Ballot.session_id == session_id, Ballot.initiative_id == initiative_id)
+    ).first()
+
+
+def ballot_cast(session: Session, ballot_id: int) -> dict[int, set[str]]:
+    """Which criteria each reviewer has cast on a ballot (never the values)."""
+    cast: dict[int, set[str]] = {}
+    for reviewer_id, criterion in session.execute(
+        select(BallotScore.reviewer_id, BallotScore.criterion).where(BallotScore.ballot_id == ballot_id)
+    ).all():
+        cast.setdefault(reviewer_id, set()).add(criterion)
+    return cast
+
+
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+"""What a personal link's secret looks like (``secrets.token_urlsafe``); anything else is refused unread."""
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a personal link's secret."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def live_seat(session: Session, token: str) -> tuple[SeatLink, ReviewSession, Person]:
+    """The personal link ``token`` and its session and person, or why it does not work, in words."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        raise NotFound("This link is not a labreview link; ask the facilitator for yours.")
+    link = session.scalars(select(SeatLink).where(SeatLink.token_hash == token_hash(token))).first()
+    if link is None:
+        raise NotFound("This link is not known; ask the facilitator for yours.")
+    row = session.get(ReviewSession, link.session_id)
+    who = session.get(Person, link.person_id)
+    if link.revoked_at is not None:
+        raise PolicyRefusal("This link was withdrawn; ask the facilitator for a new one.")
+    if row.status == SessionStatus.CLOSED.value:
+        raise PolicyRefusal(f"The {row.quarter} session has ended; this link no longer works.")
+    if who.id not in attendee_ids(session, row.id):
+        raise PolicyRefusal(f"{who.name} is no longer on the {row.quarter} attendance list; this link no longer works.")
+    return link, row, who
