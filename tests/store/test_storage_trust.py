@@ -467,6 +467,7 @@ def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(db, tmp_path
         "DROP TABLE ballot_score",
         "DROP TABLE ballot",
         "DROP TABLE presence",
+        "DROP TABLE service_state",
         "ALTER TABLE agenda_item DROP COLUMN carried_reason",
         "UPDATE alembic_version SET version_num = '0001'",
     )

@@ -431,7 +431,8 @@ UNAUDITED_COLUMNS: dict[str, frozenset[str]] = {
     "agenda_item": frozenset({"spent_seconds"}),
 }
 """Bookkeeping the service writes without an audit record (the agenda cursor, the timebox clock)."""
-NOT_REPLAYED = frozenset({"audit_event", "audit_head", "alembic_version"})
+NOT_REPLAYED = frozenset({"audit_event", "audit_head", "alembic_version", "presence", "service_state"})
+"""Tables the log does not hold: the log itself, and what running programs tell each other (not audited)."""
 _GONE: Any = object()
 
 

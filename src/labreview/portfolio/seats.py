@@ -17,7 +17,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from labreview.domain.errors import NotFound, PolicyRefusal
+from labreview.domain.errors import InvalidInput, NotFound, PolicyRefusal
 from labreview.domain.vocabulary import Criterion, SessionStatus
 from labreview.portfolio.derived import Derived
 from labreview.portfolio.present import person_view
@@ -32,10 +32,17 @@ from labreview.store.models import (
     Presence,
     ReviewSession,
     SeatLink,
+    ServiceState,
 )
 
 TOKEN_BYTES = 24
 """A personal link's secret: 24 random bytes (192 bits), 32 URL-safe characters."""
+
+SERVICE_URL_SETTING = "service_url"
+"""Where ``labreview serve`` last said it can be reached (the links' base), kept so the app can show links."""
+
+DEFAULT_SERVICE_URL = "http://127.0.0.1:8765"
+"""The links' base before any ``labreview serve`` has said where it is (its own default address)."""
 
 CLOCK_LEASE = dt.timedelta(seconds=10)
 """An app that has not beaten for this long no longer holds the clock: another may take it."""
@@ -83,6 +90,33 @@ class Seats(Derived):
         for link in live:
             rec.update(link, revoked_at=self.now())
         return len(live)
+
+    def announce_service(self, url: str) -> None:
+        """``labreview serve`` says where members reach it (not audited: not a decision of the board)."""
+        url = url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")) or any(ch.isspace() or ord(ch) < 32 for ch in url):
+            raise InvalidInput(f"A service address starts with http:// or https:// and has no spaces; got {url!r}.")
+        if self.read_only:
+            return
+        table = ServiceState.__table__
+        with self.read() as session:
+            known = session.get(ServiceState, SERVICE_URL_SETTING) is not None
+        statement = (
+            table.update().where(table.c.key == SERVICE_URL_SETTING).values(value=url)
+            if known
+            else table.insert().values(key=SERVICE_URL_SETTING, value=url)
+        )
+        self.bookkeeping_write(statement)
+
+    def service_url(self) -> str:
+        """The base of the personal links: where ``labreview serve`` said it is, else its default address."""
+        with self.read() as session:
+            found = session.get(ServiceState, SERVICE_URL_SETTING)
+            return found.value if found is not None else DEFAULT_SERVICE_URL
+
+    def seat_url(self, token: str) -> str:
+        """A personal link in full."""
+        return f"{self.service_url()}/s/{token}"
 
     def seat_links(self, quarter: str) -> list[SeatLinkView]:
         """Each person's newest link to the session, by name."""

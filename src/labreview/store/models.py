@@ -398,3 +398,12 @@ class Presence(SQLModel, table=True):
     elapsed_seconds: int = 0
     running: bool = False
     beat_at: dt.datetime
+
+
+class ServiceState(SQLModel, table=True):
+    """What running programs tell each other, not audited: where ``labreview serve`` can be reached."""
+
+    __tablename__ = "service_state"
+
+    key: str = Field(primary_key=True)
+    value: str

@@ -3,7 +3,7 @@
 ``seat_link`` holds a hash of each attendee's personal link to a session; ``ballot`` and ``ballot_score``
 hold scores cast in secret on an agenda item until the facilitator reveals them (then they move to
 ``score``); ``presence`` says which item the meeting is on and how long it has run, kept by the one app
-holding the clock (not audited).
+holding the clock, and ``service_state`` where ``labreview serve`` can be reached (neither is audited).
 
 Revision ID: 0005
 Revises: 0004
@@ -94,7 +94,16 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "service_state",
+        sa.Column("key", _text(), nullable=False),
+        sa.Column("value", _text(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_service_state")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("service_state")
     op.drop_table("presence")
     op.drop_index(op.f("ix_ballot_score_ballot_id"), table_name="ballot_score")
     op.drop_table("ballot_score")
