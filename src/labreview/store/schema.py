@@ -34,7 +34,8 @@ TABLES: dict[str, frozenset[str]] = {
     "0002": _TABLES_0001 | {"audit_head"},
     "0003": _TABLES_0001 | {"audit_head", "budget_envelope"},
     "0004": _TABLES_0001 | {"audit_head", "budget_envelope"},
-    "0005": _TABLES_0001 | {"audit_head", "budget_envelope", "seat_link", "ballot", "ballot_score", "presence", "service_state"},
+    "0005": _TABLES_0001
+    | {"audit_head", "budget_envelope", "seat_link", "ballot", "ballot_score", "presence", "service_state"},
 }
 """The tables each revision has (besides ``alembic_version``), so that a file can be checked before it is
 opened: another application's database that happens to be at revision "0002" is not a portfolio, and a

@@ -93,7 +93,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("session_id", name=op.f("pk_presence")),
     )
 
-
     op.create_table(
         "service_state",
         sa.Column("key", _text(), nullable=False),
