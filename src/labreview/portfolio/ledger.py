@@ -75,8 +75,10 @@ def _typed(table: Table, column: str, value: Any) -> Any:
 
 
 def _python_type(table: Table, column: str) -> type | None:
+    type_ = table.c[column].type
+    type_ = getattr(type_, "impl", type_)  # a decorated type (SQLModel's UTCDateTime) says ``object`` itself
     try:
-        return table.c[column].type.python_type
+        return type_.python_type
     except NotImplementedError:  # pragma: no cover - all our column types declare one
         return None
 
