@@ -34,7 +34,7 @@ CLOCK_COLUMNS = {
     "recorded_at", "decided_at", "signed_at", "updated_at", "changed_at", "started_at", "ended_at",
     "created_at", "spent_seconds",
 }  # fmt: skip
-SKIP_TABLES = {"audit_event", "audit_head", "alembic_version"}
+SKIP_TABLES = {"audit_event", "audit_head", "alembic_version", "presence", "service_state"}  # not audited: clocks
 FIRST_SCREEN = ("Attending (", "initiatives")
 OPENING = "opening…"  # the first frame's preview, shown until the portfolio is open
 

@@ -211,26 +211,27 @@ class Seats(Derived):
 
         Returns the presence as it now stands: ``holder`` is this app's when it holds the clock; else
         another app's, whose current item and clock this app should show (and not count time itself).
+        An app that does not hold the clock only reads (no write lock) until the holder goes quiet.
         """
-        if self.read_only:
-            view = self.presence(quarter)
-            if view is not None:
-                return view
-            return PresenceView(quarter, key, elapsed, running, self.now(), holder)
+        with self.read() as session:
+            row = lookup.session_row(session, quarter)
+            seen = _presence(session, row)
+        if self.read_only or (seen is not None and not self._may_take(seen, holder)):
+            return seen or PresenceView(quarter, key, int(elapsed), bool(running), self.now(), holder)
         with self._write_session() as (session, _actor):  # the write lock: two apps never both take the clock
             row = lookup.session_row(session, quarter)
+            found = session.get(Presence, row.id)
+            if found is not None and not self._may_take(_presence(session, row), holder):
+                view = _presence(session, row)  # another app took it in between
+                session.rollback()
+                return view
             initiative_id = None
             if key is not None:
                 initiative_id = session.execute(select(Initiative.id).where(Initiative.key == key)).scalar()
             now = self.now()
-            found = session.get(Presence, row.id)
             if found is None:
                 found = Presence(session_id=row.id, holder=holder, beat_at=now)
                 session.add(found)
-            elif found.holder != holder and _aware(found.beat_at) > now - CLOCK_LEASE:
-                view = _presence(session, row)
-                session.rollback()
-                return view
             found.holder = holder
             found.initiative_id = initiative_id
             found.elapsed_seconds = int(elapsed)
@@ -238,6 +239,9 @@ class Seats(Derived):
             found.beat_at = now
             session.commit()
             return PresenceView(row.quarter, key, int(elapsed), bool(running), now, holder)
+
+    def _may_take(self, seen: PresenceView, holder: str) -> bool:
+        return seen.holder == holder or seen.beat_at <= self.now() - CLOCK_LEASE
 
     def release_clock(self, quarter: str, holder: str) -> None:
         """This app stops holding the clock (it quits): another may take it at once."""

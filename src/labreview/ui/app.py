@@ -25,7 +25,7 @@ from textual.reactive import reactive, var
 from labreview.config import Config, save_theme
 from labreview.domain.errors import DomainError, StorageError
 from labreview.ui.commands import LabReviewCommands
-from labreview.ui.feed import ChangeFeed
+from labreview.ui.feed import FEED_EVERY, ChangeFeed
 from labreview.ui.host import KeepsTyped, PicksItem
 from labreview.ui.keymap import binding_ids, checked_keymap
 from labreview.ui.messages import PortfolioOpened
@@ -33,6 +33,7 @@ from labreview.ui.navigation import PLACES, modes
 from labreview.ui.opening import Opening, preview_state
 from labreview.ui.planning import Planning
 from labreview.ui.screens.base import MeetingScreen
+from labreview.ui.shared_clock import SharedClock
 from labreview.ui.signals import on_hangup_or_term
 from labreview.ui.timebox import Timebox
 from labreview.ui.typeahead import TypeAhead
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from labreview.portfolio.views import SessionView
 
 
-class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
+class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, SharedClock, App[None]):
     """The facilitator's app for a quarterly Lab/Factory review."""
 
     CSS_PATH = "app.tcss"
@@ -167,6 +168,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
         gc.unfreeze()  # what was frozen when the backlog index loaded can be collected again
         self._forget_signals()
         if self.portfolio is not None:
+            self.release_clock()
             # The last connection closed: SQLite checkpoints and removes the -wal file.
             self.portfolio.close()
 
@@ -183,6 +185,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
         self._start_item_clock()
         self._update_header()
         self.set_interval(1, self._tick)
+        self.set_interval(FEED_EVERY, self.follow_feed)  # another process's changes, within a fraction of a second
         self.switch_mode("agenda" if session is not None else "backlog")
         self.ready.set()
         self._deliver_when_settled()  # the keys typed while opening, once the first screen is up
@@ -215,7 +218,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
         if key != self.current_key:
             self.timebox.stop()
             self.current_key = key
-            if self._on_agenda(key) and self.session is not None and not self.read_only:
+            if self._on_agenda(key) and self.session is not None and not self.read_only and self.holding is not False:
                 try:  # bookkeeping (where a restart resumes): a locked or full file must not end the meeting
                     self.portfolio.set_current_item(self.session.quarter, key)
                 except DomainError as exc:
@@ -393,6 +396,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
             and self.session.status.value == "open"
             and self._on_agenda(self.current_key)
             and not self.read_only
+            and self.holding is not False  # another app holds the meeting's clock: it counts
         )
 
     def _start_item_clock(self) -> None:
@@ -403,6 +407,8 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
         """The timebox's save: ``seconds`` more spent on the current item (False when it could not be stored)."""
         if self.session is None or self.current_key is None:
             return False
+        if self.holding is False:
+            return True  # the app holding the clock counts this time; saved here too it would count twice
         try:
             self.portfolio.add_time(self.session.quarter, self.current_key, seconds)
         except DomainError:
@@ -411,8 +417,15 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
 
     def _tick(self) -> None:
         self.timebox.tick()
+        self.beat_clock()
         self._update_header()
-        self.follow_feed()  # another process's changes, within a second
+
+    def clock_changed_hands(self) -> None:
+        """This app took the meeting's clock over, or found another app holding it: start again from what is stored."""
+        self.timebox.stop()
+        if self.session is not None:
+            self.changed()
+        self._start_item_clock()
 
     def _entry(self):
         if self.session is None:
@@ -423,6 +436,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
         session = self.session
         entry = self._entry()
         banner = "DEMO" if self.demo else ("READ-ONLY" if self.read_only else "")
+        followed = self.followed_clock(self.current_key) if entry else None
         self.meeting = MeetingState(
             portfolio=self.portfolio_name,
             quarter=session.quarter if session else None,
@@ -430,9 +444,9 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, App[None]):
             position=(session.position_of(self.current_key) or 0) + 1 if entry else None,
             total=len(session.agenda) if session else 0,
             key=self.current_key,
-            elapsed=int(self.timebox.elapsed()) if entry else 0,
+            elapsed=int(followed[0] if followed else self.timebox.elapsed()) if entry else 0,
             timebox=entry.timebox_seconds if entry else 0,
-            running=self.timebox.running,
+            running=followed[1] if followed else self.timebox.running,
             banner=banner,
         )
 
