@@ -188,3 +188,16 @@ async def test_hostile_names_show_as_typed(app_factory):
             assert app.screen.query_one("#qr", Static).display
         assert "[bold red]Mallory[/]" in screen_text(app)
         assert app.is_running
+
+
+async def test_the_palette_opens_the_seats(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"open: seats", "enter")
+        await settle(pilot)
+        assert app.current_mode == "seats"
+        assert "Start the" not in message(app)
+        assert cells(app, "link") == ["none"] * len(app.session.attendees)

@@ -106,7 +106,7 @@ class SeatsScreen(MeetingScreen):
         keep = table.cursor_row
         compact = self._compact()
         self.set_class(compact, "-compact")
-        self.reset_table(table, (("Attendee", "name", None), ("Link", "link", 16), ("Item", "scored", 8)))
+        self.reset_table(table, (("Attendee", "name", None), ("Link", "link", 16), ("Scored", "scored", 8)))
         if session is None:
             self.people, self.links, self.sheet = [], {}, None
             self.query_one("#seats-title", Static).update("Seats belong to a session; plan one first.")
