@@ -57,6 +57,8 @@ FLOWS = {
     ],
     # End the session, then plan the next one from the palette with the proposed date.
     "plan next": ["S", "E", "enter", "ctrl+p", "plan next", "enter", "enter"],
+    # Score the first item in secret: open the ballot, five scores typed for the first reviewer, reveal.
+    "secret": ["S", "enter", "V", "4", "3", "5", "2", "4", "U", "h"],
     # Find an initiative in the backlog by its key, open it and score it.
     "open from backlog": ["S", "b", "/", "EXP-112", "enter", "enter", "5", "4", "3", "2", "1"],
 }
@@ -92,6 +94,19 @@ EXPECT = {
     "plan next": (
         "SELECT quarter, status FROM review_session WHERE quarter >= '2026-Q4' ORDER BY quarter",
         [("2026-Q4", "closed"), ("2027-Q1", "planned")],
+    ),
+    "secret": (
+        "SELECT s.criterion, s.value, (SELECT count(*) FROM ballot b WHERE b.revealed_at IS NOT NULL), "
+        "(SELECT count(*) FROM ballot_score) FROM score s JOIN initiative i ON i.id = s.initiative_id "
+        "JOIN review_session r ON r.id = s.session_id WHERE r.quarter = '2026-Q4' AND i.key = 'EXP-102' "
+        "ORDER BY s.criterion",
+        [
+            ("data-risk", 2, 1, 0),
+            ("economic-value", 4, 1, 0),
+            ("integration-burden", 5, 1, 0),
+            ("operational-fit", 3, 1, 0),
+            ("outcome-impact", 4, 1, 0),
+        ],
     ),
     "open from backlog": (
         "SELECT count(*) FROM score s JOIN initiative i ON i.id = s.initiative_id WHERE i.key = 'EXP-112'",

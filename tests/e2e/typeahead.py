@@ -32,7 +32,7 @@ KEYS = {
 }
 CLOCK_COLUMNS = {
     "recorded_at", "decided_at", "signed_at", "updated_at", "changed_at", "started_at", "ended_at",
-    "created_at", "spent_seconds",
+    "created_at", "spent_seconds", "opened_at", "revealed_at", "cast_at", "issued_at", "revoked_at", "beat_at",
 }  # fmt: skip
 SKIP_TABLES = {"audit_event", "audit_head", "alembic_version", "presence", "service_state"}  # not audited: clocks
 FIRST_SCREEN = ("Attending (", "initiatives")

@@ -32,6 +32,7 @@ SCREENS = {
     "agenda": keys_then_settle(),
     "backlog": keys_then_settle("b"),
     "scorecard": keys_then_settle("enter", "4", "3", "5", "r", "2"),
+    "scorecard-secret": keys_then_settle("enter", "V", "4", "3", "5", "r", "2"),
     "intake": keys_then_settle("enter", "i"),
     "gates": keys_then_settle("g"),
     "access": keys_then_settle("n", "n", "n", "a"),
@@ -62,3 +63,27 @@ def test_budget_light_small(snap_compare, app_factory, tmp_path):
     """The budget chart at 80×24 in the light theme: readable ticks, no legend over a bar."""
     config = Config(actor="Kim Novak", theme=LIGHT, path=tmp_path / "config.toml")
     assert snap_compare(app_factory(config=config), terminal_size=(80, 24), run_before=SCREENS["budget"])
+
+
+@pytest.fixture
+def fixed_links(monkeypatch):
+    """Personal links with a known secret, and their times of day in UTC, so that the seats screen draws the same."""
+    import itertools
+    import time
+
+    from labreview.portfolio import seats
+
+    numbers = itertools.count(1)
+    monkeypatch.setattr(seats.secrets, "token_urlsafe", lambda _n: f"Snapshot-secret-{next(numbers):016d}")
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_seats(snap_compare, app_factory, fixed_links, size):
+    """The seats screen after one link issued and one withdrawn: states, the link in full and its QR code."""
+    keys = keys_then_settle("l", "down", "i", "x", "up", "i")
+    assert snap_compare(app_factory(), terminal_size=size, run_before=keys)

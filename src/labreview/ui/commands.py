@@ -12,6 +12,7 @@ from textual.fuzzy import Matcher
 
 from labreview.ui.host import Host, host
 from labreview.ui.navigation import PLACES
+from labreview.ui.typeahead import settle
 from labreview.ui.widgets.text import safe
 
 
@@ -39,6 +40,21 @@ class LabReviewCommands(Provider):
                 )
             if session.status.value == "open":
                 commands.append((f"session: end {session.quarter}", lab.end_session, "Close the session's record"))
+                item = lab.current_key or "the current item"
+                commands.extend(
+                    [
+                        (
+                            f"score: in secret ({item})",
+                            partial(self._on_scorecard, "secret"),
+                            "Scores stay hidden until the reveal; members score from their seats (key V on Scorecard)",
+                        ),
+                        (
+                            f"score: reveal ({item})",
+                            partial(self._on_scorecard, "reveal"),
+                            "Show the secret scores, spread and contested criteria at once (key U on Scorecard)",
+                        ),
+                    ]
+                )
         commands.extend(
             [
                 ("session: plan next", lab.plan_next_session, "Plan the next quarterly review"),
@@ -58,6 +74,18 @@ class LabReviewCommands(Provider):
             ]
         )
         return commands
+
+    def _on_scorecard(self, action: str) -> None:
+        """Show the scorecard, then run ``action`` there once it is up (a screen shown for the first time mounts
+        after this call returns)."""
+        app = self.app
+        self.lab.action_goto("scorecard")
+
+        async def then() -> None:
+            if app.current_mode == "scorecard":
+                await app.screen.run_action(action)
+
+        settle(app, then)
 
     async def discover(self) -> Hits:
         if self.lab.portfolio is None:

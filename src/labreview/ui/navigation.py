@@ -58,6 +58,8 @@ PLACES: tuple[Place, ...] = (
           "budget",    "BudgetScreen"),
     Place("outcomes",  "o", "Outcomes",  "Decisions of the session and open action items",
           "outcomes",  "OutcomesScreen"),
+    Place("seats",     "l", "Seats",     "Personal links for the attendees' own devices, and who has scored",
+          "seats",     "SeatsScreen"),
 )
 # fmt: on
 """Every screen of the meeting, in the order the palette and the help list them."""

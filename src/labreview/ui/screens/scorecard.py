@@ -4,6 +4,11 @@ The grid has a row per criterion and a column per reviewer attending the
 session. Digits 1–5 score the cell under the cursor and move to the next
 criterion; ``r`` moves to the next reviewer. The intake tab holds the six
 intake fields and the pre-registered success criteria.
+
+``V`` opens secret scoring of the item: until ``U`` reveals it, a cell shows only whether its score
+was cast (``●``), never the value (not even one the facilitator has just typed for someone without a
+device), and the means, spreads and totals wait for the reveal; board members cast from their own seats
+(the seats screen) and the line above the grid counts who has scored.
 """
 
 from __future__ import annotations
@@ -54,6 +59,8 @@ CRITERIA_FIELDS = {name: fields.BY_NAME[name].label for name in fields.CRITERIA_
 """The pre-registered success criteria and their labels (``domain/fields.py``)."""
 WIDE = 150
 """From this many columns, the scorecard shows the initiative's dossier beside the scores."""
+CAST, NOT_CAST = "●", "·"
+"""A cell of a secret ballot: scored (the value hidden until the reveal), or not yet."""
 STATE_MARK = {CheckState.MET: "✔", CheckState.NOT_MET: "✘", CheckState.PENDING: "○", CheckState.WAIVED: "≈"}
 
 
@@ -106,6 +113,22 @@ class ScorecardScreen(MeetingScreen):
             id="labreview.score.pick_reviewer",
             show=False,
             tooltip="Choose the reviewer to score for from a list",
+        ),
+        Binding(
+            "V",
+            "secret",
+            "Secret scoring",
+            id="labreview.score.secret",
+            show=False,
+            tooltip="Score the item in secret: values stay hidden until the reveal (members score from their seats)",
+        ),
+        Binding(
+            "U",
+            "reveal",
+            "Reveal",
+            id="labreview.score.reveal",
+            show=False,
+            tooltip="Reveal the secret scores: values, spread and contested criteria show at once",
         ),
         Binding(
             "delete,backspace", "clear", "Clear", id="labreview.score.clear", tooltip="Clear the score under the cursor"
@@ -246,12 +269,12 @@ class ScorecardScreen(MeetingScreen):
         grid.add_column("Mean", key="mean")
         grid.add_column("Spread", key="spread")
         sheet = self.sheet
+        hidden = self._hidden()
         for criterion in CRITERIA:
             cells: list[object] = [SHORT[criterion]]
             for person in reviewers:
-                value = sheet.score(person.id, criterion) if sheet else None
-                cells.append(Text(str(value) if value else "·", justify="center"))
-            stats = sheet.summary.stats.get(criterion) if sheet else None
+                cells.append(self._cell(person, criterion))
+            stats = sheet.summary.stats.get(criterion) if sheet and not hidden else None
             cells.append(Text(f"{stats.mean:.1f}" if stats else "", justify="right"))
             if stats and stats.spread >= CONTESTED_SPREAD and stats.count > 1:
                 cells.append(Text(f"{stats.spread} !", style=paint(self, "bold warn")))
@@ -260,9 +283,9 @@ class ScorecardScreen(MeetingScreen):
             grid.add_row(*cells, key=criterion.value)
         totals: list[object] = [Text("Weighted total", style="bold")]
         for person in reviewers:
-            total = sheet.totals.get(person.id) if sheet else None
+            total = sheet.totals.get(person.id) if sheet and not hidden else None
             totals.append(Text(f"{total:.2f}" if total is not None else "", justify="center", style="bold"))
-        overall = sheet.summary.total if sheet else None
+        overall = sheet.summary.total if sheet and not hidden else None
         totals.append(Text(f"{overall:.2f}" if overall is not None else "", justify="right", style="bold"))
         totals.append(Text(""))
         grid.add_row(*totals, key="total")
@@ -275,13 +298,29 @@ class ScorecardScreen(MeetingScreen):
         self._show_totals()
         self._show_ai_checks()
 
+    def _hidden(self) -> bool:
+        """The item is being scored in secret: no value, mean, spread or total shows until the reveal."""
+        return self.sheet is not None and self.sheet.ballot is not None and self.sheet.ballot.hidden
+
+    def _cell(self, person: PersonView, criterion: Criterion) -> Text:
+        sheet = self.sheet
+        if self._hidden():
+            return Text(CAST if sheet.ballot.has_cast(person.id, criterion) else NOT_CAST, justify="center")
+        value = sheet.score(person.id, criterion) if sheet else None
+        return Text(str(value) if value else NOT_CAST, justify="center")
+
+    def _has_scored(self, person_id: int) -> bool:
+        if self._hidden():
+            return any(self.sheet.ballot.has_cast(person_id, c) for c in CRITERIA)
+        return any(self.sheet.score(person_id, c) for c in CRITERIA)
+
     def _reviewer_column(self) -> int | None:
         reviewers = self._reviewers()
         if not reviewers:
             return None
         ids = [p.id for p in reviewers]
         if self.lab.reviewer_id not in ids:
-            unscored = [p.id for p in reviewers if not any(self.sheet.score(p.id, c) for c in CRITERIA)]
+            unscored = [p.id for p in reviewers if not self._has_scored(p.id)]
             self.lab.reviewer_id = (unscored or ids)[0]
         return ids.index(self.lab.reviewer_id) + 1
 
@@ -296,7 +335,12 @@ class ScorecardScreen(MeetingScreen):
             if self.initiative is not None and reviewer.id == self.initiative.owner.id:
                 line.append(" ★ owns this initiative", style=paint(self, "bold warn"))
             line.append(" · 1–5 score · r R v reviewer")
-        if sheet and sheet.summary.total is not None:
+            if sheet and sheet.ballot is None:
+                line.append(" · V in secret")
+        if self._hidden():
+            line.append("\n")
+            line.append(f"Secret scoring · {sheet.ballot.progress} · U reveal", style=paint(self, "bold note"))
+        elif sheet and sheet.summary.total is not None:
             reviewers = sheet.summary.reviewers
             line.append(f"\nBoard: {reviewers} reviewer{'s' * (reviewers != 1)}, weighted total ")
             line.append(f"{sheet.summary.total:.2f}", style="bold")
@@ -381,9 +425,10 @@ class ScorecardScreen(MeetingScreen):
         self.sheet = sheet
         self.lab.reviewer_id = reviewer.id
         self._update_cells(reviewer, criterion)
+        shown = "cast in secret" if self._hidden() else str(value)  # a secret score never shows, not even here
         if row < TOTAL_ROW - 1:
             grid.cursor_coordinate = Coordinate(row + 1, column)
-            self.say(f"{reviewer.name}: {criterion.label} {value}.")
+            self.say(f"{reviewer.name}: {criterion.label} {shown}.")
         else:
             self.say(f"{reviewer.name} has scored all five criteria — r for the next reviewer, d to decide.")
 
@@ -391,8 +436,10 @@ class ScorecardScreen(MeetingScreen):
         """Redraw only what a score changes: the cell, its criterion's mean and spread, the totals."""
         grid = self.query_one("#grid", DataTable)
         sheet = self.sheet
-        value = sheet.score(reviewer.id, criterion)
-        grid.update_cell(criterion.value, str(reviewer.id), Text(str(value) if value else "·", justify="center"))
+        grid.update_cell(criterion.value, str(reviewer.id), self._cell(reviewer, criterion))
+        if self._hidden():  # nothing else shows before the reveal
+            self._show_totals()
+            return
         stats = sheet.summary.stats.get(criterion)
         grid.update_cell(criterion.value, "mean", Text(f"{stats.mean:.1f}" if stats else "", justify="right"))
         if stats and stats.count > 1 and stats.spread >= CONTESTED_SPREAD:
@@ -424,6 +471,36 @@ class ScorecardScreen(MeetingScreen):
         if sheet is not None:
             self.sheet = sheet
             self._update_cells(reviewer, CRITERIA[row])
+
+    def _ballot_item(self) -> tuple[str, str] | None:
+        """The session's quarter and the item on show, or None (said why) when there is nothing to score."""
+        session = self.lab.session
+        if session is None or self.initiative is None:
+            self.say("Open an initiative in a session to score it.", error=True)
+            return None
+        return session.quarter, self.initiative.key
+
+    def action_secret(self) -> None:
+        """Open secret scoring of the item on show: values stay hidden until ``U`` reveals them."""
+        item = self._ballot_item()
+        if item is None:
+            return
+        self.attempt(
+            self.portfolio.open_ballot,
+            *item,
+            done=f"Secret scoring of {item[1]} is open: scores stay hidden until U reveals them "
+            "(members score from their seats: l).",
+        )
+
+    def action_reveal(self) -> None:
+        """Reveal the item's secret scores: values, means, spread and contested criteria show at once."""
+        item = self._ballot_item()
+        if item is None:
+            return
+        sheet = self.attempt(self.portfolio.reveal_ballot, *item)
+        if sheet is not None:
+            count = sheet.summary.reviewers
+            self.say(f"Revealed the scores of {item[1]} ({count} reviewer{'s' * (count != 1)}).")
 
     def action_reviewer(self, step: int) -> None:
         reviewers = self._reviewers()
