@@ -419,6 +419,7 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, SharedClock, App[No
         self.timebox.tick()
         self.beat_clock()
         self._update_header()
+        self.follow_feed()  # also asked every FEED_EVERY seconds; one question at a time
 
     def clock_changed_hands(self) -> None:
         """This app took the meeting's clock over, or found another app holding it: start again from what is stored."""
