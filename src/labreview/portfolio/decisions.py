@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from labreview.domain import decisions as decision_rules
 from labreview.domain import gates as gate_rules
+from labreview.domain import stabilisation
 from labreview.domain.errors import InvalidInput, NotFound, PolicyRefusal
 from labreview.domain.fields import (
     LIMITS,
@@ -33,7 +34,9 @@ from labreview.store.models import (
     ActionItem,
     Decision,
     Initiative,
+    Person,
     ReviewSession,
+    Setting,
 )
 from labreview.store.rows import require_not_closed
 
@@ -87,6 +90,9 @@ class Decisions(Derived):
             )
             for item in action_items:
                 self._add_action(rec, row, initiative, item, decision.id)
+            planned = 0
+            if effect.stage is Stage.FACTORY and stage is not Stage.FACTORY:
+                planned = self._start_stabilisation(rec, row, initiative, decision.id, decided_on)
             rec.update(
                 initiative,
                 stage=effect.stage.value,
@@ -96,8 +102,40 @@ class Decisions(Derived):
                 updated_at=self.now(),
             )
             arrow = f" ({stage.label} → {effect.stage.label})" if effect.stage is not stage else ""
-            rec.summary = f"Decided {outcome.value} for {initiative.key}{arrow}: {rationale or 'no rationale'}"
+            plan = f", with a {planned}-step stabilisation plan" if planned else ""
+            rec.summary = f"Decided {outcome.value} for {initiative.key}{arrow}{plan}: {rationale or 'no rationale'}"
             return self.decision_view(session, decision)
+
+    def _start_stabilisation(
+        self, rec: ledger.Recorder, row: ReviewSession, initiative: Initiative, decision_id: int, decided_on: dt.date
+    ) -> int:
+        """A tool enters the factory: the 90-day plan's steps become its action items (gate 4 tracks them), each
+        owned by the attending board member in the step's role (else any in that role, else the tool's owner)."""
+        stored = rec.session.get(Setting, stabilisation.PLAN_SETTING)
+        steps, _problem = stabilisation.parse_plan(stored.value if stored is not None else None)
+        attending = lookup.attendee_ids(rec.session, row.id)
+        holders: dict[str, int] = {}
+        for person in rec.session.scalars(
+            select(Person).where(Person.board_role.is_not(None), Person.active.is_(True)).order_by(Person.name)
+        ).all():
+            if person.board_role not in holders or (
+                person.id in attending and holders[person.board_role] not in attending
+            ):
+                holders[person.board_role] = person.id
+        for step in steps:
+            owner = holders.get(step.role.value, initiative.owner_id) if step.role else initiative.owner_id
+            rec.add(
+                ActionItem(
+                    session_id=row.id,
+                    decision_id=decision_id,
+                    initiative_id=initiative.id,
+                    owner_id=owner,
+                    text=stabilisation.action_text(step),
+                    due=stabilisation.due(decided_on, step),
+                    plan_days=step.days,
+                )
+            )
+        return len(steps)
 
     def add_action_item(self, quarter: str, key: str, item: NewActionItem) -> ActionItemView:
         with self.audited("add action item") as rec:

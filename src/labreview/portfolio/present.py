@@ -206,8 +206,19 @@ class Present(Unit):
         reports = self.gate_reports(session, initiative)
         stage = Stage(initiative.stage)
         refusals = gate_rules.promotion_refusals(stage, reports) if stage in gate_rules.PROMOTION_GATES else []
+        plan = session.scalars(
+            select(ActionItem)
+            .where(ActionItem.initiative_id == initiative.id, ActionItem.plan_days.is_not(None))
+            .order_by(ActionItem.due, ActionItem.id)
+        ).all()
         return ChecklistView(
-            initiative.key, stage, initiative.ai_heavy, reports, gate_rules.current_gate(reports), tuple(refusals)
+            initiative.key,
+            stage,
+            initiative.ai_heavy,
+            reports,
+            gate_rules.current_gate(reports),
+            tuple(refusals),
+            tuple(self.action_view(session, a) for a in plan),
         )
 
     def access_view(self, session: Session, initiative: Initiative, row: AccessRequest) -> AccessRequestView:
@@ -272,6 +283,7 @@ class Present(Unit):
             title=initiative.title,
             quarter=session.get(ReviewSession, row.session_id).quarter,
             status=row.status,
+            plan_days=row.plan_days,
         )
 
 

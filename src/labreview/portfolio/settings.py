@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
 from sqlalchemy import func, select
 
 from labreview.domain import budget as budget_rules
 from labreview.domain import gates as gate_rules
-from labreview.domain import scoring
+from labreview.domain import scoring, stabilisation
 from labreview.domain.errors import InvalidInput
 from labreview.domain.fields import (
     LIMITS,
@@ -24,6 +24,7 @@ from labreview.domain.vocabulary import (
 )
 from labreview.portfolio.derived import Derived
 from labreview.portfolio.unit import WEIGHTS_SETTING
+from labreview.portfolio.views import StabilisationPlanView
 from labreview.store.models import (
     GateTemplateItem,
     Setting,
@@ -56,6 +57,26 @@ class Settings(Derived):
         with self.read() as session:
             stored = {s.key: s.value for s in session.scalars(select(Setting))}
         return {**DEFAULT_SETTINGS, **stored}
+
+    def stabilisation_plan(self) -> StabilisationPlanView:
+        """The template of the 90-day plan that promoting a tool into the factory sets going."""
+        with self.read() as session:
+            row = session.get(Setting, stabilisation.PLAN_SETTING)
+        steps, problem = stabilisation.parse_plan(row.value if row is not None else None)
+        return StabilisationPlanView(steps, problem)
+
+    def set_stabilisation_plan(self, steps: Iterable[stabilisation.PlanStep | dict]) -> StabilisationPlanView:
+        """Change the plan's template (plans already under way keep their steps)."""
+        steps = stabilisation.check_steps(steps)
+        value = stabilisation.format_plan(steps)
+        with self.audited("set stabilisation plan") as rec:
+            rec.summary = f"Set the stabilisation plan ({len(steps)} steps, the last on day {steps[-1].days})"
+            row = rec.session.get(Setting, stabilisation.PLAN_SETTING)
+            if row is None:
+                rec.add(Setting(key=stabilisation.PLAN_SETTING, value=value))
+            else:
+                rec.update(row, value=value)
+        return StabilisationPlanView(steps)
 
     @property
     def name(self) -> str:

@@ -19,6 +19,7 @@ from labreview.domain.budget import (
 )
 from labreview.domain.gates import GateReport
 from labreview.domain.scoring import ScoreSummary
+from labreview.domain.stabilisation import PlanStep
 from labreview.domain.vocabulary import (
     AccessStatus,
     AccessTier,
@@ -254,6 +255,26 @@ class ChecklistView:
     reports: tuple[GateReport, ...]
     current_gate: Gate | None
     promotion_refusals: tuple[str, ...]
+    plan: tuple[ActionItemView, ...] = ()
+    """The steps of its 90-day stabilisation plan (gate 4), once it was promoted into the factory."""
+
+    @property
+    def plan_progress(self) -> str:
+        """ "3 of 5 steps done, next due 2027-01-12" (empty without a plan)."""
+        if not self.plan:
+            return ""
+        done = sum(1 for step in self.plan if step.status == "done")
+        pending = sorted(step.due for step in self.plan if step.status != "done")
+        tail = f", next due {pending[0].isoformat()}" if pending else ""
+        return f"{done} of {len(self.plan)} steps done{tail}"
+
+
+@dataclass(frozen=True)
+class StabilisationPlanView:
+    """The template of the 90-day stabilisation plan, and why a stored one was not used (hand-edited)."""
+
+    steps: tuple[PlanStep, ...]
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -385,6 +406,8 @@ class ActionItemView:
     title: str
     quarter: str
     status: str
+    plan_days: int | None = None
+    """A step of the 90-day stabilisation plan: due so many days after the promotion into the factory."""
 
 
 @dataclass(frozen=True)

@@ -303,6 +303,11 @@ def _sign_in_session(p: Portfolio, quarter: str) -> None:
 def _prepare_q4(p: Portfolio, clock: Clock, check_gate) -> None:
     """The 2026-Q4 review is planned: requests waiting for the board, gates in various states."""
     clock.set(dt.date(2026, 11, 16))
+    # The stabilisation plan of the tool promoted into the factory in 2026-Q3 is under way: the steps due by
+    # now are done but the incident response, which the board will see overdue.
+    for item in p.action_items():
+        if item.plan_days is not None and item.due < dt.date(2026, 11, 16) and "Incident" not in item.text:
+            p.complete_action_item(item.id)
     p.request_access(
         "EXP-112",
         tier=3,

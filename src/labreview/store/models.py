@@ -302,6 +302,8 @@ class ActionItem(SQLModel, table=True):
     due: dt.date
     status: str = "open"
     done_on: dt.date | None = None
+    plan_days: int | None = None
+    """A step of the 90-day stabilisation plan (due so many days after the promotion into the factory)."""
 
 
 class AuditEvent(SQLModel, table=True):

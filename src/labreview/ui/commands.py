@@ -60,6 +60,11 @@ class LabReviewCommands(Provider):
                 ("session: plan next", lab.plan_next_session, "Plan the next quarterly review"),
                 ("session: attendance", lab.edit_attendance, "Who attends the session (late arrivals)"),
                 ("weights: set", lab.edit_weights, "The board sets the portfolio's scoring weights (audited)"),
+                (
+                    "edit: stabilisation plan",
+                    partial(self._on_screen, "gates", "edit_plan"),
+                    "The 90-day plan a tool gets when it enters the factory (key P on Gates)",
+                ),
                 ("agenda: next item", partial(lab.action_step, 1), "Open the next agenda item (key n)"),
                 ("agenda: previous item", partial(lab.action_step, -1), "Open the previous agenda item (key p)"),
                 ("decide: current initiative", lab.action_decide, "Record the board's decision (key d)"),
@@ -76,13 +81,16 @@ class LabReviewCommands(Provider):
         return commands
 
     def _on_scorecard(self, action: str) -> None:
-        """Show the scorecard, then run ``action`` there once it is up (a screen shown for the first time mounts
-        after this call returns)."""
+        self._on_screen("scorecard", action)
+
+    def _on_screen(self, mode: str, action: str) -> None:
+        """Show the screen of ``mode``, then run ``action`` there once it is up (a screen shown for the first time
+        mounts after this call returns)."""
         app = self.app
-        self.lab.action_goto("scorecard")
+        self.lab.action_goto(mode)
 
         async def then() -> None:
-            if app.current_mode == "scorecard":
+            if app.current_mode == mode:
                 await app.screen.run_action(action)
 
         settle(app, then)

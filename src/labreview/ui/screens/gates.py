@@ -20,7 +20,7 @@ from labreview.ui.widgets.text import plain
 
 if TYPE_CHECKING:
     from labreview.domain.gates import CheckItem
-    from labreview.portfolio.views import ChecklistView
+    from labreview.portfolio.views import ActionItemView, ChecklistView
 
 MARK = {
     CheckState.MET: ("✔", "good"),
@@ -49,6 +49,14 @@ class GatesScreen(MeetingScreen):
             tooltip="Cycle the item: pending → met → not met → pending",
         ),
         Binding("w", "waive", "Waive", id="labreview.gates.waive", tooltip="Waive the item (a reason is required)"),
+        Binding(
+            "P",
+            "edit_plan",
+            "Plan template",
+            id="labreview.gates.plan",
+            show=False,
+            tooltip="Edit the 90-day stabilisation plan a tool gets when it enters the factory",
+        ),
         Binding(
             "e",
             "edit",
@@ -119,11 +127,54 @@ class GatesScreen(MeetingScreen):
                 table.add_row(
                     Text(mark, style=paint(self, style)), plain(entry.text, width=self.room(40)), note, key=row_key
                 )
+            if report.gate is Gate.SCALE_MONITORING and self.view.plan:
+                self._plan_rows(table)
         same = key == self._key
         self._key = key
         table.move_cursor(row=min(keep, table.row_count - 1) if same else self._first_open_row())
         self._show_readiness(item.stage)
         table.focus()
+
+    def _plan_rows(self, table: DataTable) -> None:
+        """The stabilisation plan's steps under gate 4: done, open, or overdue (space marks one done)."""
+        today = self.portfolio.today()
+        heading = Text("   90-day stabilisation plan", style="bold")
+        table.add_row(Text(" "), heading, Text(self.view.plan_progress, style="dim"), key="plan")
+        for step in self.view.plan:
+            if step.status == "done":
+                mark, style, note = "✔", "good", Text(f"done · {step.owner.name}", style="dim")
+            elif step.due < today:
+                mark, style = "✘", "bold bad"
+                note = Text(f"overdue {step.due.isoformat()} · ", style=paint(self, "bad"))
+                note.append_text(plain(step.owner.name))
+            else:
+                mark, style = "○", "muted"
+                note = Text(f"due {step.due.isoformat()} · ", style="dim")
+                note.append_text(plain(step.owner.name, "dim"))
+            table.add_row(
+                Text(mark, style=paint(self, style)),
+                plain(step.text, width=self.room(40)),
+                note,
+                key=f"p{step.id}",
+            )
+
+    def _plan_step(self) -> ActionItemView | None:
+        table = self.query_one("#checklist", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        if not row_key.startswith("p") or row_key == "plan":
+            return None
+        return next((s for s in self.view.plan if f"p{s.id}" == row_key), None)
+
+    def action_edit_plan(self) -> None:
+        from labreview.ui.dialogs.stabilisation import StabilisationPlanDialog
+
+        def saved(steps: int | None) -> None:
+            if steps is not None:
+                self.say(f"The stabilisation plan has {steps} steps; the next promotion into the factory gets it.")
+
+        self.app.push_screen(StabilisationPlanDialog(), saved)
 
     def _first_open_row(self) -> int:
         table = self.query_one("#checklist", DataTable)
@@ -174,6 +225,13 @@ class GatesScreen(MeetingScreen):
         return None
 
     def action_cycle(self) -> None:
+        step = self._plan_step()
+        if step is not None:
+            if step.status == "done":
+                self.say(f"“{step.text}” is done already.", error=True)
+                return
+            self.attempt(self.portfolio.complete_action_item, step.id, done="Plan step done.")
+            return
         _row, entry = self._selected()
         if entry is None:
             self.say("Put the cursor on a checklist item (not a gate heading).", error=True)

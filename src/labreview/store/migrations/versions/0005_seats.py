@@ -1,9 +1,12 @@
-"""Board members at their own seats: personal links, secret ballots, and the meeting's presence.
+"""Board members at their own seats: personal links, secret ballots, and the meeting's presence; and
+the steps of the 90-day stabilisation plan among the action items.
 
 ``seat_link`` holds a hash of each attendee's personal link to a session; ``ballot`` and ``ballot_score``
 hold scores cast in secret on an agenda item until the facilitator reveals them (then they move to
 ``score``); ``presence`` says which item the meeting is on and how long it has run, kept by the one app
 holding the clock, and ``service_state`` where ``labreview serve`` can be reached (neither is audited).
+``action_item.plan_days`` marks an action item as a step of a stabilisation plan (due so many days after
+the promotion into the factory).
 
 Revision ID: 0005
 Revises: 0004
@@ -30,6 +33,8 @@ def _text() -> sa.types.TypeEngine:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("action_item", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("plan_days", sa.Integer(), nullable=True))
     op.create_table(
         "seat_link",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -112,3 +117,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_seat_link_session_id"), table_name="seat_link")
     op.drop_index(op.f("ix_seat_link_person_id"), table_name="seat_link")
     op.drop_table("seat_link")
+    with op.batch_alter_table("action_item", schema=None) as batch_op:
+        batch_op.drop_column("plan_days")
