@@ -253,7 +253,7 @@ def test_hostile_strings_from_csv_reach_the_minutes_without_breaking_them(portfo
     assert len(actions.header) == 6 and len(actions.rows) == len(rows)
     headings = [t for t in mdcheck.parse(text) if t.type == "heading_open"]
     assert sum(1 for h in headings if h.tag == "h1") == 1
-    assert sum(1 for h in headings if h.tag == "h2") == 7  # the seven sections, no injected ones
+    assert sum(1 for h in headings if h.tag == "h2") == 8  # the seven sections and the KPIs, no injected ones
     assert sum(1 for h in headings if h.tag == "h3") == len(rows)
 
 

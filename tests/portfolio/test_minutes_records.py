@@ -117,7 +117,8 @@ def test_minutes_take_a_handful_of_statements_whatever_the_number_of_decisions(s
     finally:
         raw.close()
     assert len({len(sample.decisions(q)) for q in QUARTERS}) > 1
-    assert len(set(counts.values())) == 1 and counts["2026-Q3"] <= 20, counts
+    # 20 for the meeting's sections, 2 for the KPI table (the history it computes from, the quarter's readings)
+    assert len(set(counts.values())) == 1 and counts["2026-Q3"] <= 22, counts
     assert any(s.startswith("BEGIN") for s in statements), "one read transaction: the minutes show one moment"
 
 

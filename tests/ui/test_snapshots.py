@@ -38,6 +38,7 @@ SCREENS = {
     "access": keys_then_settle("n", "n", "n", "a"),
     "budget": keys_then_settle("m"),
     "outcomes": keys_then_settle("o"),
+    "kpis": keys_then_settle("k"),
     "decision": keys_then_settle("d", "i"),
     "help": keys_then_settle("g", "question_mark"),
 }

@@ -90,6 +90,8 @@ def render_records(data: Any) -> str:
         parts.append(_other_access(data, session, signed))
     parts.append(_action_items(data, session))
     parts.append(_budget(data.budget, session.quarter, decisions))
+    if getattr(data, "kpis", None) is not None:
+        parts.append(_kpis(data.kpis, session.quarter))
     parts.append(_not_reached(session))
     parts.append(_criteria_changes(data.criteria_changes, data.previous_held_on))
     parts.append(_audit_anchor(data))
@@ -104,6 +106,34 @@ def anchor_of(text: str) -> str | None:
     """The audit head hash a minutes file carries (None when it has none)."""
     found = ANCHOR_LINE.findall(text)
     return found[-1][1] if found else None
+
+
+def _kpis(view: Any, quarter: str) -> str:
+    """The KPI table of the session's quarter: the lab's measures, then the factory's, against the targets."""
+    from labreview.domain import kpis  # the metrics' words (standard library only)
+
+    lines = ["## KPIs", "", md.text(f"{quarter}: {view.leadership(quarter)}"), ""]
+    rows = []
+    for m in kpis.METRICS:
+        cell = view.table.cell(m.key, quarter)
+        target = cell.target
+        arrow = "≥" if m.direction is kpis.Direction.HIGHER else "≤"
+        rows.append(
+            [
+                m.side.label,
+                md.text(m.label),
+                view.shown(m.key, quarter),
+                f"{arrow} {kpis.format_value(m, target, view.currency)}" if target is not None else "",
+                {True: "met", False: "missed", None: ""}[cell.met],
+                "computed" if m.source is kpis.Source.COMPUTED else md.text(cell.basis or "no reading"),
+            ]
+        )
+    lines.append(
+        md.table(["Side", "Measure", quarter, "Target", "Met", "From"], rows, align=["l", "l", "r", "r", "l", "l"])
+    )
+    if view.problem:
+        lines.extend(["", md.text(view.problem)])
+    return "\n".join(lines)
 
 
 def _audit_anchor(data: Any) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 
 from labreview.domain import budget as budget_rules
 from labreview.domain import gates as gate_rules
-from labreview.domain import scoring
+from labreview.domain import kpis, scoring
 from labreview.domain.errors import NotFound
 from labreview.domain.vocabulary import (
     DEFAULT_SETTINGS,
@@ -47,7 +47,9 @@ from labreview.domain.vocabulary import (
     Stage,
     Track,
 )
+from labreview.portfolio import kpi_facts
 from labreview.portfolio.gc_pause import collector_paused
+from labreview.portfolio.kpi_facts import KpiView
 from labreview.portfolio.views import (
     ActionItemView,
     AgendaEntry,
@@ -139,6 +141,8 @@ class MinutesRecords:
     criteria_changes: tuple[CriteriaChangeRecord, ...]
     equal_weights: bool = True
     """Whether every criterion weighs the same (the weighted score is then the plain average)."""
+    kpis: KpiView | None = None
+    """The KPI table of the session's quarter (readings only where the schema has them)."""
     audit_record: int = 0
     """The newest audit record when the minutes were read (0: the log is empty)."""
     audit_head: str = ""
@@ -212,14 +216,14 @@ class _Driver:
                 return cursor.fetchall()
         return self.connection.execute(sql, parameters).fetchall()
 
-    def rows_if_table(self, table: str, sql: str) -> list[Any] | None:
+    def rows_if_table(self, table: str, sql: str, parameters: Sequence[Any] = ()) -> list[Any] | None:
         """The rows of ``sql`` (reading ``table``), or None when the schema has no such table."""
         if self.postgres:  # a failed statement would end the transaction: ask first
             if not self.rows("SELECT to_regclass(?) IS NOT NULL", (table,))[0][0]:
                 return None
-            return self.rows(sql)
+            return self.rows(sql, parameters)
         try:
-            return self.rows(sql)
+            return self.rows(sql, parameters)
         except sqlite3.OperationalError:
             return None
 
@@ -328,6 +332,7 @@ def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] |
     )
     signed, requests, other_access = _signed_requests(rows, session_id, decided_ids)
     actions, open_earlier = _action_items(rows, session_id, quarter)
+    budget = _budget(rows, quarter, decisions, settings)
     return MinutesRecords(
         name=settings["name"],
         currency=settings["currency"],
@@ -341,11 +346,20 @@ def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] |
         other_access=other_access,
         actions=actions,
         open_earlier=open_earlier,
-        budget=_budget(rows, quarter, decisions, settings),
+        budget=budget,
         criteria_changes=tuple(_criteria_changes(rows, quarter, previous_held_on, held_on)),
         equal_weights=len(set(weights.values())) == 1,
+        kpis=_kpis(driver, quarter, settings, budget),
         **_audit_head(driver),
     )
+
+
+def _kpis(driver: _Driver, quarter: str, settings: Mapping[str, str], budget: BudgetView) -> KpiView:
+    """The KPI table of ``quarter`` (two statements: the settings and budget lines are read already); a schema
+    older than 0006 has no readings (``kpi_reading``)."""
+    lines = [kpis.BudgetFact(quarter, line.track.value, line.amount) for line in budget.lines]
+    readings = driver.rows_if_table("kpi_reading", kpi_facts.readings_sql((quarter,)), (quarter,))
+    return kpi_facts.read(driver.rows, (quarter,), settings=settings, budget=lines, readings=readings or [])
 
 
 def _audit_head(driver: _Driver) -> dict[str, Any]:

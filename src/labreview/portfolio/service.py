@@ -17,6 +17,7 @@ when one is raised, nothing of the action has been written.
 ``access``      customer-data access requests and signatures
 ``budget``      budget lines, envelope and the 70/20/10 mix
 ``decisions``   decisions and action items
+``kpis``        the lab's and the factory's KPIs, readings and targets
 ``seats``       personal links, what a board member's own device shows, where the meeting is
 ``audit``       last action, undo, verification
 ==============  =====================================================================
@@ -39,6 +40,7 @@ from labreview.portfolio.budget import Budget
 from labreview.portfolio.decisions import Decisions
 from labreview.portfolio.gates import Gates
 from labreview.portfolio.initiatives import Initiatives
+from labreview.portfolio.kpis import Kpis
 from labreview.portfolio.people import People
 from labreview.portfolio.scores import Scores
 from labreview.portfolio.seats import Seats
@@ -49,7 +51,19 @@ from labreview.store.engine import make_engine
 
 
 class Portfolio(
-    Settings, People, Initiatives, BacklogQueries, Sessions, Scores, Gates, Access, Budget, Decisions, Seats, Audit
+    Settings,
+    People,
+    Initiatives,
+    BacklogQueries,
+    Sessions,
+    Scores,
+    Gates,
+    Access,
+    Budget,
+    Decisions,
+    Kpis,
+    Seats,
+    Audit,
 ):
     """A portfolio database and the person acting on it: every use case of the meeting, by area."""
 

@@ -22,7 +22,20 @@ from pathlib import Path
 
 from labreview.domain.vocabulary import CheckState, Criterion, Gate, Quarter
 from labreview.portfolio import NewActionItem, Portfolio
-from labreview.sample.data import ACTIONS, ACTOR, BOARD, BUDGET_QUARTERS, OWNERS, SEED, SESSIONS, SPECS, WAIVERS, Spec
+from labreview.sample.data import (
+    ACTIONS,
+    ACTOR,
+    BOARD,
+    BUDGET_QUARTERS,
+    KPI_READINGS,
+    KPI_TARGETS,
+    OWNERS,
+    SEED,
+    SESSIONS,
+    SPECS,
+    WAIVERS,
+    Spec,
+)
 
 
 class Clock:
@@ -139,6 +152,7 @@ def _build(p: Portfolio, clock: Clock, rng: random.Random) -> None:
         budget(quarter)
         clock.set(held_on - dt.timedelta(days=14))
         p.create_session(quarter, held_on=held_on, facilitator=facilitator, attendees=attendees)
+        _kpis(p, quarter)
         agenda = [s for s in SPECS if quarter in s.story or quarter in s.agenda]
         for spec in agenda:
             p.toggle_agenda(quarter, spec.key)
@@ -298,6 +312,17 @@ def _sign_in_session(p: Portfolio, quarter: str) -> None:
             expires_on=dt.date(2027, 3, 31),
         )
         p.sign_access(request.id, "Priya Raman", quarter=quarter)
+
+
+def _kpis(p: Portfolio, quarter: str) -> None:
+    """The board's KPI targets (once) and the readings of the quarter, recorded as the review is planned."""
+    if quarter == min(KPI_READINGS):
+        p.set_kpi_targets(KPI_TARGETS)
+    wide, incidents = KPI_READINGS.get(quarter, ({}, {}))
+    for metric, value in wide.items():
+        p.record_kpi_reading(quarter, metric, value)
+    for key, value in incidents.items():
+        p.record_kpi_reading(quarter, "incidents", value, key=key)
 
 
 def _prepare_q4(p: Portfolio, clock: Clock, check_gate) -> None:

@@ -972,3 +972,43 @@ WAIVERS = {
     "Training and support plan": "Vendor-led training already contracted",
     "Reporting compatibility": "Reports stay in the vendor console for the first 90 days",
 }
+
+KPI_TARGETS = {
+    "throughput": "5",
+    "time_to_insight": "240",
+    "promotion_review": "20",
+    "success_rate": "40",
+    "adoption": "75",
+    "incidents": "6",
+    "resolution_hours": "24",
+    "deployment_accuracy": "97",
+    "cycle_days": "10",
+    "cost_efficiency": "85",
+    "uptime": "99.5",
+}
+"""The board's KPI targets, set before the first review of 2026."""
+
+KPI_READINGS = {
+    # quarter: portfolio-wide readings, then incidents per production tool (the quarter's count is their sum)
+    "2026-Q1": (
+        {"adoption": "64", "resolution_hours": "30", "deployment_accuracy": "95.5", "cycle_days": "14",
+         "cost_efficiency": "78", "uptime": "99.2"},
+        {"FAC-001": "4", "FAC-002": "3", "FAC-003": "2"},
+    ),
+    "2026-Q2": (
+        {"adoption": "68", "resolution_hours": "26", "deployment_accuracy": "96.4", "cycle_days": "12",
+         "cost_efficiency": "81", "uptime": "99.6"},
+        {"FAC-001": "3", "FAC-002": "2", "FAC-003": "2"},
+    ),
+    "2026-Q3": (
+        {"adoption": "73", "resolution_hours": "22", "deployment_accuracy": "97.2", "cycle_days": "11",
+         "cost_efficiency": "84", "uptime": "99.7"},
+        {"FAC-001": "3", "FAC-002": "1", "FAC-003": "2"},
+    ),
+    "2026-Q4": (
+        {"adoption": "77", "resolution_hours": "19", "deployment_accuracy": "98.1", "cycle_days": "9.5",
+         "cost_efficiency": "83", "uptime": "99.9"},
+        {"FAC-001": "2", "FAC-002": "1", "FAC-003": "1"},
+    ),
+}  # fmt: skip
+"""KPI readings the board gets before each review (the factory's measures are not in the portfolio's history)."""

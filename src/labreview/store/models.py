@@ -409,3 +409,20 @@ class ServiceState(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class KpiReading(SQLModel, table=True):
+    """A KPI reading the board recorded or imported: one metric's number in one quarter, portfolio-wide
+    (``initiative_id`` None) or for one initiative (``labreview.domain.kpis``). ``value`` is the number as
+    exact decimal text (``97.5``), never a float."""
+
+    __tablename__ = "kpi_reading"
+    __table_args__ = (Index("ix_kpi_reading_quarter_metric", "quarter", "metric"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    quarter: str
+    metric: str
+    value: str
+    initiative_id: int | None = Field(default=None, foreign_key="initiative.id", index=True)
+    recorded_at: dt.datetime
+    recorded_by: str

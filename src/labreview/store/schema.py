@@ -3,7 +3,7 @@
 Kept equal to the Alembic scripts in ``migrations/versions`` by a test.
 """
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
 """Every revision in order, oldest first."""
 
 HEAD = REVISIONS[-1]
@@ -36,6 +36,17 @@ TABLES: dict[str, frozenset[str]] = {
     "0004": _TABLES_0001 | {"audit_head", "budget_envelope"},
     "0005": _TABLES_0001
     | {"audit_head", "budget_envelope", "seat_link", "ballot", "ballot_score", "presence", "service_state"},
+    "0006": _TABLES_0001
+    | {
+        "audit_head",
+        "budget_envelope",
+        "seat_link",
+        "ballot",
+        "ballot_score",
+        "presence",
+        "service_state",
+        "kpi_reading",
+    },
 }
 """The tables each revision has (besides ``alembic_version``), so that a file can be checked before it is
 opened: another application's database that happens to be at revision "0002" is not a portfolio, and a

@@ -58,6 +58,8 @@ PLACES: tuple[Place, ...] = (
           "budget",    "BudgetScreen"),
     Place("outcomes",  "o", "Outcomes",  "Decisions of the session and open action items",
           "outcomes",  "OutcomesScreen"),
+    Place("kpis",      "k", "KPIs",      "The lab's and the factory's measures per quarter against the board's targets",
+          "kpis",      "KpisScreen"),
     Place("seats",     "l", "Seats",     "Personal links for the attendees' own devices, and who has scored",
           "seats",     "SeatsScreen"),
 )
