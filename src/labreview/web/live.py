@@ -37,7 +37,7 @@ def presence_moved(before: PresenceView | None, after: PresenceView | None) -> b
     return abs(started_after - started_before) > CLOCK_DRIFT
 
 
-@dataclass
+@dataclass(eq=False)  # each page is its own listener (hashed by identity)
 class Subscriber:
     quarter: str
     queue: asyncio.Queue[int | None] = field(default_factory=lambda: asyncio.Queue(maxsize=1))
