@@ -53,6 +53,40 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     serve.set_defaults(run=cmd_serve)
 
+    links = commands.add_parser(
+        "links",
+        parents=[common],
+        help="hand out personal links to a session (a new link for each attendee named, or all), or withdraw them",
+        description="Print a new personal link for each attendee named (default: every attendee) of the session; "
+        "a person's previous link stops working. The links start with the address labreview serve last said.",
+    )
+    links.add_argument("quarter", metavar="QUARTER")
+    links.add_argument("names", nargs="*", metavar="NAME", help="attendees (default: all)")
+    links.add_argument("--withdraw", action="store_true", help="withdraw the named attendees' links instead")
+    links.set_defaults(run=cmd_links)
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from labreview.cli_common import _printable
+
+    portfolio = _open_portfolio(args)
+    try:
+        names = args.names or [p.name for p in portfolio.session(args.quarter).attendees]
+        if args.withdraw:
+            if not args.names:
+                raise CliError("name the attendees whose links to withdraw.")
+            for name in names:
+                portfolio.revoke_seat_link(args.quarter, name)
+                print(f"Withdrew {_printable(name)}'s link to the {args.quarter} session.")
+            return 0
+        for name in names:
+            issued = portfolio.issue_seat_link(args.quarter, name)
+            role = issued.person.role_label
+            print(f"{_printable(issued.person.name)} ({role}): {portfolio.seat_url(issued.token)}")
+        return 0
+    finally:
+        portfolio.close()
+
 
 def _missing_extra() -> str | None:
     missing = [name for name in NEEDS if importlib.util.find_spec(name) is None]

@@ -151,3 +151,37 @@ def test_a_real_server_serves_a_link_and_never_logs_it(sample_target):
         assert reopened.seat_url(token) == f"https://board.example.org/s/{token}"
     finally:
         reopened.close()
+
+
+def test_links_handed_out_and_withdrawn(capsys, sample_target):
+    from labreview.portfolio import Portfolio
+
+    portfolio = Portfolio.open(sample_target)
+    try:
+        portfolio.start_session(QUARTER)
+        portfolio.announce_service("https://board.example.org")
+    finally:
+        portfolio.close()
+    assert main(["links", QUARTER, "--db", str(sample_target)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 8
+    assert all(re.fullmatch(r".+ \(.+\): https://board\.example\.org/s/[A-Za-z0-9_-]{32}", line) for line in lines)
+    token = lines[0].rsplit("/s/", 1)[1]
+    assert main(["links", QUARTER, "Dana Whitfield", "--withdraw", "--db", str(sample_target)]) == 0
+    assert "Withdrew Dana Whitfield's link" in capsys.readouterr().out
+    portfolio = Portfolio.open(sample_target)
+    try:
+        links = {v.person.name: v.live for v in portfolio.seat_links(QUARTER)}
+        assert links["Dana Whitfield"] is False and links["Grace Liu"] is True
+        assert portfolio.seat(lines[1].rsplit("/s/", 1)[1]).person.name == "Grace Liu"
+    finally:
+        portfolio.close()
+    assert token
+    assert "Nobody called" in refused_links(capsys, sample_target, "Nobody Here")
+
+
+def refused_links(capsys, target, *names) -> str:
+    code = main(["links", QUARTER, *names, "--db", str(target)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    return err[0]
