@@ -33,7 +33,6 @@ from starlette.staticfiles import StaticFiles
 
 from labreview.domain.errors import DomainError, InvalidInput, NotFound, PolicyRefusal, StaleEdit
 from labreview.domain.vocabulary import Criterion
-from labreview.portfolio.views import Seat
 from labreview.web.live import Feed
 from labreview.web.render import page_context, render
 from labreview.web.security import Guard, Limiter, Limits, csrf_ok, csrf_token, retry_after
@@ -112,9 +111,10 @@ class SeatService:
                 {"Retry-After": retry_after(wait)},
             )
 
-    async def _seat(self, request: Request, token: str, limiter: Limiter) -> Seat:
-        """The link's seat, or a refusal: 429 (too fast, or too many unknown links from this address), 404 (not a
-        link we know), 410 (withdrawn, the session ended, the person no longer attends)."""
+    async def _seat(self, request: Request, token: str, limiter: Limiter, read: Callable[[str], T] | None = None) -> T:
+        """What ``read`` (default: ``portfolio.seat``) says of the link, or a refusal: 429 (too fast, or too many
+        unknown links from this address), 404 (not a link we know), 410 (withdrawn, the session ended, the person
+        no longer attends)."""
         client = self._client(request)
         wait = self.guesses.wait(client)
         if wait:
@@ -126,20 +126,26 @@ class SeatService:
             )
         self._limit(limiter, token)
         try:
-            return await self._call(self.portfolio.seat, token)
+            return await self._call(read or self.portfolio.seat, token)
         except NotFound as exc:
             self.guesses.take(client)
             raise Refused(404, "Not found", exc.message) from exc
         except PolicyRefusal as exc:
             raise Refused(410, "This link no longer works", exc.message) from exc
 
-    async def _page(self, token: str, seat: Seat, *, fragment: bool, problem: str = "", notice: str = "") -> str:
-        try:
-            page = await self._call(self.portfolio.seat_page, token)
-        except NotFound as exc:
-            raise Refused(404, "Not found", exc.message) from exc
-        except PolicyRefusal as exc:
-            raise Refused(410, "This link no longer works", exc.message) from exc
+    async def _page(
+        self, request: Request | None, token: str, *, fragment: bool, problem: str = "", notice: str = ""
+    ) -> str:
+        """The page (or its live parts) as of now; ``request``: counted against the link's reads (None: already)."""
+        if request is not None:
+            page = await self._seat(request, token, self.reads, self.portfolio.seat_page)
+        else:
+            try:
+                page = await self._call(self.portfolio.seat_page, token)
+            except NotFound as exc:
+                raise Refused(404, "Not found", exc.message) from exc
+            except PolicyRefusal as exc:
+                raise Refused(410, "This link no longer works", exc.message) from exc
         context = page_context(
             page,
             now=self.options.clock(),
@@ -153,14 +159,12 @@ class SeatService:
 
     async def seat_page(self, request: Request) -> Response:
         token = request.path_params["token"]
-        seat = await self._seat(request, token, self.reads)
         notice = "Your scores are saved." if request.query_params.get("saved") else ""
-        return HTMLResponse(await self._page(token, seat, fragment=False, notice=notice), headers=NO_STORE)
+        return HTMLResponse(await self._page(request, token, fragment=False, notice=notice), headers=NO_STORE)
 
     async def live(self, request: Request) -> Response:
         token = request.path_params["token"]
-        seat = await self._seat(request, token, self.reads)
-        return HTMLResponse(await self._page(token, seat, fragment=True), headers=NO_STORE)
+        return HTMLResponse(await self._page(request, token, fragment=True), headers=NO_STORE)
 
     async def events(self, request: Request) -> Response:
         token = request.path_params["token"]
@@ -223,8 +227,7 @@ class SeatService:
     async def _page_refused(self, token: str, refused: Refused) -> Response:
         """A refused form without the script: the page again, the refusal in words at its top."""
         try:
-            seat = await self._call(self.portfolio.seat, token)
-            body = await self._page(token, seat, fragment=False, problem=refused.message)
+            body = await self._page(None, token, fragment=False, problem=refused.message)
         except (DomainError, Refused):
             return self.refused(refused)
         return HTMLResponse(body, status_code=refused.status, headers={**NO_STORE, **refused.headers})
