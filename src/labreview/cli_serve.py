@@ -117,6 +117,21 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _reachable(host: str) -> str:
+    """The address members type: for a wildcard (0.0.0.0, ::) this computer's address on the network (the one its
+    default route uses; nothing is sent), else the host as given."""
+    if host not in ("0.0.0.0", "::", ""):
+        return host
+    family = socket.AF_INET6 if host == "::" else socket.AF_INET
+    probe = ("2001:db8::1", 9) if family == socket.AF_INET6 else ("192.0.2.1", 9)  # documentation addresses
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect(probe)
+            return s.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
+
+
 def _url(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
@@ -146,7 +161,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         portfolio = _open_portfolio(args)
         try:
             sock = _bind(args.host, args.port)
-            url = public_url or _url(args.host, sock.getsockname()[1])
+            url = public_url or _url(_reachable(args.host), sock.getsockname()[1])
             portfolio.announce_service(url)
             print(
                 f"labreview: serving personal links at {url}/s/… (listening on {_url(args.host, args.port)}; "

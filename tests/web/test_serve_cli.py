@@ -185,3 +185,9 @@ def refused_links(capsys, target, *names) -> str:
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1
     return err[0]
+
+
+def test_a_wildcard_host_announces_an_address_members_can_reach():
+    assert cli_serve._reachable("127.0.0.1") == "127.0.0.1"
+    assert cli_serve._reachable("0.0.0.0") not in ("0.0.0.0", "")
+    assert cli_serve._url("::1", 8765) == "http://[::1]:8765"
