@@ -32,8 +32,7 @@ def _need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def driver():
+def _chromium(*, javascript: bool = True):
     _need(os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER), "chromium or chromedriver is not installed")
     try:
         from selenium import webdriver
@@ -47,8 +46,23 @@ def driver():
                      "--window-size=1200,2400", "--no-first-run", "--disable-extensions"):  # fmt: skip
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(30)
+    return browser
+
+
+@pytest.fixture
+def driver():
+    browser = _chromium()
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture
+def driver_without_javascript():
+    browser = _chromium(javascript=False)
     yield browser
     browser.quit()
 
@@ -201,3 +215,23 @@ def test_eight_members_score_in_a_real_browser_and_see_the_reveal_live(driver, m
         assert driver.find_elements(By.CSS_SELECTOR, "#ballot-form") == []
         problems += csp_problems(driver)
     assert problems == []
+
+
+def test_the_ballot_works_without_javascript(driver_without_javascript, meeting_served):
+    from selenium.webdriver.common.by import By
+
+    driver = driver_without_javascript
+    base, links = meeting_served["base"], meeting_served["links"]
+    name = next(iter(links))
+    driver.get(f"{base}/s/{links[name]}")
+    votes = {c.value: (i % 5) + 1 for i, c in enumerate(Criterion)}
+    for criterion, value in votes.items():
+        driver.find_element(By.CSS_SELECTOR, f'input[name="{criterion}"][value="{value}"]').click()
+    driver.find_element(By.CSS_SELECTOR, "#ballot-form button[type=submit]").click()
+    wait_for(lambda: "Your scores are saved." in driver.page_source, what="the saved page")
+    assert driver.current_url.endswith("?saved=1")
+    assert "1 of 8 have scored" in text_of(driver, "#ballot .progress")
+    for criterion, value in votes.items():
+        radio = driver.find_element(By.CSS_SELECTOR, f'input[name="{criterion}"][value="{value}"]')
+        assert radio.is_selected()
+    assert csp_problems(driver) == []

@@ -213,6 +213,19 @@ def test_foreign_origin_refused_on_page_score_and_stream(meeting, client, origin
     assert meeting.portfolio.seat_page(token).own == {}
 
 
+def test_a_plain_form_from_our_own_page(meeting, client):
+    """With ``Referrer-Policy: no-referrer`` a browser's form POST says ``Origin: null``: accepted only when the
+    browser also says the request is same-origin (``Sec-Fetch-Site``, which a page cannot set)."""
+    token = meeting.links[meeting.board[0]]
+    fields = {"criterion": "data-risk", "value": "3"}
+    assert (
+        cast(client, token, meeting.key, fields, Origin="null", **{"Sec-Fetch-Site": "same-origin"}).status_code == 303
+    )
+    for site in ("cross-site", "same-site", "none"):
+        assert cast(client, token, meeting.key, fields, Origin="null", **{"Sec-Fetch-Site": site}).status_code == 403
+    assert cast(client, token, meeting.key, fields, Origin="null").status_code == 403
+
+
 def test_own_origins_accepted(meeting, client):
     token = meeting.links[meeting.board[0]]
     for origin in ("http://testserver", "https://board.example.org", "https://BOARD.example.org:443"):

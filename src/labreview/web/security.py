@@ -155,12 +155,20 @@ class Guard:
         self.origins = {origin_of(o) for o in origins if o}
 
     def allowed(self, scope: Scope, origin: str) -> bool:
-        if origin == "null" or not origin:
+        """Whether a request that says where it comes from comes from this service's own pages.
+
+        ``Origin: null`` is what a browser sends with a plain form's POST from a page whose referrer policy is
+        ``no-referrer`` (ours: the link is in the address), and also from sandboxed or opaque origins. It is
+        accepted only with ``Sec-Fetch-Site: same-origin``, which browsers set and pages cannot."""
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", ())}
+        if origin == "null":
+            return headers.get("sec-fetch-site") == "same-origin"
+        if not origin:
             return False
         wanted = origin_of(origin)
         if wanted in self.origins:
             return True
-        host = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), "")
+        host = headers.get("host", "")
         return bool(host) and wanted == origin_of(f"{scope.get('scheme', 'http')}://{host}")
 
     async def __call__(self, scope: Scope, receive, send) -> None:
