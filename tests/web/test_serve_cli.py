@@ -142,10 +142,12 @@ def test_a_real_server_serves_a_link_and_never_logs_it(sample_target):
         assert get(f"{base}/")[0] == 404
         assert get(f"{base}/s/{token}", Origin="https://evil.example")[0] == 403
         assert get(f"{base}/s/{token}", Origin="https://board.example.org")[0] == 200
+        assert get(f"{base}/nothing", **{"X-Forwarded-For": "203.0.113.9"})[0] == 404  # a proxy on this computer
     finally:
         out, err = stop(process)
     assert token not in out + err
     assert re.search(r"GET /s/… 200", err), err
+    assert "203.0.113.9 GET /nothing 404" in err
     reopened = Portfolio.open(sample_target)
     try:
         assert reopened.seat_url(token) == f"https://board.example.org/s/{token}"

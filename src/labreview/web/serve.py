@@ -33,7 +33,10 @@ def run(portfolio, sock: socket.socket, *, public_url: str | None, access_log: b
         log_level="warning",
         access_log=False,  # it would print /s/<link>: ours redacts them
         lifespan="on",
-        proxy_headers=False,
+        # Behind a reverse proxy on this computer, the client's address (per-address limits, the log) and the
+        # scheme (https, for the Origin check) come from its X-Forwarded-For/-Proto; from anyone else, never.
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1,::1",
         server_header=False,
         timeout_graceful_shutdown=2,
         ws="none",
