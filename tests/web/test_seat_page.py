@@ -316,3 +316,17 @@ def test_links_never_in_the_access_log(meeting, client, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "labreview.web.access"]
     assert len(lines) == 3 and all("/s/…" in line for line in lines)
     assert not any(token in line for line in lines)
+
+
+def test_a_database_that_cannot_be_used_is_said_not_a_traceback(meeting, client, monkeypatch):
+    from labreview.domain.errors import StorageError
+
+    token = meeting.links[meeting.board[0]]
+
+    def unavailable(_token):
+        raise StorageError("The database is locked by another program; try again in a moment.")
+
+    monkeypatch.setattr(meeting.portfolio, "seat_page", unavailable)
+    response = client.get(f"/s/{token}")
+    assert response.status_code == 503 and "try again in a moment" in response.text
+    assert response.headers["cache-control"] == "no-store"

@@ -293,10 +293,13 @@ def create_app(
     service = SeatService(portfolio, secret=secret, options=options)
 
     async def guarded(request: Request, handler) -> Response:
+        wants_json = request.headers.get("x-labreview") == "fetch"
         try:
             return await handler(request)
         except Refused as refused:
-            return service.refused(refused, json=request.headers.get("x-labreview") == "fetch")
+            return service.refused(refused, json=wants_json)
+        except DomainError as exc:  # the database cannot be used right now (locked, gone): said, not a traceback
+            return service.refused(Refused(_status(exc), "Not available", exc.message), json=wants_json)
 
     def route(handler):
         async def endpoint(request: Request) -> Response:
