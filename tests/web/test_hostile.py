@@ -3,12 +3,14 @@ names and rationales is shown as text on a seat's page: never markup, never scri
 
 from __future__ import annotations
 
+import datetime as dt
 import html as htmllib
 from html.parser import HTMLParser
 
 import pytest
 
 from labreview.domain.errors import DomainError
+from labreview.portfolio.views import NewActionItem
 from labreview.web.render import shown
 from tests import hostile
 from tests.web.conftest import QUARTER
@@ -99,9 +101,14 @@ def test_hostile_names_and_rationales(meeting, client):
             break
         except DomainError:
             continue
+    owner = portfolio.person(name)
+    portfolio.add_action_item(
+        QUARTER, other, NewActionItem("<iframe src=//evil.example></iframe> \x1b[2J", owner.id, dt.date(2027, 1, 15))
+    )
     token = portfolio.issue_seat_link(QUARTER, name).token
     page = client.get(f"/s/{token}").text
     assert_only_our_markup(page)
     assert "&lt;b onmouseover=alert(1)&gt;Eve&lt;/b&gt; [link=https://evil.example]x[/link]" in page
-    if portfolio.decisions(QUARTER):
-        assert "&lt;/li&gt;&lt;script src=https://evil.example/x.js&gt;&lt;/script&gt;\\u202eevil" in page
+    assert portfolio.decisions(QUARTER)
+    assert "&lt;/li&gt;&lt;script src=https://evil.example/x.js&gt;&lt;/script&gt;\\u202eevil" in page
+    assert "&lt;iframe src=//evil.example&gt;&lt;/iframe&gt; \\x1b[2J" in page
