@@ -1,32 +1,45 @@
-"""``labreview serve`` with many members connected: how long a cast score takes to reach every other member's page,
-and the server's memory per connected member.
+"""``labreview serve`` with many members connected: how long a cast score takes to reach every other member's page
+and the facilitator's screen, and the server's memory per connected member.
 
-    uv run python -m benchmarks.serve [--members 20] [--rounds 5]
+    uv run python -m benchmarks.serve [--members 20] [--rounds 5] [--ballots 5]
 
 A real ``labreview serve`` process on a scratch copy of the sample (the 2026-Q4 session started, members added to
 the board until there are ``--members``, a ballot open on the current item). Every member holds the live stream
 open, as a page does; one member at a time casts a score, and each other member's page is timed from the cast's
 request to the event (``event``) and to its live parts fetched again (``redraw``, what the page's script does).
+Then the facilitator's side, as the issue asks: the facilitator's app runs in a pseudo-terminal (a real process,
+its screen read as the terminal receives it) on the scorecard; it opens secret scoring of an item (``V``) and all
+members score at once, each from their own thread, the five criteria in one form post as the page sends them.
+The k-th member to be answered is on the facilitator's screen when it first shows "k of N have scored":
+``score → facilitator's screen`` is that moment less the member's answer. ``--ballots`` items in a row (``n``).
 Prints a table; nothing here is a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import fcntl
 import os
+import pty
+import re
+import select
 import shutil
 import signal
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
+from benchmarks.ptyrun import ANSI
 from labreview.domain.vocabulary import BoardRole, Criterion
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,6 +103,127 @@ class Page(threading.Thread):
             return
 
 
+PROGRESS = re.compile(r"(\d+) of (\d+) have scored")
+
+
+class Facilitator(threading.Thread):
+    """The facilitator's app in a pseudo-terminal: every change of the "k of N have scored" it draws, timed."""
+
+    def __init__(self, target: Path, env: dict[str, str]) -> None:
+        super().__init__(daemon=True)
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 150, 0, 0))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "labreview", "--db", str(target)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**env, "TERM": "xterm-256color", "COLORTERM": "truecolor"},
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.text = ""
+        self.shown: list[tuple[int, float]] = []
+        """Each count of members who have scored, as first drawn, with when."""
+        self.stop = False
+
+    def run(self) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        tail = ""
+        while not self.stop:
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            now = time.perf_counter()
+            tail = (tail + decoder.decode(chunk))[-20000:]
+            plain = ANSI.sub("", tail)
+            self.text = plain
+            found = PROGRESS.findall(plain)
+            if found:
+                count = int(found[-1][0])
+                if not self.shown or self.shown[-1][0] != count:
+                    self.shown.append((count, now))
+
+    def wait_for(self, needle: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.text:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{needle!r} never showed on the facilitator's screen")
+            time.sleep(0.01)
+
+    def keys(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def quit(self) -> None:
+        self.keys("\x11")
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.stop = True
+
+
+def facilitator_rounds(
+    target: Path, base: str, links: dict[str, str], ballots: int, env: dict[str, str]
+) -> list[float]:
+    """Latencies (ms) from each member's answer to the facilitator's screen counting them, over ``ballots`` items."""
+    app = Facilitator(target, env)
+    app.start()
+    latencies: list[float] = []
+    members = len(links)
+    try:
+        app.wait_for("Attending (")
+        app.keys("s")
+        for ballot in range(ballots):
+            if ballot:
+                app.keys("n")
+                time.sleep(0.5)
+            app.keys("V")
+            app.wait_for(f"0 of {members} have scored")
+            time.sleep(0.5)
+            shown_before = len(app.shown)
+            answered: list[float] = []
+            lock = threading.Lock()
+            go = threading.Event()
+
+            def member(token: str, go=go, lock=lock, answered=answered) -> None:
+                with httpx.Client(base_url=base, timeout=30) as client:
+                    page = client.get(f"/s/{token}").text
+                    csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+                    key = page.split('name="key" value="', 1)[1].split('"', 1)[0]
+                    go.wait()
+                    client.post(
+                        f"/s/{token}/score",
+                        data={"key": key, "csrf": csrf, **{c.value: "3" for c in Criterion}},
+                        headers={"X-Labreview": "fetch"},
+                    )
+                    with lock:
+                        answered.append(time.perf_counter())
+
+            threads = [threading.Thread(target=member, args=(token,)) for token in links.values()]
+            for thread in threads:
+                thread.start()
+            time.sleep(1.0)  # every member has read their page
+            go.set()
+            for thread in threads:
+                thread.join()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and (not app.shown or app.shown[-1][0] < members):
+                time.sleep(0.01)
+            shown = app.shown[shown_before:]
+            for k, moment in enumerate(sorted(answered), start=1):
+                drawn = next((at for count, at in shown if count >= k), None)
+                if drawn is not None:
+                    latencies.append(max(0.0, (drawn - moment) * 1000))
+    finally:
+        app.quit()
+    return latencies
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
@@ -99,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5, help="scores each member casts (at most 5)")
+    parser.add_argument("--ballots", type=int, default=5, help="items the facilitator's app opens in secret")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="labreview-bench-serve-"))
     target = folder / "sample.db"
@@ -165,6 +300,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         for page in pages.values():
             page.stop = True
+        screen_ms = facilitator_rounds(target, base, links, args.ballots, env) if args.ballots else []
+        if screen_ms:
+            print(
+                f"{len(links)} members scoring at once, {args.ballots} items: score → facilitator's screen (ms) "
+                f"p50 {statistics.median(screen_ms):.0f}, p95 {percentile(screen_ms, 95):.0f}, "
+                f"max {max(screen_ms):.0f} ({len(screen_ms)} members counted)"
+            )
     finally:
         server.send_signal(signal.SIGINT)
         try:
