@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from labreview.domain import access as access_rules
 from labreview.domain import budget as budget_rules
 from labreview.domain import gates as gate_rules
+from labreview.domain import overlap as overlap_rules
 from labreview.domain import scoring
 from labreview.domain.vocabulary import (
     AccessTier,
@@ -25,6 +26,7 @@ from labreview.domain.vocabulary import (
 )
 from labreview.portfolio import ledger
 from labreview.portfolio.present import Present
+from labreview.store import queries
 from labreview.store import rows as lookup
 from labreview.store.models import (
     AccessRequest,
@@ -40,6 +42,18 @@ from labreview.store.models import (
 
 class Derived(Present):
     """The columns other rows determine, kept right by the use cases, undo and the import."""
+
+    def overlaps(self) -> dict[str, tuple[overlap_rules.Overlap, ...]]:
+        """Every live initiative that overlaps another (same vendor; same category, metric and titles alike),
+        with the reasons, by key (``domain.overlap``). Read by the stack map, the backlog's ``overlap:`` facet,
+        the scorecard and the decision dialog (consolidation candidates)."""
+        with self.read() as session:
+            return self.overlaps_in(session.connection())
+
+    @staticmethod
+    def overlaps_in(connection: Any) -> dict[str, tuple[overlap_rules.Overlap, ...]]:
+        """``overlaps`` read on an open connection (one read of six columns)."""
+        return overlap_rules.find_overlaps(overlap_rules.Tool(*row) for row in queries.overlap_columns(connection))
 
     def refresh_scores(
         self, rec: ledger.Recorder, initiative: Initiative, row: ReviewSession | None = None

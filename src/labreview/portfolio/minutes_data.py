@@ -88,6 +88,9 @@ class DecisionRecord:
     rationale: str
     conditions: str
     next_review: dt.date | None
+    absorbed_by: str | None = None
+    """For "consolidate": the key of the initiative that absorbs this one (None: not named)."""
+    absorbed_by_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,8 @@ def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] |
             rationale,
             conditions,
             _day(next_review),
+            absorbed_by,
+            absorbed_by_title or "",
         )
         for (
             id_,
@@ -304,10 +309,13 @@ def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] |
             rationale,
             conditions,
             next_review,
+            absorbed_by,
+            absorbed_by_title,
         ) in rows(
             "SELECT d.id, d.initiative_id, i.key, i.title, i.ai_heavy, d.outcome, d.stage_before, d.stage_after,"
-            " d.track_before, d.track_after, d.rationale, d.conditions, d.next_review"
+            " d.track_before, d.track_after, d.rationale, d.conditions, d.next_review, a.key, a.title"
             " FROM decision d JOIN initiative i ON i.id = d.initiative_id"
+            " LEFT JOIN initiative a ON a.id = d.absorbed_by_id"
             " WHERE d.session_id = ? ORDER BY d.decided_at, d.id",
             session_id,
         )

@@ -18,6 +18,7 @@ when one is raised, nothing of the action has been written.
 ``budget``      budget lines, envelope and the 70/20/10 mix
 ``decisions``   decisions and action items
 ``audit``       last action, undo, verification
+``stack``       the stack map: tools by stage, renewals due, overlapping tools
 ==============  =====================================================================
 
 They share ``unit.Unit`` (engine, actor, clock, weights, transactions), ``present`` (row → view),
@@ -42,12 +43,13 @@ from labreview.portfolio.people import People
 from labreview.portfolio.scores import Scores
 from labreview.portfolio.sessions import Sessions
 from labreview.portfolio.settings import Settings
+from labreview.portfolio.stack import Stack
 from labreview.portfolio.unit import UNATTRIBUTED, WEIGHTS_SETTING, explain_failure, utc_now
 from labreview.store.engine import make_engine
 
 
 class Portfolio(
-    Settings, People, Initiatives, BacklogQueries, Sessions, Scores, Gates, Access, Budget, Decisions, Audit
+    Settings, People, Initiatives, BacklogQueries, Sessions, Scores, Gates, Access, Budget, Decisions, Audit, Stack
 ):
     """A portfolio database and the person acting on it: every use case of the meeting, by area."""
 

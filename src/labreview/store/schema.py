@@ -3,7 +3,7 @@
 Kept equal to the Alembic scripts in ``migrations/versions`` by a test.
 """
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005_consolidation")
 """Every revision in order, oldest first."""
 
 HEAD = REVISIONS[-1]
@@ -34,6 +34,7 @@ TABLES: dict[str, frozenset[str]] = {
     "0002": _TABLES_0001 | {"audit_head"},
     "0003": _TABLES_0001 | {"audit_head", "budget_envelope"},
     "0004": _TABLES_0001 | {"audit_head", "budget_envelope"},
+    "0005_consolidation": _TABLES_0001 | {"audit_head", "budget_envelope"},
 }
 """The tables each revision has (besides ``alembic_version``), so that a file can be checked before it is
 opened: another application's database that happens to be at revision "0002" is not a portfolio, and a

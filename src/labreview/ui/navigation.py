@@ -58,6 +58,8 @@ PLACES: tuple[Place, ...] = (
           "budget",    "BudgetScreen"),
     Place("outcomes",  "o", "Outcomes",  "Decisions of the session and open action items",
           "outcomes",  "OutcomesScreen"),
+    Place("stack",     "f", "Stack map", "Every tool by stage: owner, vendor, renewals due, overlapping tools",
+          "stack",     "StackScreen"),
 )
 # fmt: on
 """Every screen of the meeting, in the order the palette and the help list them."""

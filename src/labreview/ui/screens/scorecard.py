@@ -138,6 +138,7 @@ class ScorecardScreen(MeetingScreen):
                     yield DataTable(id="grid", cursor_type="cell", zebra_stripes=False)
                     yield Static(id="totals", classes="summary")
                     yield Static(id="ai-checks", classes="summary")
+                    yield Static(id="overlaps", classes="summary")
                 yield Static(id="dossier", classes="summary")
             with TabPane("Intake", id="intake"):
                 yield DataTable(id="intake-table", cursor_type="row", zebra_stripes=False)
@@ -158,6 +159,7 @@ class ScorecardScreen(MeetingScreen):
             self.say(exc.message, error=True)
             return
         self._show_title()
+        self._show_overlaps()
         session = self.lab.session
         self.sheet = self.portfolio.score_sheet(session.quarter, key) if session else None
         if key != self._grid_key:
@@ -307,6 +309,27 @@ class ScorecardScreen(MeetingScreen):
                 names = ", ".join(c.label for c in contested)
                 line.append(f" · contested: {names} — discuss before deciding", style=paint(self, "bold warn"))
         self.query_one("#totals", Static).update(line, layout=False)  # fixed height: no relayout
+
+    def _show_overlaps(self) -> None:
+        """The consolidation candidates: the live initiatives this one overlaps, and why (``domain.overlap``)."""
+        widget = self.query_one("#overlaps", Static)
+        item = self.initiative
+        overlaps = self.portfolio.overlaps_of(item.key) if item else ()
+        widget.display = bool(overlaps)
+        if not overlaps:
+            return
+        text = Text()
+        text.append("Consolidation candidates: ", style=paint(self, "bold warn"))
+        for index, overlap in enumerate(overlaps):
+            if index:
+                text.append(" · ")
+            text.append(overlap.other, style="bold")
+            text.append(" ")
+            text.append_text(plain(overlap.other_title))
+            text.append(" (")
+            text.append_text(plain(overlap.reason))
+            text.append(")")
+        widget.update(text)
 
     def _show_ai_checks(self) -> None:
         widget = self.query_one("#ai-checks", Static)
