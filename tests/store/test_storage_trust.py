@@ -464,6 +464,7 @@ def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(db, tmp_path
         "DROP TABLE audit_head",
         "DROP TABLE budget_envelope",
         "ALTER TABLE agenda_item DROP COLUMN carried_reason",
+        "ALTER TABLE decision DROP COLUMN absorbed_by_id",
         "UPDATE alembic_version SET version_num = '0001'",
     )
     opened = run("board", "add", "Nadia New", "--role", "finance", "--db", str(db))  # upgrades it, after a backup
