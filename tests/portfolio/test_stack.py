@@ -57,7 +57,7 @@ def test_the_sample_stack_map(sample):
     view = sample.stack_map()
     assert len(view.rows) == 40 and view.today == MEETING_DAY.date()
     # The 2026-Q4 session is planned for today: its quarter's end is the horizon.
-    assert (view.horizon, view.horizon_reason) == (dt.date(2026, 12, 31), "the end of 2026-Q4")
+    assert (view.horizon, view.horizon_reason) == (dt.date(2026, 12, 31), "end of 2026-Q4")
     assert [(r.key, r.renewal_date) for r in view.due] == [
         ("FAC-007", dt.date(2026, 12, 31)),
         ("FAC-014", dt.date(2026, 12, 31)),
@@ -217,7 +217,7 @@ def test_the_renewal_horizon_rules():
     today = dt.date(2026, 11, 23)
     assert renewal_horizon(today, []) == (dt.date(2027, 2, 21), "90 days from today")
     sessions = [("2026-Q3", dt.date(2026, 8, 20), closed), ("2026-Q4", today, open_)]
-    assert renewal_horizon(today, sessions) == (dt.date(2026, 12, 31), "the end of 2026-Q4")
+    assert renewal_horizon(today, sessions) == (dt.date(2026, 12, 31), "end of 2026-Q4")
     sessions.append(("2027-Q1", dt.date(2027, 2, 18), planned))
     assert renewal_horizon(today, sessions) == (dt.date(2027, 2, 18), "the 2027-Q1 session on 2027-02-18")
     stale = [("2026-Q2", dt.date(2026, 5, 14), planned)]  # planned long ago, never held: a quarter from today

@@ -106,5 +106,5 @@ def renewal_horizon(today: dt.date, sessions: list[tuple[str, dt.date, SessionSt
         quarter = max(current)
         end = Quarter.parse(quarter).last_day
         if end >= today:
-            return end, f"the end of {quarter}"
+            return end, f"end of {quarter}"
     return today + dt.timedelta(days=HORIZON_DAYS), f"{HORIZON_DAYS} days from today"

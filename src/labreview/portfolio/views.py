@@ -517,7 +517,7 @@ class StackMapView:
     horizon: dt.date
     """Renewals on or before this day are flagged."""
     horizon_reason: str
-    """Why that day: "the 2027-Q1 session on 2027-02-18", "the end of 2026-Q4", "90 days from today"."""
+    """Why that day: "the 2027-Q1 session on 2027-02-18", "end of 2026-Q4", "90 days from today"."""
     today: dt.date
     currency: str
 

@@ -36,17 +36,19 @@ DUE_MARK = "!"
 COLUMNS = (
     Column("overlap", "≈", 1),
     Column("key", "Key", 8),
-    Column("title", "Tool", 0, min_width=16),
-    Column("owner", "Owner", 14, drop=2),
-    Column("vendor", "Vendor", 14, drop=1),
-    Column("scope", "Integration", 11, drop=4),
+    Column("title", "Tool", 0, min_width=14),
+    Column("owner", "Owner", 12, drop=3),
+    Column("vendor", "Vendor", 12, drop=1),
+    Column("scope", "Scope", 9, drop=4),
     Column("renewal", "Renewal", 11),
-    Column("cost", "Cost/qtr", 10, align="right", drop=5),
-    Column("decision", "Last decision", 16, drop=3),
+    Column("cost", "Cost/qtr", 9, align="right", drop=2),
+    Column("decision", "Last decision", 15, drop=5),
 )
+"""Narrow screens drop the last decision first, then the scope, owner, cost and vendor (the line under the table
+has them for the cursor row)."""
 SORTABLE = [c.key for c in COLUMNS]
 SCOPE = {"isolated": "isolated", "one-way-sync": "one-way", "core-dependency": "core dep."}
-"""Integration scope in a column of eleven cells."""
+"""Integration scope in a column of nine cells."""
 
 
 @dataclass
@@ -178,17 +180,17 @@ class StackScreen(MeetingScreen):
     def _show_horizon(self, view: StackMapView) -> None:
         due = view.due
         line = Text()
-        line.append(f"Renewals due by {view.horizon.isoformat()} ", style="bold")
-        line.append(f"({view.horizon_reason}): ")
+        line.append(f"Renewals due by {view.horizon.isoformat()}", style="bold")
+        line.append(f" ({view.horizon_reason}): ")
         if due:
-            line.append(", ".join(f"{r.key} {r.renewal_date.isoformat()}" for r in due), style=paint(self, "bold warn"))
+            line.append(", ".join(r.key for r in due), style=paint(self, "bold warn"))
         else:
             line.append("none")
         overlapping = sum(1 for r in view.rows if r.overlaps)
-        line.append(f" · {OVERLAP_MARK} overlaps another: {overlapping}")
+        line.append(f" · {OVERLAP_MARK} {overlapping} overlapping")
         if not self.retired:
             retired = sum(1 for r in view.rows if r.stage.value == "retired")
-            line.append(f" · {retired} retired hidden (x)", style="dim")
+            line.append(f" · {retired} retired (x)", style="dim")
         self.query_one("#horizon", Static).update(line)
 
     def _show_detail(self) -> None:
@@ -199,15 +201,21 @@ class StackScreen(MeetingScreen):
         if row is not None:
             text.append(f"{row.key} ", style="bold")
             text.append_text(plain(row.title, "bold"))
-            text.append(f" · {row.stage.label} · {row.category.label}")
+            if row.overlaps:
+                text.append(f"  {OVERLAP_MARK} ", style=paint(self, "bold warn"))
+                text.append_text(plain(row.overlap_line))
+            text.append("\n")
+            facts = [f"{row.stage.label}", f"owner {row.owner}"]
+            if row.vendor:
+                facts.append(f"vendor {row.vendor}")
             if row.integration_scope:
-                text.append(f" · {row.integration_scope.label}")
+                facts.append(row.integration_scope.label)
+            facts.append(f"{format_money(row.quarterly_cost, self.view.currency)}/qtr")
+            if row.last_outcome:
+                facts.append(f"last decision {row.last_decision}")
+            text.append_text(plain(" · ".join(facts), "dim"))
             if row.renewal_due:
                 text.append(f" · renewal {row.renewal_date.isoformat()} due", style=paint(self, "bold warn"))
-            if row.overlaps:
-                text.append("\n")
-                text.append(f"{OVERLAP_MARK} ", style=paint(self, "bold warn"))
-                text.append_text(plain(row.overlap_line))
         self.query_one("#stack-detail", Static).update(text)
 
     # ----------------------------------------------------------------- filter
