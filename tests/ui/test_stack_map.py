@@ -138,7 +138,8 @@ async def test_consolidate_offers_the_overlaps_as_the_survivor(app_factory):
         dialog.query_one("#absorbed-by", Input).value = "FAC-002"
         dialog.action_record()
         await settle(pilot)
-        assert app.screen is not dialog and "Recorded: consolidate for FAC-019" in message(app)
+        assert app.screen is not dialog
+        assert "Recorded: consolidate for FAC-019 into FAC-002 (factory → retired)" in message(app)
         decision = app.portfolio.decisions("2026-Q4")[-1]
         assert (decision.key, decision.absorbed_by) == ("FAC-019", "FAC-002")
         # The map follows: FAC-019 is retired, FAC-002 overlaps nothing now.
