@@ -205,8 +205,8 @@ def test_a_portfolio_from_init_flags_renewals_before_the_next_session_and_overla
     assert [r.key for r in view.due] == ["FAC-1"]
     lines = {r.key: r.overlap_line for r in view.rows}
     assert lines == {
-        "FAC-1": "overlaps FAC-2 (same category and success metric, titles 50 % alike)",
-        "FAC-2": "overlaps FAC-1 (same category and success metric, titles 50 % alike)",
+        "FAC-1": "overlaps FAC-2 (same category and success metric, titles share 2 of 4 words)",
+        "FAC-2": "overlaps FAC-1 (same category and success metric, titles share 2 of 4 words)",
         "FAC-3": "overlaps FAC-4 (same vendor Murmur)",
         "FAC-4": "overlaps FAC-3 (same vendor murmur)",
     }

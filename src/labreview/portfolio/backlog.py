@@ -54,8 +54,8 @@ class Backlog:
         self._index: BacklogIndex | None = None
         self._total: tuple[int, int] | None = None
         """(the portfolio's change count, how many initiatives) for the SQL path, counted once per change."""
-        self._overlapping: tuple[tuple[int, int], frozenset[str]] | None = None
-        """(the change count and the index's mark when read, the keys that overlap another) for ``overlap:yes``."""
+        self._overlapping: tuple[dict, frozenset[str]] | None = None
+        """(the overlaps as ``Portfolio.overlaps`` gave them, their keys) for ``overlap:yes``."""
 
     @property
     def index(self) -> BacklogIndex | None:
@@ -111,12 +111,11 @@ class Backlog:
         return BacklogView(len(ids), len(index), groups, fetch, locate, in_memory=True)
 
     def overlapping(self) -> frozenset[str]:
-        """The keys of the initiatives that overlap another, read again after any change (own or, once the memory
-        index has seen it, another process's)."""
-        index = self._index
-        stamp = (self.portfolio.change_log.count, index.mark if index is not None else -1)
-        if self._overlapping is None or self._overlapping[0] != stamp:
-            self._overlapping = (stamp, frozenset(self.portfolio.overlaps()))
+        """The keys of the initiatives that overlap another (found again after any change, another process's
+        too: ``Portfolio.overlaps``)."""
+        found = self.portfolio.overlaps()
+        if self._overlapping is None or self._overlapping[0] is not found:
+            self._overlapping = (found, frozenset(found))
         return self._overlapping[1]
 
     def _sql_view(self, filters: Filters, order: Order) -> BacklogView:

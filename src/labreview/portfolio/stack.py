@@ -48,7 +48,7 @@ class Stack(Derived):
                 )
             ).all()
             rows = queries.stack_columns(connection)
-            overlaps = self.overlaps_in(connection)
+        overlaps = self.overlaps()
         horizon, reason = renewal_horizon(today, [(q, d, SessionStatus(s)) for q, d, s in sessions])
         return StackMapView(
             rows=tuple(
