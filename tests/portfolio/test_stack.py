@@ -4,6 +4,7 @@ with hostile text; the ``overlap:`` facet of the backlog; a consolidation naming
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -147,6 +148,10 @@ def test_a_consolidation_names_the_tool_that_absorbs_it(sample):
     text = minutes.render(sample, Q)
     assert "| consolidate into FAC-002 |" in text
     assert "**Absorbed by:** FAC-002 — Customer data platform" in text
+    from labreview.exchange.jsonio import decisions_json
+
+    (exported,) = json.loads(decisions_json(sample, Q).text)["decisions"]
+    assert (exported["key"], exported["absorbed_by"]) == ("FAC-019", "FAC-002")
     sample.undo()
     assert sample.decisions(Q) == [] and [o.other for o in sample.overlaps_of("FAC-002")] == ["FAC-019"]
 
