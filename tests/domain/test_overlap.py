@@ -8,6 +8,7 @@ from labreview.domain.overlap import (
     Tool,
     candidates_of,
     find_overlaps,
+    overlaps_of,
     title_words,
     titles_alike,
     vendor_key,
@@ -126,3 +127,17 @@ def test_hostile_titles_and_vendors_do_not_break_the_rules():
     for key, overlaps in found.items():
         for overlap in overlaps:
             assert overlap.key == key and overlap.other != key and overlap.line.startswith("overlaps ")
+
+
+def test_one_initiatives_overlaps_are_those_of_the_whole_portfolio():
+    words = ["lead", "routing", "scoring", "email", "sms", "price", "alerts", "for", "web", "app"]
+    tools = [
+        tool(f"K-{n:03}", " ".join(words[(n * k) % 10] for k in (1, 3, 7)), vendor=f"v{n % 6}" if n % 4 else "",
+             metric=("efficiency", "revenue-lift")[n % 2], stage="retired" if n % 9 == 0 else "factory")
+        for n in range(120)
+    ]  # fmt: skip
+    found = find_overlaps(tools)
+    assert found
+    for t in tools:
+        assert overlaps_of(tools, t.key) == found.get(t.key, ()), t.key
+    assert overlaps_of(tools, "NOPE") == ()

@@ -52,6 +52,10 @@ def test_the_sample_overlaps(sample):
     assert [o.other for o in sample.overlaps_of("FAC-010")] == ["EXP-101", "EXP-121"]
     assert sample.overlaps_of("FAC-016") == ()  # retired (Chatterbox)
     assert sample.overlaps_of("FAC-001") == ()
+    every = sample.overlaps()
+    for key in sample.initiative_keys():
+        sample._overlaps_found = None  # not from the portfolio's overlaps: found for the key alone
+        assert sample.overlaps_of(key) == every.get(key, ()), key
 
 
 def test_the_sample_stack_map(sample):

@@ -154,6 +154,24 @@ def find_overlaps(tools: Iterable[Tool]) -> dict[str, tuple[Overlap, ...]]:
     return {key: tuple(sorted(items, key=lambda o: (o.other, order[o.rule]))) for key, items in sorted(found.items())}
 
 
+def overlaps_of(tools: Iterable[Tool], key: str) -> tuple[Overlap, ...]:
+    """What ``key`` overlaps: ``find_overlaps(tools)[key]``, found among its vendor's and its purpose's
+    initiatives only (the same answer for a fraction of the work: one initiative's scorecard)."""
+    tools = list(tools)
+    me = next((t for t in tools if t.key == key), None)
+    if me is None or me.stage == "retired":
+        return ()
+    vendor = vendor_key(me.vendor)
+    purpose = (me.category, me.metric) if me.metric else None
+    related = [
+        t
+        for t in tools
+        if t.stage != "retired"
+        and ((vendor and vendor_key(t.vendor) == vendor) or (purpose and (t.category, t.metric) == purpose))
+    ]
+    return find_overlaps(related).get(key, ())
+
+
 def _nearest(group: list[Tool], index: int) -> list[Tool]:
     """Up to ``LISTED`` others of ``group`` (in key order), those whose keys are nearest ``group[index]``'s."""
     return [group[j] for j in _nearest_of(range(len(group)), index, skip=index)]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from labreview.domain import overlap as overlap_rules
 from labreview.domain.overlap import Overlap
 from labreview.domain.vocabulary import (
     AccessTier,
@@ -28,7 +29,7 @@ from labreview.domain.vocabulary import (
 from labreview.portfolio.derived import Derived
 from labreview.portfolio.views import StackMapView, StackRow
 from labreview.store import queries
-from labreview.store.models import ReviewSession
+from labreview.store.models import AuditEvent, ReviewSession
 
 HORIZON_DAYS = 90
 """The renewal horizon when no session is planned or open: about a quarter."""
@@ -83,8 +84,16 @@ class Stack(Derived):
         )
 
     def overlaps_of(self, key: str) -> tuple[Overlap, ...]:
-        """What ``key`` overlaps, by other key; empty for a retired initiative (the scorecard's line)."""
-        return self.overlaps().get(key, ())
+        """What ``key`` overlaps, by other key; empty for a retired initiative (the scorecard's line, the decision
+        dialog's candidates). The portfolio's overlaps when they are current, else found for ``key`` alone."""
+        with self.read() as session:
+            connection = session.connection()
+            mark = connection.execute(select(func.max(AuditEvent.id))).scalar() or 0
+            cached = self._overlaps_found
+            if cached is not None and cached[0] == mark:
+                return cached[1].get(key, ())
+            tools = [overlap_rules.Tool(*row) for row in queries.overlap_columns(connection)]
+        return overlap_rules.overlaps_of(tools, key)
 
 
 def renewal_horizon(today: dt.date, sessions: list[tuple[str, dt.date, SessionStatus]]) -> tuple[dt.date, str]:

@@ -12,12 +12,13 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from labreview.domain import fields
 from labreview.domain.errors import DomainError, StaleEdit
@@ -129,6 +130,8 @@ class ScorecardScreen(MeetingScreen):
         self.sheet: ScoreSheet | None = None
         self.initiative: InitiativeView | None = None
         self._grid_key: str | None = None
+        self._overlaps_key: str | None = None
+        """The item whose consolidation candidates are shown."""
 
     def body(self) -> ComposeResult:
         yield Static(id="item-title", classes="summary")
@@ -311,10 +314,26 @@ class ScorecardScreen(MeetingScreen):
         self.query_one("#totals", Static).update(line, layout=False)  # fixed height: no relayout
 
     def _show_overlaps(self) -> None:
-        """The consolidation candidates: the live initiatives this one overlaps, and why (``domain.overlap``)."""
-        widget = self.query_one("#overlaps", Static)
+        """The consolidation candidates: the live initiatives this one overlaps, and why (``domain.overlap``),
+        read off the UI thread (the portfolio's overlaps: up to a second at 100,000 initiatives after a change)."""
         item = self.initiative
-        overlaps = self.portfolio.overlaps_of(item.key) if item else ()
+        widget = self.query_one("#overlaps", Static)
+        if item is None or item.key != self._overlaps_key:  # the last item's candidates must not stand under this one
+            widget.display = False
+        if item is not None:
+            self._read_overlaps(item.key)
+
+    @work(thread=True, exclusive=True, group="scorecard-overlaps", exit_on_error=False)
+    def _read_overlaps(self, key: str) -> None:
+        overlaps = self.portfolio.overlaps_of(key)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._overlaps_read, key, overlaps)
+
+    def _overlaps_read(self, key: str, overlaps) -> None:
+        widget = self.query_one("#overlaps", Static)
+        if self.initiative is None or self.initiative.key != key:
+            return  # another item is on show by now: its own read follows
+        self._overlaps_key = key
         widget.display = bool(overlaps)
         if not overlaps:
             return
