@@ -74,6 +74,7 @@ async def test_every_screen_is_one_key_away(app_factory):
             ("m", "budget"),
             ("o", "outcomes"),
             ("l", "seats"),
+            ("f", "stack"),
             ("h", "agenda"),
         ):
             await pilot.press(key)

@@ -40,6 +40,7 @@ SCREENS = {
     "outcomes": keys_then_settle("o"),
     "decision": keys_then_settle("d", "i"),
     "help": keys_then_settle("g", "question_mark"),
+    "stack": keys_then_settle("f"),
 }
 
 

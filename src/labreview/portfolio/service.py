@@ -19,6 +19,7 @@ when one is raised, nothing of the action has been written.
 ``decisions``   decisions and action items
 ``seats``       personal links, what a board member's own device shows, where the meeting is
 ``audit``       last action, undo, verification
+``stack``       the stack map: tools by stage, renewals due, overlapping tools
 ==============  =====================================================================
 
 They share ``unit.Unit`` (engine, actor, clock, weights, transactions), ``present`` (row → view),
@@ -44,12 +45,25 @@ from labreview.portfolio.scores import Scores
 from labreview.portfolio.seats import Seats
 from labreview.portfolio.sessions import Sessions
 from labreview.portfolio.settings import Settings
+from labreview.portfolio.stack import Stack
 from labreview.portfolio.unit import UNATTRIBUTED, WEIGHTS_SETTING, explain_failure, utc_now
 from labreview.store.engine import make_engine
 
 
 class Portfolio(
-    Settings, People, Initiatives, BacklogQueries, Sessions, Scores, Gates, Access, Budget, Decisions, Seats, Audit
+    Settings,
+    People,
+    Initiatives,
+    BacklogQueries,
+    Sessions,
+    Scores,
+    Gates,
+    Access,
+    Budget,
+    Decisions,
+    Seats,
+    Audit,
+    Stack,
 ):
     """A portfolio database and the person acting on it: every use case of the meeting, by area."""
 

@@ -3,7 +3,7 @@
 Kept equal to the Alembic scripts in ``migrations/versions`` by a test.
 """
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
 """Every revision in order, oldest first."""
 
 HEAD = REVISIONS[-1]
@@ -35,6 +35,8 @@ TABLES: dict[str, frozenset[str]] = {
     "0003": _TABLES_0001 | {"audit_head", "budget_envelope"},
     "0004": _TABLES_0001 | {"audit_head", "budget_envelope"},
     "0005": _TABLES_0001
+    | {"audit_head", "budget_envelope", "seat_link", "ballot", "ballot_score", "presence", "service_state"},
+    "0006": _TABLES_0001
     | {"audit_head", "budget_envelope", "seat_link", "ballot", "ballot_score", "presence", "service_state"},
 }
 """The tables each revision has (besides ``alembic_version``), so that a file can be checked before it is

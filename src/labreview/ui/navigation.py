@@ -60,6 +60,8 @@ PLACES: tuple[Place, ...] = (
           "outcomes",  "OutcomesScreen"),
     Place("seats",     "l", "Seats",     "Personal links for the attendees' own devices, and who has scored",
           "seats",     "SeatsScreen"),
+    Place("stack",     "f", "Stack map", "Every tool by stage: owner, vendor, renewals due, overlapping tools",
+          "stack",     "StackScreen"),
 )
 # fmt: on
 """Every screen of the meeting, in the order the palette and the help list them."""

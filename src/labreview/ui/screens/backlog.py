@@ -161,7 +161,7 @@ class BacklogScreen(MeetingScreen):
             "filter",
             "Filter",
             id="labreview.backlog.filter",
-            tooltip="Filter by words and facets such as stage:lab owner:kim tier:3",
+            tooltip="Filter by words and facets such as stage:lab owner:kim tier:3 overlap:yes",
         ),
         Binding(
             "space",
