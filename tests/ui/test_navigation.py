@@ -73,6 +73,7 @@ async def test_every_screen_is_one_key_away(app_factory):
             ("a", "access"),
             ("m", "budget"),
             ("o", "outcomes"),
+            ("l", "audit"),
             ("h", "agenda"),
         ):
             await pilot.press(key)

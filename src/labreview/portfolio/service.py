@@ -18,7 +18,8 @@ when one is raised, nothing of the action has been written.
 ``budget``      budget lines, envelope and the 70/20/10 mix
 ``decisions``   decisions and action items
 ``seats``       personal links, what a board member's own device shows, where the meeting is
-``audit``       last action, undo, verification
+``audit``       last action, undo, verification, the log's history by page and by initiative
+``saved_views`` named filters and sorts of the backlog, shared through the portfolio
 ==============  =====================================================================
 
 They share ``unit.Unit`` (engine, actor, clock, weights, transactions), ``present`` (row → view),
@@ -40,6 +41,7 @@ from labreview.portfolio.decisions import Decisions
 from labreview.portfolio.gates import Gates
 from labreview.portfolio.initiatives import Initiatives
 from labreview.portfolio.people import People
+from labreview.portfolio.saved_views import SavedViews
 from labreview.portfolio.scores import Scores
 from labreview.portfolio.seats import Seats
 from labreview.portfolio.sessions import Sessions
@@ -49,7 +51,19 @@ from labreview.store.engine import make_engine
 
 
 class Portfolio(
-    Settings, People, Initiatives, BacklogQueries, Sessions, Scores, Gates, Access, Budget, Decisions, Seats, Audit
+    Settings,
+    People,
+    Initiatives,
+    BacklogQueries,
+    SavedViews,
+    Sessions,
+    Scores,
+    Gates,
+    Access,
+    Budget,
+    Decisions,
+    Seats,
+    Audit,
 ):
     """A portfolio database and the person acting on it: every use case of the meeting, by area."""
 

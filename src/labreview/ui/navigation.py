@@ -58,6 +58,8 @@ PLACES: tuple[Place, ...] = (
           "budget",    "BudgetScreen"),
     Place("outcomes",  "o", "Outcomes",  "Decisions of the session and open action items",
           "outcomes",  "OutcomesScreen"),
+    Place("audit",     "l", "Audit history", "Who changed what, when: the whole portfolio or the current initiative",
+          "audit",     "AuditScreen"),
 )
 # fmt: on
 """Every screen of the meeting, in the order the palette and the help list them."""
