@@ -156,3 +156,29 @@ async def test_hostile_names_and_values_in_the_history_and_the_palette(app_facto
         await pilot.press("escape")
         await settle(pilot)
         assert app.is_running
+
+
+async def test_on_a_portfolio_fresh_from_init(db_target, clock, stopwatch, tmp_path):
+    from labreview.config import Config
+    from labreview.portfolio import Portfolio
+    from labreview.ui.app import make_app
+
+    Portfolio.open(db_target, create=True, actor="Tess Facilitator", clock=clock).close()
+    app = make_app(db_target, config=Config(actor="", path=tmp_path / "c.toml"), clock=clock, monotonic=stopwatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        table = app.screen.query_one(VirtualTable)
+        assert len(table.source) == app.portfolio.audit_total() == 1
+        assert "Set up the portfolio" in shown(app.screen.query_one("#audit-record", Static))
+        assert app.current_key is None
+        await pilot.press("i")
+        await settle(pilot)
+        assert "No initiative is current" in message(app)
+        await pilot.press("b", "v", *"Everything", "enter")
+        await settle(pilot)
+        assert [v.name for v in app.portfolio.saved_views().views] == ["Everything"]
+        await pilot.press("l")
+        await settle(pilot)
+        assert len(table.source) == 2 and table.row(0).cells["action"] == "save view"
