@@ -75,6 +75,7 @@ async def test_every_screen_is_one_key_away(app_factory):
             ("o", "outcomes"),
             ("l", "seats"),
             ("f", "stack"),
+            ("L", "audit"),
             ("h", "agenda"),
         ):
             await pilot.press(key)

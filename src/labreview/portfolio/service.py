@@ -20,6 +20,8 @@ when one is raised, nothing of the action has been written.
 ``seats``       personal links, what a board member's own device shows, where the meeting is
 ``audit``       last action, undo, verification
 ``stack``       the stack map: tools by stage, renewals due, overlapping tools
+``audit``       last action, undo, verification, the log's history by page and by initiative
+``saved_views`` named filters and sorts of the backlog, shared through the portfolio
 ==============  =====================================================================
 
 They share ``unit.Unit`` (engine, actor, clock, weights, transactions), ``present`` (row → view),
@@ -41,6 +43,7 @@ from labreview.portfolio.decisions import Decisions
 from labreview.portfolio.gates import Gates
 from labreview.portfolio.initiatives import Initiatives
 from labreview.portfolio.people import People
+from labreview.portfolio.saved_views import SavedViews
 from labreview.portfolio.scores import Scores
 from labreview.portfolio.seats import Seats
 from labreview.portfolio.sessions import Sessions
@@ -55,6 +58,7 @@ class Portfolio(
     People,
     Initiatives,
     BacklogQueries,
+    SavedViews,
     Sessions,
     Scores,
     Gates,

@@ -451,6 +451,33 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class RowChange:
+    """One row an audit record changed: its table and key, and each column's value before → after."""
+
+    op: str
+    """``insert``, ``update``, ``delete``, or ``bulk`` (a large import, recorded by keys and field names)."""
+    table: str
+    key: str
+    """The row's primary key as ``name=value`` pairs."""
+    values: tuple[tuple[str, str, str], ...]
+    """(column, before, after) as text; "" where there is no value (an insert has no before)."""
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit record in full: the entry and the rows it changed."""
+
+    entry: AuditEntry
+    changes: tuple[RowChange, ...]
+    undoes_id: int | None
+    """The record this one undid (an undo), if any."""
+    undone_by: int | None
+    """The record that undid this one, if any."""
+    problem: str = ""
+    """Said when the stored changes could not be read (a record edited behind labreview's back)."""
+
+
+@dataclass(frozen=True)
 class CheckItemState:
     item_id: int
     state: CheckState
