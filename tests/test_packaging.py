@@ -68,7 +68,7 @@ def test_every_imported_third_party_package_is_declared():
         "shtab": "shtab",
     }
     extras = PYPROJECT["project"].get("optional-dependencies", {})
-    optional = set(extras.get("xlsx", [])) | set(extras.get("postgres", []))
+    optional = set(extras.get("xlsx", [])) | set(extras.get("postgres", [])) | set(extras.get("serve", []))
     optional_names = {re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].lower() for d in optional}
     for module in imported - standard:
         name = distribution.get(module, module)

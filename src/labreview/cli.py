@@ -98,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     from labreview.cli_quarters import add_commands
 
     add_commands(commands, common)
+
+    from labreview import cli_serve
+
+    cli_serve.add_commands(commands, common)
     return parser
 
 

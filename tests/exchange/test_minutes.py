@@ -94,8 +94,9 @@ def test_closed_session_tables_have_the_right_shape(sample):
     assert shapes[0] == (6, len(session.agenda))  # agenda
     assert shapes[1] == (5, len(decisions))  # decisions
     assert shapes[2 : 2 + len(decisions)] == [(4, 5)] * len(decisions)  # a score table per decision
-    assert shapes[-2] == (6, 15)  # action items: 10 of this session and 5 still open from before
-    assert shapes[-1] == (5, 4)  # budget before → after, three tracks and the total
+    assert shapes[-3] == (6, 20)  # action items: 15 of this session (5 are a stabilisation plan) and 5 from before
+    assert shapes[-2] == (5, 4)  # budget before → after, three tracks and the total
+    assert shapes[-1] == (6, 14)  # the quarter's KPIs: six of the lab, eight of the factory
     for table in found:
         assert all(len(row) == len(table.header) for row in table.rows)
     assert [row[0] for row in found[1].rows] == [d.key for d in decisions]
@@ -109,7 +110,7 @@ def test_planned_session_says_so_instead_of_listing_everything_as_not_reached(sa
     assert "No decisions yet: the session has not been held." in text
     assert "no decision" not in text.split("## Agenda", 1)[1].split("## Decisions", 1)[0]
     found = mdcheck.tables(text)
-    assert [(len(t.header), len(t.rows)) for t in found] == [(6, 12), (6, 14), (4, 4), (7, 1)]
+    assert [(len(t.header), len(t.rows)) for t in found] == [(6, 12), (6, 16), (4, 4), (6, 14), (7, 1)]
     assert found[-1].rows[0][0] == "EXP-105"  # the changed success criterion
     assert mdcheck.unsafe(text) == []
 

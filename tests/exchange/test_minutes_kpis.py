@@ -71,15 +71,15 @@ def test_the_batch_reader_gives_the_services_kpi_numbers(sample_target):
 
 
 def test_a_schema_without_readings_still_gives_minutes_with_the_computed_kpis(tmp_path):
-    older = tmp_path / "schema-0005.db"
-    shutil.copyfile(FIXTURES / "schema-0005.db", older)
+    older = tmp_path / "schema-0006.db"  # the revision before the readings (its minutes read as it is)
+    shutil.copyfile(FIXTURES / "schema-0006.db", older)
     connection = sqlite3.connect(f"file:{older}?mode=ro", uri=True)
     try:
         data = minutes_data.read(connection, "2026-Q4")
     finally:
         connection.close()
     table = data.kpis.table
-    assert table.cell("uptime", "2026-Q4").value is None  # no readings before schema 0006
+    assert table.cell("uptime", "2026-Q4").value is None  # no readings before schema 0007
     assert table.cell("throughput", "2026-Q4").value >= 1  # the fixture's meeting decided on lab pilots
     assert table.targets == {}
     text = minutes.render_records(data)

@@ -16,9 +16,10 @@ from labreview.portfolio.backlog import Backlog
 from labreview.portfolio.importing.records import ImportRecord
 
 FILTERS = ["", "stage:lab", "owner:kim", "tier:none", "gate:2", "category:cap,perf", "decision:kill",
-           "predictive", "stage:trans owner:r", "xyz-nothing", "agenda:yes"]  # fmt: skip
+           "predictive", "stage:trans owner:r", "xyz-nothing", "agenda:yes", "overlap:yes",
+           "overlaps:yes stage:factory seg"]  # fmt: skip
 COLUMNS = ["key", "title", "stage", "category", "owner", "cost", "track", "gate", "tier", "score", "spread", "decision"]
-CHECKED = ["", "stage:lab", "owner:kim", "pilot", "agenda:yes", "stage:retired"]
+CHECKED = ["", "stage:lab", "owner:kim", "pilot", "agenda:yes", "stage:retired", "overlap:yes"]
 """Filters compared after each change (every column, both directions, grouped or not)."""
 
 

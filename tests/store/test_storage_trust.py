@@ -432,9 +432,9 @@ def test_every_minutes_file_is_an_anchor(db, tmp_path):
     minutes = tmp_path / "minutes.md"
     assert run("minutes", Q, "-o", str(minutes), "--db", str(db)).returncode == 0
     head = head_of(db)
-    assert f"Audit log head: record 1874, hash {head}." in minutes.read_text()
+    assert f"Audit log head: record 1914, hash {head}." in minutes.read_text()
     anchored = run("audit", "verify", "--anchor", str(minutes), "--db", str(db))
-    assert anchored.returncode == 0 and anchored.stdout.startswith("ok: 1874 audit records"), anchored.stdout
+    assert anchored.returncode == 0 and anchored.stdout.startswith("ok: 1914 audit records"), anchored.stdout
     added = run("board", "add", "Nadia New", "--role", "finance", "--db", str(db))
     assert added.returncode == 0, added.stderr
     assert run("audit", "verify", "--anchor", str(minutes), "--db", str(db)).returncode == 0  # still reached
@@ -455,7 +455,41 @@ def test_a_file_without_a_head_is_no_anchor(db, tmp_path):
     assert_clean_refusal(run("audit", "verify", "--anchor", str(notes), "--db", str(db)), "carries no audit log head")
 
 
-def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(db, tmp_path):
+def schema_0001_kind_of_portfolio(path: Path) -> int:
+    """A portfolio holding only what a file of schema 0001 could hold (no stabilisation plan, ballot, consolidation
+    survivor or carried agenda item, whose columns a forger would have to drop with their data): a session of
+    Q with scores and a decision. Returns the number of audit records."""
+    import datetime as dt
+
+    from labreview.portfolio import Portfolio
+
+    day = dt.datetime(2026, 8, 20, 14, 0, tzinfo=dt.UTC)
+    p = Portfolio.open(path, create=True, actor="Kim Novak", clock=lambda: day)
+    try:
+        p.ensure_defaults()
+        for name, role in (("Kim Novak", "innovation-lead"), ("Grace Liu", "finance"), ("Ravi Menon", "martech-lead")):
+            p.add_person(name, role)
+        p.add_person("Oscar Owner")
+        for n in range(1, 4):
+            p.create_initiative(f"LAB-{n}", f"Pilot {n}", category="efficiency", owner="Oscar Owner")
+        p.create_session(Q, held_on=dt.date(2026, 8, 20), facilitator="Kim Novak", attendees=["Kim Novak", "Grace Liu"])
+        for n in range(1, 4):
+            p.toggle_agenda(Q, f"LAB-{n}")
+        p.start_session(Q)
+        for n in range(1, 4):
+            for criterion in ("outcome-impact", "data-risk"):
+                p.record_score(Q, f"LAB-{n}", "Grace Liu", criterion, 3)
+        p.record_decision(Q, "LAB-1", "iterate", rationale="another cycle", next_review=dt.date(2026, 11, 23))
+        p.end_session(Q)
+        return p.newest_event_id()
+    finally:
+        p.close()
+
+
+def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(tmp_path):
+    db = tmp_path / "data" / "portfolio.db"
+    db.parent.mkdir()
+    records = schema_0001_kind_of_portfolio(db)
     minutes = tmp_path / "minutes.md"
     assert run("minutes", Q, "-o", str(minutes), "--db", str(db)).returncode == 0
     cut_thoroughly(db, 3)
@@ -468,16 +502,39 @@ def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(db, tmp_path
         "DROP TABLE ballot",
         "DROP TABLE presence",
         "DROP TABLE service_state",
+        "DROP TABLE kpi_reading",
         "ALTER TABLE agenda_item DROP COLUMN carried_reason",
+        "ALTER TABLE action_item DROP COLUMN plan_days",
+        "ALTER TABLE decision DROP COLUMN absorbed_by_id",
         "UPDATE alembic_version SET version_num = '0001'",
     )
     opened = run("board", "add", "Nadia New", "--role", "finance", "--db", str(db))  # upgrades it, after a backup
     assert opened.returncode == 0, opened.stderr
     verified = run("audit", "verify", "--db", str(db))
     assert verified.returncode == 0, verified.stdout
-    assert "note: records 1–1871 were found without a head when this file was upgraded" in verified.stdout
+    assert f"note: records 1–{records - 3} were found without a head when this file was upgraded" in verified.stdout
     caught = run("audit", "verify", "--anchor", str(minutes), "--db", str(db))
     assert caught.returncode == 1 and "no record has the hash" in caught.stdout
+
+
+def test_a_forged_old_schema_that_drops_newer_data_is_caught_by_the_log_itself(db, tmp_path):
+    """The sample holds a stabilisation plan (action_item.plan_days, schema 0005): dropping the column to pass the
+    file off as schema 0001 loses what the audit log recorded, and verify says so without any anchor."""
+    edit(
+        db,
+        "DROP TABLE seat_link",
+        "DROP TABLE ballot_score",
+        "DROP TABLE ballot",
+        "DROP TABLE presence",
+        "DROP TABLE service_state",
+        "DROP TABLE kpi_reading",
+        "ALTER TABLE action_item DROP COLUMN plan_days",
+        "ALTER TABLE decision DROP COLUMN absorbed_by_id",
+        "UPDATE alembic_version SET version_num = '0004'",
+    )
+    assert run("board", "add", "Nadia New", "--role", "finance", "--db", str(db)).returncode == 0
+    verified = run("audit", "verify", "--db", str(db))
+    assert verified.returncode == 1 and "plan_days = None, but its audit history says 30" in verified.stdout
 
 
 # ----------------------------------------------------------------------------- 7. a copy at any moment
@@ -503,7 +560,7 @@ def test_backup_copies_what_is_still_in_the_wal_file(db, tmp_path):
     assert "Wendy Wal" not in run("board", "list", "--db", str(plain)).stdout
     assert "Wendy Wal" in run("board", "list", "--db", str(copy)).stdout
     verified = run("audit", "verify", "--db", str(copy))
-    assert verified.returncode == 0 and verified.stdout.startswith("ok: 1875 audit records"), verified.stdout
+    assert verified.returncode == 0 and verified.stdout.startswith("ok: 1915 audit records"), verified.stdout
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == ["backup.db"]
     assert_clean_refusal(run("backup", str(copy), "--db", str(db)), "already exists")
     assert run("backup", str(copy), "--force", "--db", str(db)).returncode == 0

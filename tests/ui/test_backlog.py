@@ -86,3 +86,17 @@ async def test_backlog_works_from_sql_until_the_memory_index_has_loaded(app_fact
         headings = [table.row(i).heading for i in range(len(table.source)) if table.row(i).is_heading]
         assert [h.split(" (")[0] for h in headings] == ["── Lab", "── Transition", "── Factory", "── Retired"]
         assert len(table.source) == 44
+
+
+async def test_backlog_overlap_facet(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        table = app.screen.query_one(VirtualTable)
+        await pilot.press("slash")
+        await pilot.press(*"overlap:yes stage:factory")
+        await settle(pilot)
+        assert [table.row(i).key for i in range(len(table.source))] == ["FAC-002", "FAC-010", "FAC-019"]
+        assert "3 of 40" in str(app.screen.query_one("#count", Static).render())

@@ -63,7 +63,9 @@ async def test_promotion_with_action_item_moves_the_stage_and_the_budget(app_fac
         await settle(pilot)
         decision = app.portfolio.decision(Q, "EXP-119")
         assert decision.stage_after is Stage.FACTORY
-        assert [a.text for a in decision.action_items] == ["Hand over to marketing operations"]
+        texts = [a.text for a in decision.action_items]
+        assert texts[0] == "Hand over to marketing operations"  # typed in the dialog; then the 90-day plan's steps
+        assert [a.plan_days for a in decision.action_items[1:]] == [30, 30, 60, 60, 90]
         await pilot.press("m")
         await settle(pilot)
         assert "moves from iterate to factory" in str(app.screen.query_one("#changes", Static).render())

@@ -1,4 +1,4 @@
-"""Hostile titles on screen: the backlog, scorecard and gates show them as text, never as markup or terminal
+"""Hostile titles on screen: the backlog, scorecard, gates and stack map show them as text, never as markup or terminal
 control, and the header and footer stay where they are."""
 
 from __future__ import annotations
@@ -68,12 +68,12 @@ async def test_hostile_titles_render_as_plain_text(app_factory):
             except InvalidInput:
                 continue
             app.changed()
-            for screen_key in ("s", "g", "b"):
+            for screen_key in ("s", "g", "b", "f"):
                 await pilot.press(screen_key)
                 await ready(pilot)
                 text = screen_text(app)
                 assert_intact(text, *SIZE, f"{app.current_mode} with {title!r}")
-                if "[bold red]" in title and screen_key in "sg":
+                if "[bold red]" in title and screen_key in "sgf":  # the stack map: in the cursor row's line
                     assert "[bold red]Approved[/bold red]" in text, "markup in a title must show as typed"
             shown += 1
         assert shown >= 16

@@ -74,6 +74,8 @@ async def test_every_screen_is_one_key_away(app_factory):
             ("m", "budget"),
             ("o", "outcomes"),
             ("l", "seats"),
+            ("f", "stack"),
+            ("L", "audit"),
             ("h", "agenda"),
         ):
             await pilot.press(key)

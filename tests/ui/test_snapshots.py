@@ -11,6 +11,19 @@ from tests.ui.conftest import ready, settle
 SIZES = [(100, 32), (80, 24)]
 
 
+@pytest.fixture(autouse=True)
+def _utc_here(monkeypatch):
+    """The audit history shows times on this machine's clock: make it UTC, so that the snapshots are the same
+    everywhere."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def keys_then_settle(*keys: str, started: bool = True):
     async def run_before(pilot) -> None:
         await ready(pilot)
@@ -41,6 +54,8 @@ SCREENS = {
     "kpis": keys_then_settle("k"),
     "decision": keys_then_settle("d", "i"),
     "help": keys_then_settle("g", "question_mark"),
+    "stack": keys_then_settle("f"),
+    "audit": keys_then_settle("L", "down"),
 }
 
 

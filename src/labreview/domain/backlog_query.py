@@ -20,6 +20,10 @@ class Filters:
     outcomes: tuple[str, ...] = ()
     on_agenda: bool = False
     agenda_session: int | None = None
+    overlaps: bool = False
+    """Only initiatives that overlap another (``domain.overlap``): resolved to ``only_keys`` by the backlog."""
+    only_keys: frozenset[str] | None = None
+    """Only these initiatives (None: no such limit); what ``overlaps`` comes to once the portfolio is read."""
 
 
 @dataclass(frozen=True)

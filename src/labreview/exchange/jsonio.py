@@ -78,6 +78,7 @@ def decisions_json(portfolio: Any, quarter: str | None = None) -> CsvText:
             "rationale": d.rationale or None,
             "conditions": d.conditions or None,
             "next_review": d.next_review.isoformat() if d.next_review else None,
+            "absorbed_by": d.absorbed_by,
             "action_items": [
                 {"text": a.text, "owner": a.owner.name, "due": a.due.isoformat(), "status": _status(a.status)}
                 for a in d.action_items

@@ -251,7 +251,7 @@ def _decisions(session: Any, decisions: Sequence[Any]) -> str:
             md.text(d.key),
             md.text(d.title, limit=TITLE_IN_TABLE),
             _stage_move(d),
-            d.outcome.value,
+            f"{d.outcome.value} into {md.text(d.absorbed_by)}" if d.absorbed_by else d.outcome.value,
             md.text(d.rationale, limit=RATIONALE_IN_TABLE) or "—",
         ]
         for d in decisions
@@ -264,6 +264,10 @@ def _decision_section(data: Any, session: Any, decision: Any, signed: Set[tuple[
     lines = [f"### {md.text(decision.key)} — {md.text(decision.title)}", ""]
     lines.append(f"**{decision.outcome.value.capitalize()}:** {_stage_move(decision)}; {_track_move(decision)}.")
     lines.append("")
+    if decision.absorbed_by:
+        survivor = f"{md.text(decision.absorbed_by)} — {md.text(decision.absorbed_by_title)}"
+        lines.append(f"**Absorbed by:** {survivor} (the surviving tool takes its users and data over).")
+        lines.append("")
     rationale = md.text(decision.rationale)
     lines.append(f"**Rationale:** {rationale or 'none given.'}")
     lines.append("")

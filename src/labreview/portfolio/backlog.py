@@ -13,6 +13,7 @@ The index is refreshed from what the actions committed through this portfolio re
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError
@@ -53,6 +54,8 @@ class Backlog:
         self._index: BacklogIndex | None = None
         self._total: tuple[int, int] | None = None
         """(the portfolio's change count, how many initiatives) for the SQL path, counted once per change."""
+        self._overlapping: tuple[dict, frozenset[str]] | None = None
+        """(the overlaps as ``Portfolio.overlaps`` gave them, their keys) for ``overlap:yes``."""
 
     @property
     def index(self) -> BacklogIndex | None:
@@ -84,6 +87,8 @@ class Backlog:
     def view(self, filters: Filters, order: Order, agenda: Collection[str] = ()) -> BacklogView:
         """The backlog for ``filters`` in ``order``; ``agenda``: the keys on the session's agenda
         (``filters.agenda_session`` names that session for SQL and for the rows' agenda mark)."""
+        if filters.overlaps:
+            filters = replace(filters, only_keys=self.overlapping())
         index = self._index
         if index is None:
             return self._sql_view(filters, order)
@@ -104,6 +109,14 @@ class Backlog:
                 return None
 
         return BacklogView(len(ids), len(index), groups, fetch, locate, in_memory=True)
+
+    def overlapping(self) -> frozenset[str]:
+        """The keys of the initiatives that overlap another (found again after any change, another process's
+        too: ``Portfolio.overlaps``)."""
+        found = self.portfolio.overlaps()
+        if self._overlapping is None or self._overlapping[0] is not found:
+            self._overlapping = (found, frozenset(found))
+        return self._overlapping[1]
 
     def _sql_view(self, filters: Filters, order: Order) -> BacklogView:
         portfolio = self.portfolio

@@ -4,7 +4,8 @@
 owned by somebody whose name contains "kim", with Level 3 access, in the
 capability category, whose key, title, owner, vendor or description mention
 "pixel". Values separated by commas mean "any of"; stage and category values
-may be abbreviated (``stage:trans``). A single character is not a word yet:
+may be abbreviated (``stage:trans``). ``overlap:yes`` keeps the initiatives that overlap another
+(same vendor, or same category and metric with titles alike: ``domain.overlap``). A single character is not a word yet:
 it filters nothing until a second one is typed.
 """
 
@@ -19,8 +20,15 @@ from labreview.domain.vocabulary import Category, DecisionOutcome, Gate, Stage, 
 
 MIN_WORD = 2
 """Free words shorter than this match almost everything; they filter nothing until more is typed."""
-FACETS = ("stage", "category", "owner", "tier", "track", "gate", "decision", "agenda")
-ALIASES = {"cat": "category", "level": "tier", "outcome": "decision", "s": "stage", "o": "owner"}
+FACETS = ("stage", "category", "owner", "tier", "track", "gate", "decision", "agenda", "overlap")
+ALIASES = {
+    "cat": "category",
+    "level": "tier",
+    "outcome": "decision",
+    "s": "stage",
+    "o": "owner",
+    "overlaps": "overlap",
+}
 _NONE = {"none", "no", "-", "0"}
 _YES = {"yes", "y", "true", "1", "on"}
 _GATES = {
@@ -77,6 +85,8 @@ def _apply(filters: Filters, name: str, values: list[str]) -> Filters:
         return replace(filters, gates=filters.gates + tuple(_gate(v) for v in values))
     if name == "agenda":
         return replace(filters, on_agenda=values[-1].lower() in _YES)
+    if name == "overlap":
+        return replace(filters, overlaps=values[-1].lower() in _YES)
     raise AssertionError(name)  # pragma: no cover
 
 
@@ -123,4 +133,5 @@ def _example(name: str) -> str:
         "gate": "gate:2",
         "decision": "decision:kill",
         "agenda": "agenda:yes",
+        "overlap": "overlap:yes",
     }[name]

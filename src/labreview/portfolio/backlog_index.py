@@ -369,6 +369,12 @@ class BacklogIndex:
                 if key in where:
                     on[where[key]] = 1
             masks.append(bytes(on))
+        if filters.only_keys is not None:
+            only, where = bytearray(len(self.ids)), self._key_positions()
+            for key in filters.only_keys:
+                if key in where:
+                    only[where[key]] = 1
+            masks.append(bytes(only))
         mask = _both(bytes(self.alive), *masks)
         narrowed = self._narrowing(filters, agenda_keys)
         if narrowed is not None:  # typing on: the last result already holds every match

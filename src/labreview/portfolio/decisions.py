@@ -54,8 +54,12 @@ class Decisions(Derived):
         conditions: str = "",
         next_review: dt.date | None = None,
         action_items: Sequence[NewActionItem] = (),
+        absorbed_by: str | None = None,
     ) -> DecisionView:
-        """Record the board's decision; the stage and budget track follow it."""
+        """Record the board's decision; the stage and budget track follow it.
+
+        ``absorbed_by``: for "consolidate", the key of the initiative that absorbs this one (the surviving
+        tool: another, live initiative); refused with any other outcome."""
         outcome = DecisionOutcome.parse(outcome) if isinstance(outcome, str) else outcome
         rationale = clean_text(rationale, what="rationale", limit=LIMITS["rationale"])
         conditions = clean_text(conditions, what="conditions", limit=LIMITS["decision conditions"])
@@ -69,6 +73,7 @@ class Decisions(Derived):
                 raise PolicyRefusal(f"{initiative.key} already has a decision in {row.quarter}; undo it to change it.")
             stage = Stage(initiative.stage)
             effect = decision_rules.effect(stage, outcome, Track(initiative.track))
+            survivor = self._survivor(session, initiative, outcome, absorbed_by)
             if outcome is DecisionOutcome.PROMOTE:
                 refusals = gate_rules.promotion_refusals(stage, self.gate_reports(session, initiative))
                 if refusals:
@@ -86,6 +91,7 @@ class Decisions(Derived):
                     conditions=conditions,
                     next_review=next_review,
                     decided_at=self.now(),
+                    absorbed_by_id=survivor.id if survivor else None,
                 )
             )
             for item in action_items:
@@ -103,7 +109,10 @@ class Decisions(Derived):
             )
             arrow = f" ({stage.label} → {effect.stage.label})" if effect.stage is not stage else ""
             plan = f", with a {planned}-step stabilisation plan" if planned else ""
-            rec.summary = f"Decided {outcome.value} for {initiative.key}{arrow}{plan}: {rationale or 'no rationale'}"
+            into = f" into {survivor.key}" if survivor else ""
+            rec.summary = (
+                f"Decided {outcome.value} for {initiative.key}{into}{arrow}{plan}: {rationale or 'no rationale'}"
+            )
             return self.decision_view(session, decision)
 
     def _start_stabilisation(
@@ -136,6 +145,25 @@ class Decisions(Derived):
                 )
             )
         return len(steps)
+
+    @staticmethod
+    def _survivor(
+        session, initiative: Initiative, outcome: DecisionOutcome, absorbed_by: str | None
+    ) -> Initiative | None:
+        """The initiative ``absorbed_by`` names, checked: only with "consolidate", another one, not retired."""
+        key = (absorbed_by or "").strip()
+        if not key:
+            return None
+        if outcome is not DecisionOutcome.CONSOLIDATE:
+            raise InvalidInput(f"Only a consolidation names the initiative that absorbs {initiative.key}.")
+        survivor = lookup.initiative(session, key)
+        if survivor.id == initiative.id:
+            raise InvalidInput(f"{initiative.key} cannot absorb itself; name the tool that takes its users over.")
+        if survivor.stage == Stage.RETIRED.value:
+            raise PolicyRefusal(
+                f"{survivor.key} is retired; {initiative.key} can only be consolidated into a live initiative."
+            )
+        return survivor
 
     def add_action_item(self, quarter: str, key: str, item: NewActionItem) -> ActionItemView:
         with self.audited("add action item") as rec:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from labreview.domain import access as access_rules
 from labreview.domain import budget as budget_rules
 from labreview.domain import gates as gate_rules
+from labreview.domain import overlap as overlap_rules
 from labreview.domain import scoring
 from labreview.domain.vocabulary import (
     AccessTier,
@@ -25,10 +26,12 @@ from labreview.domain.vocabulary import (
 )
 from labreview.portfolio import ledger
 from labreview.portfolio.present import Present
+from labreview.store import queries
 from labreview.store import rows as lookup
 from labreview.store.models import (
     AccessRequest,
     AccessSignature,
+    AuditEvent,
     BudgetLine,
     GateCheck,
     Initiative,
@@ -40,6 +43,31 @@ from labreview.store.models import (
 
 class Derived(Present):
     """The columns other rows determine, kept right by the use cases, undo and the import."""
+
+    def overlaps(self) -> dict[str, tuple[overlap_rules.Overlap, ...]]:
+        """Every live initiative that overlaps another (same vendor; same category, metric and titles alike),
+        with the reasons, by key (``domain.overlap``). Read by the stack map, the backlog's ``overlap:`` facet,
+        the scorecard and the decision dialog (consolidation candidates).
+
+        Found again only when the audit log has grown since (every change is audited, another process's too;
+        about 3 s at 100,000 initiatives), else given from the last time after one read of the newest record's id."""
+        with self.read() as session:
+            connection = session.connection()
+            mark = connection.execute(select(func.max(AuditEvent.id))).scalar() or 0
+            cached = self._overlaps_found
+            if cached is not None and cached[0] == mark:
+                return cached[1]
+            found = self.overlaps_in(connection)
+        self._overlaps_found = (mark, found)
+        return found
+
+    _overlaps_found: tuple[int, dict[str, tuple[overlap_rules.Overlap, ...]]] | None = None
+    """(the newest audit record's id, the overlaps found then)."""
+
+    @staticmethod
+    def overlaps_in(connection: Any) -> dict[str, tuple[overlap_rules.Overlap, ...]]:
+        """``overlaps`` read on an open connection (one read of six columns)."""
+        return overlap_rules.find_overlaps(overlap_rules.Tool(*row) for row in queries.overlap_columns(connection))
 
     def refresh_scores(
         self, rec: ledger.Recorder, initiative: Initiative, row: ReviewSession | None = None

@@ -90,6 +90,9 @@ class DecisionRecord:
     rationale: str
     conditions: str
     next_review: dt.date | None
+    absorbed_by: str | None = None
+    """For "consolidate": the key of the initiative that absorbs this one (None: not named)."""
+    absorbed_by_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,8 @@ def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] |
             rationale,
             conditions,
             _day(next_review),
+            absorbed_by,
+            absorbed_by_title or "",
         )
         for (
             id_,
@@ -308,10 +313,13 @@ def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] |
             rationale,
             conditions,
             next_review,
+            absorbed_by,
+            absorbed_by_title,
         ) in rows(
             "SELECT d.id, d.initiative_id, i.key, i.title, i.ai_heavy, d.outcome, d.stage_before, d.stage_after,"
-            " d.track_before, d.track_after, d.rationale, d.conditions, d.next_review"
+            " d.track_before, d.track_after, d.rationale, d.conditions, d.next_review, a.key, a.title"
             " FROM decision d JOIN initiative i ON i.id = d.initiative_id"
+            " LEFT JOIN initiative a ON a.id = d.absorbed_by_id"
             " WHERE d.session_id = ? ORDER BY d.decided_at, d.id",
             session_id,
         )
@@ -528,15 +536,18 @@ def _action_items(rows, session_id: int, quarter: str) -> tuple[tuple[ActionItem
     """This session's action items, and those of earlier sessions still open, each by due date then id."""
     people = _People()
     select = (
-        "SELECT a.id, a.text, a.due, a.status, i.key, i.title, s.quarter, p.id, p.name, p.board_role, p.email"
+        "SELECT a.id, a.text, a.due, a.status, i.key, i.title, s.quarter, a.plan_days,"
+        " p.id, p.name, p.board_role, p.email"
         " FROM action_item a JOIN review_session s ON s.id = a.session_id"
         " JOIN initiative i ON i.id = a.initiative_id JOIN person p ON p.id = a.owner_id WHERE "
     )
 
     def views(condition: str, *parameters: Any) -> tuple[ActionItemView, ...]:
         found = [
-            ActionItemView(id_, text, people.get_view(*owner), _day(due), key, title, item_quarter, status)
-            for id_, text, due, status, key, title, item_quarter, *owner in rows(select + condition, *parameters)
+            ActionItemView(id_, text, people.get_view(*owner), _day(due), key, title, item_quarter, status, plan_days)
+            for id_, text, due, status, key, title, item_quarter, plan_days, *owner in rows(
+                select + condition, *parameters
+            )
         ]
         found.sort(key=lambda a: (a.due, a.id))
         return tuple(found)

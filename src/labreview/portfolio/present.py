@@ -251,6 +251,7 @@ class Present(Unit):
 
     def decision_view(self, session: Session, row: Decision) -> DecisionView:
         initiative = session.get(Initiative, row.initiative_id)
+        survivor = session.get(Initiative, row.absorbed_by_id) if row.absorbed_by_id else None
         quarter = session.get(ReviewSession, row.session_id).quarter
         actions = session.scalars(
             select(ActionItem).where(ActionItem.decision_id == row.id).order_by(ActionItem.id)
@@ -270,6 +271,8 @@ class Present(Unit):
             next_review=row.next_review,
             decided_at=row.decided_at,
             action_items=tuple(self.action_view(session, a) for a in actions),
+            absorbed_by=survivor.key if survivor else None,
+            absorbed_by_title=survivor.title if survivor else "",
         )
 
     def action_view(self, session: Session, row: ActionItem) -> ActionItemView:

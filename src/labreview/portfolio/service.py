@@ -20,6 +20,9 @@ when one is raised, nothing of the action has been written.
 ``kpis``        the lab's and the factory's KPIs, readings and targets
 ``seats``       personal links, what a board member's own device shows, where the meeting is
 ``audit``       last action, undo, verification
+``stack``       the stack map: tools by stage, renewals due, overlapping tools
+``audit``       last action, undo, verification, the log's history by page and by initiative
+``saved_views`` named filters and sorts of the backlog, shared through the portfolio
 ==============  =====================================================================
 
 They share ``unit.Unit`` (engine, actor, clock, weights, transactions), ``present`` (row → view),
@@ -42,10 +45,12 @@ from labreview.portfolio.gates import Gates
 from labreview.portfolio.initiatives import Initiatives
 from labreview.portfolio.kpis import Kpis
 from labreview.portfolio.people import People
+from labreview.portfolio.saved_views import SavedViews
 from labreview.portfolio.scores import Scores
 from labreview.portfolio.seats import Seats
 from labreview.portfolio.sessions import Sessions
 from labreview.portfolio.settings import Settings
+from labreview.portfolio.stack import Stack
 from labreview.portfolio.unit import UNATTRIBUTED, WEIGHTS_SETTING, explain_failure, utc_now
 from labreview.store.engine import make_engine
 
@@ -55,6 +60,7 @@ class Portfolio(
     People,
     Initiatives,
     BacklogQueries,
+    SavedViews,
     Sessions,
     Scores,
     Gates,
@@ -64,6 +70,7 @@ class Portfolio(
     Kpis,
     Seats,
     Audit,
+    Stack,
 ):
     """A portfolio database and the person acting on it: every use case of the meeting, by area."""
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from labreview.domain.backlog_query import Filters
 from labreview.domain.budget import (
     BudgetChange,
     Envelope,
@@ -18,6 +19,7 @@ from labreview.domain.budget import (
     project,
 )
 from labreview.domain.gates import GateReport
+from labreview.domain.overlap import Overlap
 from labreview.domain.scoring import ScoreSummary
 from labreview.domain.stabilisation import PlanStep
 from labreview.domain.vocabulary import (
@@ -426,6 +428,9 @@ class DecisionView:
     next_review: dt.date | None
     decided_at: dt.datetime
     action_items: tuple[ActionItemView, ...]
+    absorbed_by: str | None = None
+    """For "consolidate": the key of the initiative that absorbs this one (None: not named)."""
+    absorbed_by_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -443,6 +448,33 @@ class AuditEntry:
     action: str
     summary: str
     undone: bool
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row an audit record changed: its table and key, and each column's value before → after."""
+
+    op: str
+    """``insert``, ``update``, ``delete``, or ``bulk`` (a large import, recorded by keys and field names)."""
+    table: str
+    key: str
+    """The row's primary key as ``name=value`` pairs."""
+    values: tuple[tuple[str, str, str], ...]
+    """(column, before, after) as text; "" where there is no value (an insert has no before)."""
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit record in full: the entry and the rows it changed."""
+
+    entry: AuditEntry
+    changes: tuple[RowChange, ...]
+    undoes_id: int | None
+    """The record this one undid (an undo), if any."""
+    undone_by: int | None
+    """The record that undid this one, if any."""
+    problem: str = ""
+    """Said when the stored changes could not be read (a record edited behind labreview's back)."""
 
 
 @dataclass(frozen=True)
@@ -562,3 +594,124 @@ class SeatPage:
     @property
     def board(self) -> bool:
         return self.seat.person.role is not None
+
+
+STACK_STAGES = (Stage.LAB, Stage.TRANSITION, Stage.FACTORY, Stage.RETIRED)
+"""The stack map's groups, in order (retired last)."""
+
+
+@dataclass(frozen=True)
+class StackRow:
+    """One tool (initiative) on the stack map."""
+
+    key: str
+    title: str
+    stage: Stage
+    category: Category
+    track: Track
+    owner: str
+    vendor: str
+    integration_scope: IntegrationScope | None
+    success_metric: SuccessMetric | None
+    renewal_date: dt.date | None
+    quarterly_cost: int
+    current_gate: Gate | None
+    access_tier: AccessTier | None
+    last_outcome: DecisionOutcome | None
+    last_quarter: str | None
+    renewal_due: bool
+    """The renewal falls on or before the map's horizon (the board must decide before it meets again)."""
+    overlaps: tuple[Overlap, ...]
+    """The other live initiatives it overlaps, with the reasons (``domain.overlap``)."""
+    search_text: str = field(default="", repr=False)
+    """Key, title, owner, vendor and description, lower-cased: what free words of a filter are found in."""
+
+    @property
+    def last_decision(self) -> str:
+        return f"{self.last_outcome.value} {self.last_quarter}" if self.last_outcome else ""
+
+    @property
+    def overlap_line(self) -> str:
+        """``overlaps FAC-010 (same vendor Quillmark AI); overlaps …`` (empty when it overlaps nothing)."""
+        return "; ".join(o.line for o in self.overlaps)
+
+    def matches(self, filters: Filters, agenda: frozenset[str] = frozenset()) -> bool:
+        """Whether the row passes ``filters`` (the backlog's filter language, ``backlog_filter``)."""
+        checks = (
+            (filters.stages, self.stage.value),
+            (filters.categories, self.category.value),
+            (filters.tracks, self.track.value),
+            (filters.outcomes, self.last_outcome.value if self.last_outcome else None),
+            (filters.tiers, int(self.access_tier) if self.access_tier else None),
+            (filters.gates, int(self.current_gate) if self.current_gate else None),
+        )
+        if any(values and value not in values for values, value in checks):
+            return False
+        if filters.owners and not any(o.lower() in self.owner.lower() for o in filters.owners):
+            return False
+        if filters.on_agenda and self.key not in agenda:
+            return False
+        if filters.overlaps and not self.overlaps:
+            return False
+        if filters.only_keys is not None and self.key not in filters.only_keys:
+            return False
+        return all(word.lower() in self.search_text for word in filters.words)
+
+
+STACK_SORTS: Mapping[str, Callable[[StackRow], object]] = {
+    "key": lambda r: r.key,
+    "title": lambda r: r.title,
+    "owner": lambda r: r.owner,
+    "vendor": lambda r: r.vendor.casefold(),
+    "scope": lambda r: r.integration_scope.value if r.integration_scope else None,
+    "renewal": lambda r: r.renewal_date,
+    "cost": lambda r: r.quarterly_cost,
+    "decision": lambda r: r.last_quarter,
+    "overlap": lambda r: len(r.overlaps) or None,
+}
+"""The stack map's sort columns: what each sorts by (None sorts last either way, as in the backlog)."""
+
+
+@dataclass(frozen=True)
+class StackMapView:
+    """The stack map: every tool, its renewal against the horizon, and what it overlaps."""
+
+    rows: tuple[StackRow, ...]
+    """Every initiative, in key order."""
+    horizon: dt.date
+    """Renewals on or before this day are flagged."""
+    horizon_reason: str
+    """Why that day: "the 2027-Q1 session on 2027-02-18", "end of 2026-Q4", "90 days from today"."""
+    today: dt.date
+    currency: str
+
+    def groups(
+        self,
+        filters: Filters = Filters(),  # frozen: one shared default is fine
+        column: str = "key",
+        descending: bool = False,
+        *,
+        agenda: frozenset[str] = frozenset(),
+        retired: bool = False,
+    ) -> tuple[tuple[Stage, tuple[StackRow, ...]], ...]:
+        """The rows passing ``filters``, grouped by stage (lab, transition, factory; retired last and only when
+        ``retired``), each group sorted by ``column`` (ties by key; missing values last)."""
+        sort = STACK_SORTS.get(column, STACK_SORTS["key"])
+        result = []
+        for stage in STACK_STAGES:
+            if stage is Stage.RETIRED and not retired:
+                continue
+            rows = [r for r in self.rows if r.stage is stage and r.matches(filters, agenda)]
+            if not rows:
+                continue
+            rows.sort(key=lambda r: r.key, reverse=descending)
+            present = [r for r in rows if sort(r) is not None]
+            missing = [r for r in rows if sort(r) is None]
+            present.sort(key=sort, reverse=descending)  # type: ignore[arg-type, return-value]
+            result.append((stage, tuple(present + missing)))
+        return tuple(result)
+
+    @property
+    def due(self) -> tuple[StackRow, ...]:
+        """The live tools whose renewal is flagged, soonest first."""
+        return tuple(sorted((r for r in self.rows if r.renewal_due), key=lambda r: (r.renewal_date, r.key)))

@@ -288,6 +288,8 @@ class Decision(SQLModel, table=True):
     conditions: str = ""
     next_review: dt.date | None = None
     decided_at: dt.datetime
+    absorbed_by_id: int | None = Field(default=None, foreign_key="initiative.id")
+    """For "consolidate": the initiative that absorbs this one (revision 0006); else None."""
 
 
 class ActionItem(SQLModel, table=True):

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Row
 
 from labreview.domain.backlog_query import Filters, Order
-from labreview.store.models import AgendaItem, Initiative, Person
+from labreview.store.models import AgendaItem, Initiative, Intake, Person
 from labreview.store.portable import contains
 
 STAGE_ORDER = ("lab", "transition", "factory", "retired")
@@ -38,6 +38,7 @@ CRITERIA_COLUMNS = (
 initiative = Initiative.__table__
 person = Person.__table__
 agenda_item = AgendaItem.__table__
+intake = Intake.__table__
 
 
 def score_expression(weights: Mapping[str, float]) -> ColumnElement:
@@ -85,6 +86,8 @@ def _where(filters: Filters) -> list[ColumnElement]:
         clauses.append(or_(*(contains(func.lower(person.c.name), o.lower()) for o in filters.owners)))
     if filters.on_agenda:
         clauses.append(agenda_item.c.id.is_not(None))
+    if filters.only_keys is not None:
+        clauses.append(initiative.c.key.in_(sorted(filters.only_keys)))
     return clauses
 
 
@@ -237,6 +240,56 @@ def backlog_search_text(connection: Connection) -> tuple[bytearray, list[int]]:
 def backlog_title_order(connection: Connection) -> list[int]:
     """Every initiative's id, in title order (ties by key), as the backlog's title sort needs it."""
     return [rid for (rid,) in connection.exec_driver_sql("SELECT id FROM initiative ORDER BY title, key")]
+
+
+def overlap_columns(connection: Connection) -> list[tuple]:
+    """(key, title, stage, category, vendor, success metric) of every initiative that is not retired, in key
+    order: what ``domain.overlap`` compares."""
+    statement = (
+        select(
+            initiative.c.key,
+            initiative.c.title,
+            initiative.c.stage,
+            initiative.c.category,
+            initiative.c.vendor,
+            intake.c.success_metric,
+        )
+        .select_from(initiative.outerjoin(intake, intake.c.initiative_id == initiative.c.id))
+        .where(initiative.c.stage != "retired")
+        .order_by(initiative.c.key)
+    )
+    return [tuple(row) for row in connection.execute(statement).all()]
+
+
+def stack_columns(connection: Connection) -> list[Row]:
+    """Every initiative as the stack map shows it, in key order (one read; the map is the whole portfolio)."""
+    statement = (
+        select(
+            initiative.c.key,
+            initiative.c.title,
+            initiative.c.stage,
+            initiative.c.category,
+            initiative.c.track,
+            person.c.name.label("owner"),
+            initiative.c.vendor,
+            intake.c.integration_scope,
+            intake.c.success_metric,
+            initiative.c.renewal_date,
+            initiative.c.quarterly_cost,
+            initiative.c.current_gate,
+            initiative.c.access_tier,
+            initiative.c.last_outcome,
+            initiative.c.last_quarter,
+            initiative.c.search_text,
+        )
+        .select_from(
+            initiative.join(person, person.c.id == initiative.c.owner_id).outerjoin(
+                intake, intake.c.initiative_id == initiative.c.id
+            )
+        )
+        .order_by(initiative.c.key)
+    )
+    return list(connection.execute(statement).all())
 
 
 def page_select(filters: Filters, order: Order, offset: int, limit: int) -> Select:

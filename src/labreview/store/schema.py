@@ -3,7 +3,7 @@
 Kept equal to the Alembic scripts in ``migrations/versions`` by a test.
 """
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 """Every revision in order, oldest first."""
 
 HEAD = REVISIONS[-1]
@@ -37,6 +37,8 @@ TABLES: dict[str, frozenset[str]] = {
     "0005": _TABLES_0001
     | {"audit_head", "budget_envelope", "seat_link", "ballot", "ballot_score", "presence", "service_state"},
     "0006": _TABLES_0001
+    | {"audit_head", "budget_envelope", "seat_link", "ballot", "ballot_score", "presence", "service_state"},
+    "0007": _TABLES_0001
     | {
         "audit_head",
         "budget_envelope",

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from labreview.ui.host import Host, host
+from labreview.domain.errors import DomainError
+from labreview.ui.host import Host, TakesView, host
 from labreview.ui.navigation import PLACES
 from labreview.ui.typeahead import settle
 from labreview.ui.widgets.text import safe
+
+if TYPE_CHECKING:
+    from labreview.portfolio.saved_views import SavedView
+
+_SAID: weakref.WeakKeyDictionary[object, set[str]] = weakref.WeakKeyDictionary()
+"""Per open portfolio, what was said about its stored saved views (a malformed value is said once)."""
 
 
 class LabReviewCommands(Provider):
@@ -78,6 +87,7 @@ class LabReviewCommands(Provider):
                 ("keys: show", lab.action_keys, "The keys of this screen (?)"),
             ]
         )
+        commands.extend(self._view_commands())
         return commands
 
     def _on_scorecard(self, action: str) -> None:
@@ -95,11 +105,46 @@ class LabReviewCommands(Provider):
 
         settle(app, then)
 
+    def _view_commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        """The backlog's saved views (shared through the portfolio): apply one, or delete it."""
+        lab = self.lab
+        try:
+            saved = lab.portfolio.saved_views()
+        except DomainError:
+            return []
+        said = _SAID.setdefault(lab.portfolio, set())
+        if saved.problem and saved.problem not in said:
+            said.add(saved.problem)
+            lab.say(saved.problem, error=True)
+        commands: list[tuple[str, Callable[[], object], str]] = []
+        for view in saved.views:
+            name = safe(view.name)  # a stored name is text: no markup, no escapes reach the terminal
+            shown = safe(view.filter) or "no filter"
+            order = f"{view.column}{' descending' if view.descending else ''}{', grouped' if view.group else ''}"
+            commands.append((f"view: {name}", partial(self._apply_view, view), f"Backlog: {shown} · by {order}"))
+            commands.append((f"delete view: {name}", partial(self._delete_view, view), "Delete this saved view"))
+        return commands
+
+    def _apply_view(self, view: SavedView) -> None:
+        self.lab.action_goto("backlog")
+        screen = self.app.screen
+        if isinstance(screen, TakesView):
+            screen.apply_view(view)
+
+    def _delete_view(self, view: SavedView) -> None:
+        try:
+            self.lab.portfolio.delete_view(view.name)
+        except DomainError as exc:
+            self.lab.say(exc.message, error=True)
+            return
+        self.lab.changed(redraw=False)
+        self.lab.say(f"Deleted the view “{view.name}”.")
+
     async def discover(self) -> Hits:
         if self.lab.portfolio is None:
             return
         for title, callback, help_text in self._commands():
-            yield DiscoveryHit(title, callback, help=help_text)
+            yield DiscoveryHit(Content(title), callback, text=title, help=Content(help_text))
 
     async def search(self, query: str) -> Hits:
         if self.lab.portfolio is None:
@@ -108,7 +153,7 @@ class LabReviewCommands(Provider):
         for title, callback, help_text in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+                yield Hit(score, _highlighted(matcher, title), callback, text=title, help=Content(help_text))
         words = query.strip()
         if len(words) < 2:
             return

@@ -1,4 +1,4 @@
-"""The live change feed: five times a second, the portfolio is asked (off the UI thread) whether another
+"""The live change feed: ten times a second, the portfolio is asked (off the UI thread) whether another
 process (another app on the same portfolio, a board member scoring from their own seat) committed anything since
 the newest audit record this app has seen; if so, the session is read again and the screen on show redraws, as
 after a change of the app's own (a mixin of ``LabReviewApp``, whose state it uses).
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from labreview.portfolio.service import Portfolio
 
 
-FEED_EVERY = 0.2
+FEED_EVERY = 0.1
 """Seconds between two questions for news: a board member's score shows on the shared screen within this, plus
 the redraw. A question is one indexed read of the newest audit id (~0.2 ms on SQLite, ~0.5 ms on PostgreSQL)."""
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from labreview.portfolio.backlog import Backlog
+    from labreview.portfolio.saved_views import SavedView
     from labreview.portfolio.service import Portfolio
     from labreview.portfolio.views import SessionView
     from labreview.ui.widgets.meeting_header import MeetingState
@@ -45,6 +46,9 @@ class Host(Protocol):
 
     def changed(self, *, redraw: bool = True) -> None:
         """Data changed: reload the session and let the screen on show redraw."""
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        """Answer on the message line of the screen on show (a notification over a dialog)."""
 
     def refuse(self) -> None:
         """Something typed was refused: ring, and drop the keys typed ahead."""
@@ -100,3 +104,10 @@ class PicksItem(Protocol):
     """A screen with its own row under the cursor (the backlog): ``d`` decides that row, not the current item."""
 
     def highlighted_key(self) -> str | None: ...
+
+
+@runtime_checkable
+class TakesView(Protocol):
+    """A screen a saved view can be applied to (the backlog): the palette's "view: NAME"."""
+
+    def apply_view(self, view: SavedView) -> None: ...

@@ -62,6 +62,10 @@ PLACES: tuple[Place, ...] = (
           "kpis",      "KpisScreen"),
     Place("seats",     "l", "Seats",     "Personal links for the attendees' own devices, and who has scored",
           "seats",     "SeatsScreen"),
+    Place("stack",     "f", "Stack map", "Every tool by stage: owner, vendor, renewals due, overlapping tools",
+          "stack",     "StackScreen"),
+    Place("audit",     "L", "Audit history", "Who changed what, when: the whole portfolio or the current initiative",
+          "audit",     "AuditScreen"),
 )
 # fmt: on
 """Every screen of the meeting, in the order the palette and the help list them."""

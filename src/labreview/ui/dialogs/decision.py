@@ -10,7 +10,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Input, Label, OptionList, Select
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from labreview.domain import decisions as rules
@@ -64,6 +65,8 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
         self.session = session
         self.outcomes = rules.allowed(initiative.stage)
         self.outcome: DecisionOutcome | None = None
+        self.candidates: tuple[str, ...] = ()
+        """The initiatives this one overlaps: offered as the survivor of a consolidation, the first one first."""
 
     @property
     def lab(self) -> Host:
@@ -110,6 +113,22 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
             )
             yield Label("Next review")
             yield Input(placeholder="YYYY-MM-DD", id="next-review", max_length=10, compact=True)
+            if DecisionOutcome.CONSOLIDATE in self.outcomes:
+                overlaps = self.lab.portfolio.overlaps_of(item.key)
+                self.candidates = tuple(dict.fromkeys(o.other for o in overlaps))
+                yield Label("Absorbed by")
+                yield Input(
+                    placeholder="consolidate: key of the surviving tool",
+                    id="absorbed-by",
+                    max_length=24,  # a key: fields.KEY_PATTERN
+                    suggester=SuggestFromList(self.candidates, case_sensitive=False),
+                    compact=True,
+                )
+                yield Label("Overlaps")
+                yield Static(
+                    plain("; ".join(o.line for o in overlaps) or "none found (same vendor, or same purpose)"),
+                    id="overlap-candidates",
+                )
             for index in range(ACTION_ROWS):
                 yield Label(f"Action {index + 1}")
                 with Horizontal(classes="action-row"):
@@ -169,6 +188,9 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
         options.highlighted = self.outcomes.index(outcome)
         review = rules.default_next_review(outcome, self.lab.portfolio.today())
         self.query_one("#next-review", Input).value = review.isoformat() if review else ""
+        if outcome is DecisionOutcome.CONSOLIDATE and self.candidates:
+            absorbed = self.query_one("#absorbed-by", Input)
+            absorbed.value = absorbed.value or self.candidates[0]  # the first overlap, to confirm or change
         self.query_one("#rationale", Input).focus()
 
     def _date(self, widget_id: str, what: str) -> dt.date | None:
@@ -179,6 +201,16 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
             return dt.date.fromisoformat(text)
         except ValueError:
             raise DomainError(f"Write the {what} as YYYY-MM-DD; got '{text}'.") from None
+
+    def _survivor(self) -> str | None:
+        """For "consolidate": the key typed under "Absorbed by" (required); else None."""
+        if self.outcome is not DecisionOutcome.CONSOLIDATE:
+            return None
+        key = self.query_one("#absorbed-by", Input).value.strip()
+        if not key:
+            offer = f", e.g. {', '.join(self.candidates)}" if self.candidates else ""
+            raise DomainError(f"Name the tool that absorbs {self.initiative.key} under “Absorbed by”{offer}.")
+        return key
 
     def action_record(self) -> None:
         if self.outcome is None:
@@ -210,6 +242,7 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
                 conditions=self.query_one("#conditions", Input).value,
                 next_review=self._date("#next-review", "next review date"),
                 action_items=actions,
+                absorbed_by=self._survivor(),
             )
         except DomainError as exc:
             self.problem(exc.message)

@@ -24,6 +24,7 @@ from labreview.ui.widgets.virtual_table import BLOCK, Column, Row, VirtualTable
 
 if TYPE_CHECKING:
     from labreview.portfolio.backlog import Backlog
+    from labreview.portfolio.saved_views import SavedView
     from labreview.portfolio.views import BacklogRow, BacklogView
 
 COLUMNS = (
@@ -161,7 +162,7 @@ class BacklogScreen(MeetingScreen):
             "filter",
             "Filter",
             id="labreview.backlog.filter",
-            tooltip="Filter by words and facets such as stage:lab owner:kim tier:3",
+            tooltip="Filter by words and facets such as stage:lab owner:kim tier:3 overlap:yes",
         ),
         Binding(
             "space",
@@ -186,6 +187,14 @@ class BacklogScreen(MeetingScreen):
         ),
         Binding("r", "reverse", "Reverse", id="labreview.backlog.reverse", tooltip="Reverse the sort order"),
         Binding("G", "group", "Group", id="labreview.backlog.group", tooltip="Group by stage"),
+        Binding(
+            "v",
+            "save_view",
+            "Save view",
+            show=False,  # the footer keeps room for d Decide; ? lists it
+            id="labreview.backlog.save_view",
+            tooltip="Save this filter and sort under a name (ctrl+p → “view: NAME” applies it)",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -207,6 +216,8 @@ class BacklogScreen(MeetingScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        if self._filter_text:  # a saved view applied before the screen was first shown
+            self._show_view_state()
         self.query_one(VirtualTable).focus()
 
     @property
@@ -288,6 +299,59 @@ class BacklogScreen(MeetingScreen):
             event.stop()
             event.prevent_default()
             self.query_one(VirtualTable).focus()
+
+    # ----------------------------------------------------------------- saved views
+
+    def action_save_view(self) -> None:
+        from labreview.ui.dialogs.prompt import PromptDialog  # the dialog's module, when it is first wanted
+
+        def save(name: str) -> str | None:
+            try:
+                self.portfolio.save_view(name, self._filter_text, self.order)
+            except DomainError as exc:
+                return exc.message
+            return None
+
+        def saved(name: str | None) -> None:
+            if name is not None:
+                self.lab.changed(redraw=False)
+                self.say(f"Saved the view “{name.strip()}”: ctrl+p → “view: {name.strip()}” shows it again.")
+
+        what = f"the filter “{self._filter_text.strip()}”" if self._filter_text.strip() else "no filter"
+        self.app.push_screen(
+            PromptDialog(
+                f"Save this view of the backlog ({what}, sorted by {self.order.column}) as:",
+                placeholder="a name, e.g. Lab items by score",
+                required="A view needs a name.",
+                max_length=60,
+                check=save,
+            ),
+            saved,
+        )
+
+    def apply_view(self, view: SavedView) -> None:
+        """Show the backlog through ``view``: its filter (as typed when saved) and its sort."""
+        self._filter_text = view.filter
+        try:
+            self.filters = parse_filter(view.filter)
+        except DomainError as exc:
+            self.filters = Filters()
+            self.say(f"The view “{view.name}” has a filter that no longer reads: {exc.message}", error=True)
+        self.order = replace(self.order, column=view.column, descending=view.descending, group_by_stage=view.group)
+        if self.is_mounted:
+            self._show_view_state()
+            self._reload()
+            self.say(f"Showing the view “{view.name}”.")
+
+    def _show_view_state(self) -> None:
+        """The filter bar and the sorted column as ``_filter_text`` and ``order`` say."""
+        field = self.query_one("#filter", Input)
+        with field.prevent(Input.Changed):
+            field.value = self._filter_text
+        table = self.query_one(VirtualTable)
+        table.sort_column = self.order.column
+        table.sort_descending = self.order.descending
+        table.refresh()
 
     # ----------------------------------------------------------------- rows
 

@@ -100,7 +100,7 @@ class OutcomesScreen(MeetingScreen):
                 plain(decision.title, width=max(12, (self.size.width - 60) // 2)),
                 Text(decision.outcome.label, style=paint(self, OUTCOME_STYLE.get(decision.outcome.value, ""))),
                 stage,
-                plain(decision.rationale, width=max(12, (self.size.width - 60) // 2)),
+                self._rationale(decision, width=max(12, (self.size.width - 60) // 2)),
                 key=decision.key,
             )
         quarter = session.quarter if session else "—"
@@ -139,6 +139,17 @@ class OutcomesScreen(MeetingScreen):
         )
         if not self.focused:
             actions.focus()
+
+    def _rationale(self, decision, *, width: int) -> Text:
+        """The rationale, after the surviving tool of a consolidation ("into FAC-010: …")."""
+        if not decision.absorbed_by:
+            return plain(decision.rationale, width=width)
+        text = Text(f"into {decision.absorbed_by}", style="bold")
+        if decision.rationale:
+            text.append(": ")
+            text.append_text(plain(decision.rationale))
+        text.truncate(width, overflow="ellipsis")
+        return text
 
     def action_done(self) -> None:
         table = self.query_one("#actions", DataTable)

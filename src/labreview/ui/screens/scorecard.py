@@ -17,12 +17,13 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from labreview.domain import fields
 from labreview.domain.errors import DomainError, StaleEdit
@@ -152,6 +153,8 @@ class ScorecardScreen(MeetingScreen):
         self.sheet: ScoreSheet | None = None
         self.initiative: InitiativeView | None = None
         self._grid_key: str | None = None
+        self._overlaps_key: str | None = None
+        """The item whose consolidation candidates are shown."""
 
     def body(self) -> ComposeResult:
         yield Static(id="item-title", classes="summary")
@@ -161,6 +164,7 @@ class ScorecardScreen(MeetingScreen):
                     yield DataTable(id="grid", cursor_type="cell", zebra_stripes=False)
                     yield Static(id="totals", classes="summary")
                     yield Static(id="ai-checks", classes="summary")
+                    yield Static(id="overlaps", classes="summary")
                 yield Static(id="dossier", classes="summary")
             with TabPane("Intake", id="intake"):
                 yield DataTable(id="intake-table", cursor_type="row", zebra_stripes=False)
@@ -181,6 +185,7 @@ class ScorecardScreen(MeetingScreen):
             self.say(exc.message, error=True)
             return
         self._show_title()
+        self._show_overlaps()
         session = self.lab.session
         self.sheet = self.portfolio.score_sheet(session.quarter, key) if session else None
         if key != self._grid_key:
@@ -351,6 +356,43 @@ class ScorecardScreen(MeetingScreen):
                 names = ", ".join(c.label for c in contested)
                 line.append(f" · contested: {names} — discuss before deciding", style=paint(self, "bold warn"))
         self.query_one("#totals", Static).update(line, layout=False)  # fixed height: no relayout
+
+    def _show_overlaps(self) -> None:
+        """The consolidation candidates: the live initiatives this one overlaps, and why (``domain.overlap``),
+        read off the UI thread (the portfolio's overlaps: up to a second at 100,000 initiatives after a change)."""
+        item = self.initiative
+        widget = self.query_one("#overlaps", Static)
+        if item is None or item.key != self._overlaps_key:  # the last item's candidates must not stand under this one
+            widget.display = False
+        if item is not None:
+            self._read_overlaps(item.key)
+
+    @work(thread=True, exclusive=True, group="scorecard-overlaps", exit_on_error=False)
+    def _read_overlaps(self, key: str) -> None:
+        overlaps = self.portfolio.overlaps_of(key)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._overlaps_read, key, overlaps)
+
+    def _overlaps_read(self, key: str, overlaps) -> None:
+        widget = self.query_one("#overlaps", Static)
+        if self.initiative is None or self.initiative.key != key:
+            return  # another item is on show by now: its own read follows
+        self._overlaps_key = key
+        widget.display = bool(overlaps)
+        if not overlaps:
+            return
+        text = Text()
+        text.append("Consolidation candidates: ", style=paint(self, "bold warn"))
+        for index, overlap in enumerate(overlaps):
+            if index:
+                text.append(" · ")
+            text.append(overlap.other, style="bold")
+            text.append(" ")
+            text.append_text(plain(overlap.other_title))
+            text.append(" (")
+            text.append_text(plain(overlap.reason))
+            text.append(")")
+        widget.update(text)
 
     def _show_ai_checks(self) -> None:
         widget = self.query_one("#ai-checks", Static)
