@@ -155,7 +155,7 @@ def csp_problems(driver) -> list[str]:
     return [e["message"] for e in entries if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
 
 
-def test_eight_members_score_in_a_real_browser_and_see_the_reveal_live(driver, meeting_served):
+def test_eight_members_score_in_a_real_browser_see_the_reveal_and_the_decision_live(driver, meeting_served):
     from selenium.webdriver.common.by import By
 
     base, key, links = meeting_served["base"], meeting_served["key"], meeting_served["links"]
@@ -214,6 +214,26 @@ def test_eight_members_score_in_a_real_browser_and_see_the_reveal_live(driver, m
             assert name in table
         assert driver.find_elements(By.CSS_SELECTOR, "#ballot-form") == []
         problems += csp_problems(driver)
+
+    # The board decides the item: the decision reaches the open pages live too.
+    import datetime as dt
+
+    facilitator = Portfolio.open(meeting_served["target"])
+    try:
+        decided = facilitator.record_decision(
+            QUARTER,
+            key,
+            "iterate",
+            rationale="Scores split on outcome impact: one more cycle",
+            next_review=facilitator.today() + dt.timedelta(days=91),
+        )
+    finally:
+        facilitator.close()
+    for tab in (last_tab, first_tab):
+        driver.switch_to.window(tab)
+        wait_for(lambda: "one more cycle" in text_of(driver, "#outcomes"), what="the decision")
+        assert "iterate" in text_of(driver, "#outcomes").lower() and decided.key in text_of(driver, "#outcomes")
+        assert driver.execute_script("return window.notReloaded === true")
     assert problems == []
 
 
