@@ -29,6 +29,24 @@ FLOWS = {
         "enter",
         "h",
     ],
+    # Decide a pilot with the sponsor's sign-off instead of the proposed delegate's: the rationale, then three
+    # tabs to "Signed off by", open it, one down, choose, tab to the next field and record with its enter.
+    "sign off": [
+        "S",
+        "n",
+        "d",
+        "i",
+        "Another cycle",
+        "tab",
+        "tab",
+        "tab",
+        "enter",
+        "down",
+        "enter",
+        "tab",
+        "enter",
+        "h",
+    ],
     # The palette right after launch: open the budget by name.
     "palette": ["ctrl+p", "budget", "enter", "o"],
     # Waive the first gate item of the next agenda item, with its reason.
@@ -75,9 +93,19 @@ EXPECT = {
         [(10,)],
     ),
     "decide": (
-        "SELECT i.key, d.outcome, d.rationale FROM decision d JOIN initiative i ON i.id = d.initiative_id "
-        "JOIN review_session r ON r.id = d.session_id WHERE r.quarter = '2026-Q4' ORDER BY i.key",
-        [("EXP-104", "iterate", "Keep piloting, more work"), ("EXP-105", "hold", "Wait for Q1 data")],
+        "SELECT i.key, d.outcome, d.rationale, p.name FROM decision d JOIN initiative i ON i.id = d.initiative_id "
+        "JOIN review_session r ON r.id = d.session_id LEFT JOIN person p ON p.id = d.signed_off_by_id "
+        "WHERE r.quarter = '2026-Q4' ORDER BY i.key",
+        [
+            ("EXP-104", "iterate", "Keep piloting, more work", "Kim Novak"),  # the delegate, within EUR 25,000
+            ("EXP-105", "hold", "Wait for Q1 data", None),  # hold needs no sign-off
+        ],
+    ),
+    "sign off": (
+        "SELECT i.key, d.outcome, d.rationale, p.name FROM decision d JOIN initiative i ON i.id = d.initiative_id "
+        "JOIN review_session r ON r.id = d.session_id LEFT JOIN person p ON p.id = d.signed_off_by_id "
+        "WHERE r.quarter = '2026-Q4'",
+        [("EXP-104", "iterate", "Another cycle", "Dana Whitfield")],
     ),
     "palette": ("SELECT status FROM review_session WHERE quarter = '2026-Q4'", [("planned",)]),
     "waive": ("SELECT count(*) FROM gate_check WHERE state = 'waived' AND reason = 'Vendor DPA covers it'", [(1,)]),

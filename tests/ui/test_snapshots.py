@@ -56,6 +56,8 @@ SCREENS = {
     "help": keys_then_settle("g", "question_mark"),
     "stack": keys_then_settle("f"),
     "audit": keys_then_settle("L", "down"),
+    "rights": keys_then_settle("D"),
+    "decision-signed": keys_then_settle("n", "n", "n", "n", "n", "n", "n", "d", "p"),
 }
 
 

@@ -137,6 +137,15 @@ class DecisionOutcome(_Labelled):
     CONSOLIDATE = "consolidate"
 
 
+class RightKind(_Labelled):
+    """A kind of board decision that a decision right governs (``domain.rights``)."""
+
+    PILOT = "pilot"
+    PRODUCTION = "production"
+    RENEWAL = "renewal"
+    SUNSET = "sunset"
+
+
 class AccessTier(IntEnum):
     LEVEL_1 = 1
     LEVEL_2 = 2
@@ -196,6 +205,10 @@ class ActionStatus(_Labelled):
 
 
 _LABELS: dict[StrEnum, str] = {
+    RightKind.PILOT: "pilot approval",
+    RightKind.PRODUCTION: "production sign-off",
+    RightKind.RENEWAL: "renewal",
+    RightKind.SUNSET: "sunset or retirement",
     Category.RISK_MITIGATION: "risk mitigation",
     DataSensitivity.IDENTIFIABLE: "personally identifiable",
     IntegrationScope.ONE_WAY_SYNC: "one-way sync",

@@ -103,6 +103,8 @@ DECISION_COLUMNS = (
     "conditions",
     "next_review",
     "action_items",
+    "absorbed_by",
+    "signed_off_by",
 )
 FORMULA_START = frozenset("=+-@\t\r")
 """First characters that make a spreadsheet evaluate a cell as a formula."""

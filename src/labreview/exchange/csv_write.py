@@ -69,6 +69,8 @@ def decisions_csv(portfolio: Any, quarter: str | None = None) -> CsvText:
                 guard(decision.conditions),
                 decision.next_review.isoformat() if decision.next_review else "",
                 guard(actions),
+                decision.absorbed_by or "",
+                guard(decision.signed_off_by or ""),
             ]
         )
     return _csv(DECISION_COLUMNS, rows)

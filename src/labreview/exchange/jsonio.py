@@ -79,6 +79,7 @@ def decisions_json(portfolio: Any, quarter: str | None = None) -> CsvText:
             "conditions": d.conditions or None,
             "next_review": d.next_review.isoformat() if d.next_review else None,
             "absorbed_by": d.absorbed_by,
+            "signed_off_by": d.signed_off_by,
             "action_items": [
                 {"text": a.text, "owner": a.owner.name, "due": a.due.isoformat(), "status": _status(a.status)}
                 for a in d.action_items

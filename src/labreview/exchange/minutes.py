@@ -268,6 +268,10 @@ def _decision_section(data: Any, session: Any, decision: Any, signed: Set[tuple[
         survivor = f"{md.text(decision.absorbed_by)} — {md.text(decision.absorbed_by_title)}"
         lines.append(f"**Absorbed by:** {survivor} (the surviving tool takes its users and data over).")
         lines.append("")
+    if decision.signed_off_by:
+        right = decision.right.label if decision.right else "decision"
+        lines.append(f"**Signed off by:** {md.text(decision.signed_off_by)}, under the {right} right.")
+        lines.append("")
     rationale = md.text(decision.rationale)
     lines.append(f"**Rationale:** {rationale or 'none given.'}")
     lines.append("")

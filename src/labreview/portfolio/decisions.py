@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from labreview.domain import decisions as decision_rules
 from labreview.domain import gates as gate_rules
+from labreview.domain import rights as rights_rules
 from labreview.domain import stabilisation
 from labreview.domain.errors import InvalidInput, NotFound, PolicyRefusal
 from labreview.domain.fields import (
@@ -21,17 +22,21 @@ from labreview.domain.vocabulary import (
     Quarter,
     Stage,
     Track,
+    format_money,
 )
 from labreview.portfolio import ledger
 from labreview.portfolio.derived import Derived
+from labreview.portfolio.present import person_view
 from labreview.portfolio.views import (
     ActionItemView,
     DecisionView,
     NewActionItem,
+    SignOff,
 )
 from labreview.store import rows as lookup
 from labreview.store.models import (
     ActionItem,
+    Attendee,
     Decision,
     Initiative,
     Person,
@@ -55,11 +60,14 @@ class Decisions(Derived):
         next_review: dt.date | None = None,
         action_items: Sequence[NewActionItem] = (),
         absorbed_by: str | None = None,
+        signed_off_by: int | str | None = None,
     ) -> DecisionView:
         """Record the board's decision; the stage and budget track follow it.
 
         ``absorbed_by``: for "consolidate", the key of the initiative that absorbs this one (the surviving
-        tool: another, live initiative); refused with any other outcome."""
+        tool: another, live initiative); refused with any other outcome.
+        ``signed_off_by``: the attendee who signs the decision off under a decision right (``domain.rights``);
+        required when the portfolio has rights for this kind of decision, refused when it has none."""
         outcome = DecisionOutcome.parse(outcome) if isinstance(outcome, str) else outcome
         rationale = clean_text(rationale, what="rationale", limit=LIMITS["rationale"])
         conditions = clean_text(conditions, what="conditions", limit=LIMITS["decision conditions"])
@@ -78,6 +86,7 @@ class Decisions(Derived):
                 refusals = gate_rules.promotion_refusals(stage, self.gate_reports(session, initiative))
                 if refusals:
                     raise PolicyRefusal(f"{initiative.key} cannot be promoted yet. " + " ".join(refusals))
+            signer = self._check_sign_off(session, row, initiative, outcome, signed_off_by)
             decision = rec.add(
                 Decision(
                     session_id=row.id,
@@ -92,6 +101,7 @@ class Decisions(Derived):
                     next_review=next_review,
                     decided_at=self.now(),
                     absorbed_by_id=survivor.id if survivor else None,
+                    signed_off_by_id=signer.id if signer else None,
                 )
             )
             for item in action_items:
@@ -110,10 +120,76 @@ class Decisions(Derived):
             arrow = f" ({stage.label} → {effect.stage.label})" if effect.stage is not stage else ""
             plan = f", with a {planned}-step stabilisation plan" if planned else ""
             into = f" into {survivor.key}" if survivor else ""
+            signed = f", signed off by {signer.name}" if signer else ""
             rec.summary = (
-                f"Decided {outcome.value} for {initiative.key}{into}{arrow}{plan}: {rationale or 'no rationale'}"
+                f"Decided {outcome.value} for {initiative.key}{into}{arrow}{plan}{signed}: "
+                f"{rationale or 'no rationale'}"
             )
             return self.decision_view(session, decision)
+
+    def sign_off(self, quarter: str, key: str, outcome: DecisionOutcome | str) -> SignOff:
+        """What ``outcome`` for ``key`` in this session needs: the kind of decision, whether a right governs it,
+        the attendees who may sign it off (board members first, by name) and the rule in one line."""
+        outcome = DecisionOutcome.parse(outcome) if isinstance(outcome, str) else outcome
+        with self.read() as session:
+            row = lookup.session_row(session, quarter)
+            initiative = lookup.initiative(session, key)
+            kind = rights_rules.kind_of(Stage(initiative.stage), outcome)
+            every = lookup.decision_rights(session)
+            rights = rights_rules.of_kind(kind, every) if kind else []
+            currency = self.currency_in(session)
+            if kind is None:
+                rule = f"A decision to {outcome.value} needs no sign-off."
+                return SignOff(None, False, (), rule, f"{outcome.value}: the board's decision stands")
+            if not rights:
+                rule = f"No decision right is set for {kind.label}: the board's decision stands."
+                return SignOff(kind, False, (), rule, f"no {kind.label} right set")
+            people = session.scalars(
+                select(Person)
+                .join(Attendee, Attendee.person_id == Person.id)
+                .where(Attendee.session_id == row.id)
+                .order_by(Person.board_role.is_(None), Person.name)
+            ).all()
+            by_id = {p.id: p for p in people}
+            eligible = rights_rules.eligible(
+                kind,
+                key=initiative.key,
+                cost=initiative.quarterly_cost,
+                owner_id=initiative.owner_id,
+                people=[lookup.signer(p) for p in people],
+                rights=every,
+                attendees=set(by_id),
+            )
+            rule = (
+                f"{kind.label.capitalize()} ({format_money(initiative.quarterly_cost, currency)} a quarter): "
+                f"{rights_rules.who_may(kind, rights, currency)}"
+            )
+            short = f"{kind.label}, {format_money(initiative.quarterly_cost, currency)} a quarter"
+            return SignOff(kind, True, tuple(person_view(by_id[p.person_id]) for p in eligible), rule, short)
+
+    def _check_sign_off(
+        self,
+        session,
+        row: ReviewSession,
+        initiative: Initiative,
+        outcome: DecisionOutcome,
+        signed_off_by: int | str | None,
+    ) -> Person | None:
+        """The person signing the decision off, checked against the decision rights (see ``record_decision``)."""
+        signer = None
+        if signed_off_by is not None and (not isinstance(signed_off_by, str) or signed_off_by.strip()):
+            signer = lookup.person(session, signed_off_by)
+        rights_rules.check(
+            rights_rules.kind_of(Stage(initiative.stage), outcome),
+            key=initiative.key,
+            cost=initiative.quarterly_cost,
+            owner_id=initiative.owner_id,
+            signer=lookup.signer(signer) if signer else None,
+            rights=lookup.decision_rights(session),
+            attendees=lookup.attendee_ids(session, row.id),
+            currency=self.currency_in(session),
+        )
+        return signer
 
     def _start_stabilisation(
         self, rec: ledger.Recorder, row: ReviewSession, initiative: Initiative, decision_id: int, decided_on: dt.date

@@ -31,6 +31,7 @@ from typing import Any
 from labreview.domain import budget as budget_rules
 from labreview.domain import gates as gate_rules
 from labreview.domain import kpis, scoring
+from labreview.domain import rights as rights_rules
 from labreview.domain.errors import NotFound
 from labreview.domain.vocabulary import (
     DEFAULT_SETTINGS,
@@ -43,6 +44,7 @@ from labreview.domain.vocabulary import (
     DecisionOutcome,
     Gate,
     Quarter,
+    RightKind,
     SessionStatus,
     Stage,
     Track,
@@ -93,6 +95,13 @@ class DecisionRecord:
     absorbed_by: str | None = None
     """For "consolidate": the key of the initiative that absorbs this one (None: not named)."""
     absorbed_by_title: str = ""
+    signed_off_by: str | None = None
+    """Who signed the decision off under a decision right (None: its kind needed none)."""
+
+    @property
+    def right(self) -> RightKind | None:
+        """The kind of decision it is (``domain.rights.kind_of``)."""
+        return rights_rules.kind_of(self.stage_before, self.outcome)
 
 
 @dataclass(frozen=True)
@@ -298,6 +307,7 @@ def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] |
             _day(next_review),
             absorbed_by,
             absorbed_by_title or "",
+            signed_off_by,
         )
         for (
             id_,
@@ -315,14 +325,8 @@ def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] |
             next_review,
             absorbed_by,
             absorbed_by_title,
-        ) in rows(
-            "SELECT d.id, d.initiative_id, i.key, i.title, i.ai_heavy, d.outcome, d.stage_before, d.stage_after,"
-            " d.track_before, d.track_after, d.rationale, d.conditions, d.next_review, a.key, a.title"
-            " FROM decision d JOIN initiative i ON i.id = d.initiative_id"
-            " LEFT JOIN initiative a ON a.id = d.absorbed_by_id"
-            " WHERE d.session_id = ? ORDER BY d.decided_at, d.id",
-            session_id,
-        )
+            signed_off_by,
+        ) in _decision_rows(driver, session_id)
     )
     decided_ids = {d.initiative_id for d in decisions}
     session = _session_view(
@@ -360,6 +364,28 @@ def _read(driver: _Driver, quarter: str, weights: Mapping[Criterion, Fraction] |
         kpis=_kpis(driver, quarter, settings, budget),
         **_audit_head(driver),
     )
+
+
+_DECISIONS = (
+    "SELECT d.id, d.initiative_id, i.key, i.title, i.ai_heavy, d.outcome, d.stage_before, d.stage_after,"
+    " d.track_before, d.track_after, d.rationale, d.conditions, d.next_review, a.key, a.title, {signer}"
+    " FROM decision d JOIN initiative i ON i.id = d.initiative_id"
+    " LEFT JOIN initiative a ON a.id = d.absorbed_by_id{join}"
+    " WHERE d.session_id = ? ORDER BY d.decided_at, d.id"
+)
+
+
+def _decision_rows(driver: _Driver, session_id: int) -> list[Any]:
+    """The session's decisions in the order taken, with who signed each off (a schema older than 0008 has no
+    decision rights: nobody)."""
+    found = driver.rows_if_table(
+        "decision_right",
+        _DECISIONS.format(signer="s.name", join=" LEFT JOIN person s ON s.id = d.signed_off_by_id"),
+        (session_id,),
+    )
+    if found is None:
+        found = driver.rows(_DECISIONS.format(signer="NULL", join=""), (session_id,))
+    return found
 
 
 def _kpis(driver: _Driver, quarter: str, settings: Mapping[str, str], budget: BudgetView) -> KpiView:

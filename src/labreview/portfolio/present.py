@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from labreview.domain import access as access_rules
 from labreview.domain import gates as gate_rules
+from labreview.domain import rights as rights_rules
 from labreview.domain import scoring
 from labreview.domain.vocabulary import (
     AccessTier,
@@ -252,6 +253,7 @@ class Present(Unit):
     def decision_view(self, session: Session, row: Decision) -> DecisionView:
         initiative = session.get(Initiative, row.initiative_id)
         survivor = session.get(Initiative, row.absorbed_by_id) if row.absorbed_by_id else None
+        signer = session.get(Person, row.signed_off_by_id) if row.signed_off_by_id else None
         quarter = session.get(ReviewSession, row.session_id).quarter
         actions = session.scalars(
             select(ActionItem).where(ActionItem.decision_id == row.id).order_by(ActionItem.id)
@@ -273,6 +275,8 @@ class Present(Unit):
             action_items=tuple(self.action_view(session, a) for a in actions),
             absorbed_by=survivor.key if survivor else None,
             absorbed_by_title=survivor.title if survivor else "",
+            signed_off_by=signer.name if signer else None,
+            right=rights_rules.kind_of(Stage(row.stage_before), DecisionOutcome(row.outcome)),
         )
 
     def action_view(self, session: Session, row: ActionItem) -> ActionItemView:

@@ -22,6 +22,7 @@ when one is raised, nothing of the action has been written.
 ``audit``       last action, undo, verification
 ``stack``       the stack map: tools by stage, renewals due, overlapping tools
 ``audit``       last action, undo, verification, the log's history by page and by initiative
+``rights``      decision rights: who may sign off which kind of decision, up to what cost
 ``saved_views`` named filters and sorts of the backlog, shared through the portfolio
 ==============  =====================================================================
 
@@ -45,6 +46,7 @@ from labreview.portfolio.gates import Gates
 from labreview.portfolio.initiatives import Initiatives
 from labreview.portfolio.kpis import Kpis
 from labreview.portfolio.people import People
+from labreview.portfolio.rights import Rights
 from labreview.portfolio.saved_views import SavedViews
 from labreview.portfolio.scores import Scores
 from labreview.portfolio.seats import Seats
@@ -67,6 +69,7 @@ class Portfolio(
     Access,
     Budget,
     Decisions,
+    Rights,
     Kpis,
     Seats,
     Audit,

@@ -20,6 +20,7 @@ from labreview.domain import budget as budget_rules
 from labreview.domain import scoring
 from labreview.domain.errors import DomainError, InvalidInput, StaleEdit, StorageError
 from labreview.domain.vocabulary import (
+    DEFAULT_SETTINGS,
     Criterion,
     SessionStatus,
 )
@@ -222,6 +223,12 @@ class Unit:
     @property
     def currency(self) -> str:
         return self.settings()["currency"]
+
+    @staticmethod
+    def currency_in(session: Session) -> str:
+        """The portfolio's currency, read in the transaction at hand."""
+        stored = session.get(Setting, "currency")
+        return stored.value if stored is not None and stored.value else DEFAULT_SETTINGS["currency"]
 
     def target_mix(self) -> budget_rules.TargetMix:
         return budget_rules.TargetMix.parse(self.settings()["target_mix"])

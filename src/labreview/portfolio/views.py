@@ -34,6 +34,7 @@ from labreview.domain.vocabulary import (
     DecisionOutcome,
     Gate,
     IntegrationScope,
+    RightKind,
     SessionStatus,
     Stage,
     SuccessMetric,
@@ -431,6 +432,42 @@ class DecisionView:
     absorbed_by: str | None = None
     """For "consolidate": the key of the initiative that absorbs this one (None: not named)."""
     absorbed_by_title: str = ""
+    signed_off_by: str | None = None
+    """Who signed the decision off under a decision right (None: its kind needed no sign-off)."""
+    right: RightKind | None = None
+    """The kind of decision it is (``domain.rights.kind_of``), whether or not a right governed it."""
+
+
+@dataclass(frozen=True)
+class DecisionRightView:
+    """A row of the decision rights table, with its holder in words (``the sponsor``, ``Kim Lee``)."""
+
+    id: int
+    kind: RightKind
+    role: BoardRole | None
+    person: PersonView | None
+    cost_limit: int | None
+    holder: str
+    limit: str
+    """``any cost`` or ``up to EUR 25,000 a quarter``."""
+    people: tuple[str, ...] = ()
+    """Who holds it today: the active people in the role, or the one person."""
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """What a decision needs before it is recorded: its kind, whether a right governs it, who may sign it off.
+
+    ``rule`` says it in one line for the decision dialog; ``eligible`` are the attendees who may sign off
+    (never the owner), the first one the natural choice."""
+
+    kind: RightKind | None
+    needed: bool
+    eligible: tuple[PersonView, ...]
+    rule: str
+    """``Production sign-off (EUR 45,000 a quarter): the sponsor (any cost) or Kim Lee (up to …)``."""
+    short: str = ""
+    """The rule in a few words, beside the choice of signer: ``production sign-off, EUR 45,000 a quarter``."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from labreview.sample.data import (
     ACTOR,
     BOARD,
     BUDGET_QUARTERS,
+    DECISION_RIGHTS,
     KPI_READINGS,
     KPI_TARGETS,
     OWNERS,
@@ -153,6 +154,9 @@ def _build(p: Portfolio, clock: Clock, rng: random.Random) -> None:
         clock.set(held_on - dt.timedelta(days=14))
         p.create_session(quarter, held_on=held_on, facilitator=facilitator, attendees=attendees)
         _kpis(p, quarter)
+        if quarter == "2026-Q3":
+            for kind, role, limit in DECISION_RIGHTS:
+                p.grant_decision_right(kind, role=role, cost_limit=limit)
         agenda = [s for s in SPECS if quarter in s.story or quarter in s.agenda]
         for spec in agenda:
             p.toggle_agenda(quarter, spec.key)
@@ -205,6 +209,7 @@ def _decide(p: Portfolio, quarter: str, spec: Spec, held_on: dt.date) -> None:
         "renew": "Renewal capped at current cost plus 3 %",
         "iterate": "Same budget; report at the next review",
     }.get(outcome, "")
+    need = p.sign_off(quarter, spec.key, outcome)  # from 2026-Q3 on, the decision rights apply
     p.record_decision(
         quarter,
         spec.key,
@@ -213,6 +218,7 @@ def _decide(p: Portfolio, quarter: str, spec: Spec, held_on: dt.date) -> None:
         conditions=conditions,
         next_review=held_on + dt.timedelta(days=91) if outcome in ("iterate", "hold", "promote", "renew") else None,
         action_items=[NewActionItem(text, owner.id, held_on + dt.timedelta(days=days))],
+        signed_off_by=need.eligible[0].id if need.needed else None,
     )
 
 

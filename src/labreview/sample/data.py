@@ -1012,3 +1012,18 @@ KPI_READINGS = {
     ),
 }  # fmt: skip
 """KPI readings the board gets before each review (the factory's measures are not in the portfolio's history)."""
+
+DECISION_RIGHTS = (
+    ("pilot", "innovation-lead", 2_500_000),
+    ("pilot", "sponsor", None),
+    ("production", "martech-lead", 6_000_000),
+    ("production", "sponsor", None),
+    ("renewal", "finance", 10_000_000),
+    ("renewal", "sponsor", None),
+    ("sunset", "marketing-ops", None),
+    ("sunset", "sponsor", None),
+)
+"""Who signs off which decision (kind, board role, quarterly cost limit in cents; None: any cost), adopted by the
+board as it planned the 2026-Q3 review: the innovation lead approves pilots up to EUR 25,000 a quarter, the
+MarTech lead signs production off up to EUR 60,000, finance renews up to EUR 100,000, marketing operations
+decides sunsets; the sponsor holds every kind at any cost."""

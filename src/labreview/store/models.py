@@ -290,6 +290,8 @@ class Decision(SQLModel, table=True):
     decided_at: dt.datetime
     absorbed_by_id: int | None = Field(default=None, foreign_key="initiative.id")
     """For "consolidate": the initiative that absorbs this one (revision 0006); else None."""
+    signed_off_by_id: int | None = Field(default=None, foreign_key="person.id")
+    """Who signed the decision off under a decision right (revision 0008); None when its kind needed none."""
 
 
 class ActionItem(SQLModel, table=True):
@@ -428,3 +430,16 @@ class KpiReading(SQLModel, table=True):
     initiative_id: int | None = Field(default=None, foreign_key="initiative.id", index=True)
     recorded_at: dt.datetime
     recorded_by: str
+
+
+class DecisionRight(SQLModel, table=True):
+    """Who may sign off one kind of decision (``labreview.domain.rights``): a board role or one person,
+    up to a quarterly cost (minor units; None: any cost)."""
+
+    __tablename__ = "decision_right"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    board_role: str | None = None
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    cost_limit: int | None = None

@@ -11,10 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from labreview.domain import access as access_rules
+from labreview.domain import rights as rights_rules
 from labreview.domain.errors import InvalidInput, NotFound, PolicyRefusal, StaleEdit
 from labreview.domain.vocabulary import (
+    BoardRole,
     Capacity,
     Quarter,
+    RightKind,
     SessionStatus,
 )
 from labreview.store.models import (
@@ -23,6 +26,7 @@ from labreview.store.models import (
     Ballot,
     BallotScore,
     Decision,
+    DecisionRight,
     GateTemplateItem,
     Initiative,
     Person,
@@ -94,6 +98,30 @@ def board_attending(session: Session, session_id: int) -> list[Person]:
             .order_by(Person.name)
         ).all()
     )
+
+
+def decision_rights(session: Session) -> list[rights_rules.Right]:
+    """The decision rights table, by kind, then role holders before people, then by id."""
+    found = session.execute(
+        select(DecisionRight, Person.name)
+        .outerjoin(Person, Person.id == DecisionRight.person_id)
+        .order_by(DecisionRight.kind, DecisionRight.id)
+    ).all()
+    return [
+        rights_rules.Right(
+            row.id,
+            RightKind(row.kind),
+            BoardRole(row.board_role) if row.board_role else None,
+            row.person_id,
+            name or "",
+            row.cost_limit,
+        )
+        for row, name in found
+    ]
+
+
+def signer(row: Person) -> rights_rules.Signer:
+    return rights_rules.Signer(row.id, row.name, BoardRole(row.board_role) if row.board_role else None, row.active)
 
 
 def score_triples(session: Session, session_id: int, initiative_id: int) -> list[tuple[int, str, int]]:

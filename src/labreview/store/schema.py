@@ -3,7 +3,7 @@
 Kept equal to the Alembic scripts in ``migrations/versions`` by a test.
 """
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 """Every revision in order, oldest first."""
 
 HEAD = REVISIONS[-1]
@@ -48,6 +48,18 @@ TABLES: dict[str, frozenset[str]] = {
         "presence",
         "service_state",
         "kpi_reading",
+    },
+    "0008": _TABLES_0001
+    | {
+        "audit_head",
+        "budget_envelope",
+        "seat_link",
+        "ballot",
+        "ballot_score",
+        "presence",
+        "service_state",
+        "kpi_reading",
+        "decision_right",
     },
 }
 """The tables each revision has (besides ``alembic_version``), so that a file can be checked before it is

@@ -312,7 +312,8 @@ class LabReviewApp(TypeAhead, Opening, Planning, ChangeFeed, SharedClock, App[No
         if decision.stage_after is not decision.stage_before:
             arrow = f" ({decision.stage_before.label} → {decision.stage_after.label})"
         into = f" into {decision.absorbed_by}" if decision.absorbed_by else ""
-        self.say(f"Recorded: {decision.outcome.label} for {decision.key}{into}{arrow}. ctrl+z undoes it.")
+        signed = f", signed off by {decision.signed_off_by}" if decision.signed_off_by else ""
+        self.say(f"Recorded: {decision.outcome.label} for {decision.key}{into}{arrow}{signed}. ctrl+z undoes it.")
 
     def action_undo(self) -> None:
         if self.portfolio is None:

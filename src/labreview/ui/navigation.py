@@ -64,6 +64,8 @@ PLACES: tuple[Place, ...] = (
           "seats",     "SeatsScreen"),
     Place("stack",     "f", "Stack map", "Every tool by stage: owner, vendor, renewals due, overlapping tools",
           "stack",     "StackScreen"),
+    Place("rights",    "D", "Decision rights", "Who signs off pilots, production, renewals, sunsets, up to what cost",
+          "rights",    "RightsScreen"),
     Place("audit",     "L", "Audit history", "Who changed what, when: the whole portfolio or the current initiative",
           "audit",     "AuditScreen"),
 )

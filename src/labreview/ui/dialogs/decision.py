@@ -65,6 +65,8 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
         self.session = session
         self.outcomes = rules.allowed(initiative.stage)
         self.outcome: DecisionOutcome | None = None
+        self.sign_off_needed = False
+        """Whether a decision right governs the chosen outcome (``Portfolio.sign_off``)."""
         self.candidates: tuple[str, ...] = ()
         """The initiatives this one overlaps: offered as the survivor of a consolidation, the first one first."""
 
@@ -113,6 +115,10 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
             )
             yield Label("Next review")
             yield Input(placeholder="YYYY-MM-DD", id="next-review", max_length=10, compact=True)
+            yield Label("Signed off by")
+            with Horizontal(classes="sign-off-row"):
+                yield Select([], prompt="none needed", id="signed-off-by", compact=True, disabled=True)
+                yield Static("", id="sign-off-rule")
             if DecisionOutcome.CONSOLIDATE in self.outcomes:
                 overlaps = self.lab.portfolio.overlaps_of(item.key)
                 self.candidates = tuple(dict.fromkeys(o.other for o in overlaps))
@@ -188,10 +194,34 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
         options.highlighted = self.outcomes.index(outcome)
         review = rules.default_next_review(outcome, self.lab.portfolio.today())
         self.query_one("#next-review", Input).value = review.isoformat() if review else ""
+        self._show_sign_off(outcome)
         if outcome is DecisionOutcome.CONSOLIDATE and self.candidates:
             absorbed = self.query_one("#absorbed-by", Input)
             absorbed.value = absorbed.value or self.candidates[0]  # the first overlap, to confirm or change
         self.query_one("#rationale", Input).focus()
+
+    def _show_sign_off(self, outcome: DecisionOutcome) -> None:
+        """The decision rights for this outcome: who may sign it off (the natural signer chosen), or why nobody
+        needs to; refused in words by the service when nobody attending may."""
+        need = self.lab.portfolio.sign_off(self.session.quarter, self.initiative.key, outcome)
+        self.sign_off_needed = need.needed
+        select = self.query_one("#signed-off-by", Select)
+        select.set_options((plain(p.name), p.id) for p in need.eligible)
+        select.prompt = ("who signs off?" if need.eligible else "nobody may") if need.needed else "none needed"
+        select.disabled = not need.eligible
+        if need.eligible:
+            select.value = need.eligible[0].id
+        rule = self.query_one("#sign-off-rule", Static)
+        rule.update(plain(need.short if need.eligible or not need.needed else "nobody attending may sign off"))
+        rule.tooltip = need.rule
+        if need.needed and not need.eligible:
+            self.problem(need.rule, error=False)
+
+    def _signer(self) -> int | None:
+        if not self.sign_off_needed:
+            return None
+        value = self.query_one("#signed-off-by", Select).value
+        return None if value is Select.NULL else int(value)
 
     def _date(self, widget_id: str, what: str) -> dt.date | None:
         text = self.query_one(widget_id, Input).value.strip()
@@ -221,6 +251,7 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
                 )
                 return
             self.outcome = self.outcomes[options.highlighted]
+            self._show_sign_off(self.outcome)
         try:
             actions = []
             for index in range(ACTION_ROWS):
@@ -243,6 +274,7 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
                 next_review=self._date("#next-review", "next review date"),
                 action_items=actions,
                 absorbed_by=self._survivor(),
+                signed_off_by=self._signer(),
             )
         except DomainError as exc:
             self.problem(exc.message)

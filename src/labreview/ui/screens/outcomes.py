@@ -141,10 +141,15 @@ class OutcomesScreen(MeetingScreen):
             actions.focus()
 
     def _rationale(self, decision, *, width: int) -> Text:
-        """The rationale, after the surviving tool of a consolidation ("into FAC-010: …")."""
-        if not decision.absorbed_by:
+        """The rationale, after the surviving tool of a consolidation and who signed the decision off
+        ("into FAC-010 · signed off by Dana Whitfield: …")."""
+        if not decision.absorbed_by and not decision.signed_off_by:
             return plain(decision.rationale, width=width)
-        text = Text(f"into {decision.absorbed_by}", style="bold")
+        text = Text(f"into {decision.absorbed_by}" if decision.absorbed_by else "", style="bold")
+        if decision.signed_off_by:
+            text.append(" · " if decision.absorbed_by else "")
+            text.append("signed off by ", style="bold")
+            text.append_text(plain(decision.signed_off_by, "bold"))
         if decision.rationale:
             text.append(": ")
             text.append_text(plain(decision.rationale))
