@@ -136,10 +136,19 @@ def test_sunset_and_production_follow_their_own_rights(ruled):
     )
 
 
-def test_eligible_attendees_come_board_first_by_name(ruled):
+def test_the_natural_signer_comes_first_the_sponsor_is_the_escalation(ruled):
+    # LAB-2 (EUR 5,000): Ines holds the narrowest right that covers it but owns LAB-2; then, both at any cost,
+    # Oscar (who holds pilot approval only) before Dana (who holds every kind): the specialist, not the sponsor.
     ruled.grant_decision_right("pilot", person="Oscar Owner")  # not on the board; owns LAB-1, not LAB-2
     ruled.set_attendance(Q, "Oscar Owner", True)
-    assert [p.name for p in ruled.sign_off(Q, "LAB-2", "iterate").eligible] == ["Dana Sponsor", "Oscar Owner"]
+    assert [p.name for p in ruled.sign_off(Q, "LAB-2", "iterate").eligible] == ["Oscar Owner", "Dana Sponsor"]
+    ruled.create_initiative("LAB-3", "Small test", category="efficiency", owner="Olga Ops", quarterly_cost=200_000)
+    ruled.toggle_agenda(Q, "LAB-3")
+    assert [p.name for p in ruled.sign_off(Q, "LAB-3", "iterate").eligible] == [
+        "Ines Innovation",  # up to EUR 7,500: the narrowest right covering EUR 2,000
+        "Oscar Owner",
+        "Dana Sponsor",
+    ]
     assert [p.name for p in ruled.sign_off(Q, "LAB-1", "iterate").eligible] == ["Dana Sponsor"]
 
 

@@ -120,7 +120,9 @@ def test_the_backlog_overlap_facet_on_sql_and_on_the_memory_index(sample):
         parse_filter("overlap:")
     # A change is seen: a retired tool overlaps nothing, and neither does what it overlapped.
     sample.start_session(Q)
-    sample.record_decision(Q, "FAC-019", "retire", rationale="Audiences moved into the CDP itself")
+    sample.record_decision(
+        Q, "FAC-019", "retire", rationale="Audiences moved into the CDP itself", signed_off_by="Lena Fischer"
+    )
     by_index.refresh()
     for backlog in (by_sql, by_index):
         view = backlog.view(parse_filter("overlap:yes stage:factory"), Order("key"))
@@ -142,7 +144,12 @@ def test_a_consolidation_names_the_tool_that_absorbs_it(sample):
         with pytest.raises(refusal, match=message):
             sample.record_decision(Q, "FAC-002", outcome, rationale="r", absorbed_by=absorbed_by)
     decision = sample.record_decision(
-        Q, "FAC-019", "consolidate", rationale="One Segmentry contract", absorbed_by=" fac-002 "
+        Q,
+        "FAC-019",
+        "consolidate",
+        rationale="One Segmentry contract",
+        absorbed_by=" fac-002 ",
+        signed_off_by="Lena Fischer",  # the sample's sunset right: marketing operations
     )
     assert (decision.absorbed_by, decision.absorbed_by_title) == ("FAC-002", "Customer data platform")
     assert decision.stage_after is Stage.RETIRED
@@ -162,7 +169,9 @@ def test_a_consolidation_names_the_tool_that_absorbs_it(sample):
 
 def test_a_consolidation_may_still_leave_the_survivor_unnamed(sample):
     sample.start_session(Q)
-    decision = sample.record_decision(Q, "FAC-019", "consolidate", rationale="Into the CDP")
+    decision = sample.record_decision(
+        Q, "FAC-019", "consolidate", rationale="Into the CDP", signed_off_by="Lena Fischer"
+    )
     assert decision.absorbed_by is None
     assert "**Absorbed by:**" not in minutes.render(sample, Q)
 

@@ -432,9 +432,9 @@ def test_every_minutes_file_is_an_anchor(db, tmp_path):
     minutes = tmp_path / "minutes.md"
     assert run("minutes", Q, "-o", str(minutes), "--db", str(db)).returncode == 0
     head = head_of(db)
-    assert f"Audit log head: record 1914, hash {head}." in minutes.read_text()
+    assert f"Audit log head: record 1922, hash {head}." in minutes.read_text()
     anchored = run("audit", "verify", "--anchor", str(minutes), "--db", str(db))
-    assert anchored.returncode == 0 and anchored.stdout.startswith("ok: 1914 audit records"), anchored.stdout
+    assert anchored.returncode == 0 and anchored.stdout.startswith("ok: 1922 audit records"), anchored.stdout
     added = run("board", "add", "Nadia New", "--role", "finance", "--db", str(db))
     assert added.returncode == 0, added.stderr
     assert run("audit", "verify", "--anchor", str(minutes), "--db", str(db)).returncode == 0  # still reached
@@ -503,6 +503,8 @@ def test_a_dropped_head_claiming_schema_0001_does_not_launder_a_cut(tmp_path):
         "DROP TABLE presence",
         "DROP TABLE service_state",
         "DROP TABLE kpi_reading",
+        "DROP TABLE decision_right",
+        "ALTER TABLE decision DROP COLUMN signed_off_by_id",
         "ALTER TABLE agenda_item DROP COLUMN carried_reason",
         "ALTER TABLE action_item DROP COLUMN plan_days",
         "ALTER TABLE decision DROP COLUMN absorbed_by_id",
@@ -528,6 +530,8 @@ def test_a_forged_old_schema_that_drops_newer_data_is_caught_by_the_log_itself(d
         "DROP TABLE presence",
         "DROP TABLE service_state",
         "DROP TABLE kpi_reading",
+        "DROP TABLE decision_right",
+        "ALTER TABLE decision DROP COLUMN signed_off_by_id",
         "ALTER TABLE action_item DROP COLUMN plan_days",
         "ALTER TABLE decision DROP COLUMN absorbed_by_id",
         "UPDATE alembic_version SET version_num = '0004'",
@@ -560,7 +564,7 @@ def test_backup_copies_what_is_still_in_the_wal_file(db, tmp_path):
     assert "Wendy Wal" not in run("board", "list", "--db", str(plain)).stdout
     assert "Wendy Wal" in run("board", "list", "--db", str(copy)).stdout
     verified = run("audit", "verify", "--db", str(copy))
-    assert verified.returncode == 0 and verified.stdout.startswith("ok: 1915 audit records"), verified.stdout
+    assert verified.returncode == 0 and verified.stdout.startswith("ok: 1923 audit records"), verified.stdout
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == ["backup.db"]
     assert_clean_refusal(run("backup", str(copy), "--db", str(db)), "already exists")
     assert run("backup", str(copy), "--force", "--db", str(db)).returncode == 0

@@ -151,7 +151,9 @@ async def test_consolidate_offers_the_overlaps_as_the_survivor(app_factory):
         from textual.widgets import DataTable
 
         decisions = app.screen.query_one("#decisions", DataTable)
-        assert str(decisions.get_row("FAC-019")[-1]).startswith("into FAC-002: Audiences move")
+        # the survivor, then who signed the sunset off (the sample's rights: marketing operations), then why
+        assert str(decisions.get_row("FAC-019")[-1]).startswith("into FAC-002 · signed off by")
+        assert decision.signed_off_by == "Lena Fischer"
         assert "FAC-002" in str(decisions.get_row("FAC-019")[-1])
 
 

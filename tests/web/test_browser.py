@@ -226,6 +226,7 @@ def test_eight_members_score_in_a_real_browser_see_the_reveal_and_the_decision_l
             "iterate",
             rationale="Scores split on outcome impact: one more cycle",
             next_review=facilitator.today() + dt.timedelta(days=91),
+            signed_off_by=facilitator.sign_off(QUARTER, key, "iterate").eligible[0].id,  # the sample's rights
         )
     finally:
         facilitator.close()

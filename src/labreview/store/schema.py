@@ -29,38 +29,16 @@ _TABLES_0001: frozenset[str] = frozenset(
         "setting",
     }
 )
+_SEATS = frozenset({"seat_link", "ballot", "ballot_score", "presence", "service_state"})
 TABLES: dict[str, frozenset[str]] = {
     "0001": _TABLES_0001,
     "0002": _TABLES_0001 | {"audit_head"},
     "0003": _TABLES_0001 | {"audit_head", "budget_envelope"},
     "0004": _TABLES_0001 | {"audit_head", "budget_envelope"},
-    "0005": _TABLES_0001
-    | {"audit_head", "budget_envelope", "seat_link", "ballot", "ballot_score", "presence", "service_state"},
-    "0006": _TABLES_0001
-    | {"audit_head", "budget_envelope", "seat_link", "ballot", "ballot_score", "presence", "service_state"},
-    "0007": _TABLES_0001
-    | {
-        "audit_head",
-        "budget_envelope",
-        "seat_link",
-        "ballot",
-        "ballot_score",
-        "presence",
-        "service_state",
-        "kpi_reading",
-    },
-    "0008": _TABLES_0001
-    | {
-        "audit_head",
-        "budget_envelope",
-        "seat_link",
-        "ballot",
-        "ballot_score",
-        "presence",
-        "service_state",
-        "kpi_reading",
-        "decision_right",
-    },
+    "0005": _TABLES_0001 | {"audit_head", "budget_envelope"} | _SEATS,
+    "0006": _TABLES_0001 | {"audit_head", "budget_envelope"} | _SEATS,
+    "0007": _TABLES_0001 | {"audit_head", "budget_envelope", "kpi_reading"} | _SEATS,
+    "0008": _TABLES_0001 | {"audit_head", "budget_envelope", "kpi_reading", "decision_right"} | _SEATS,
 }
 """The tables each revision has (besides ``alembic_version``), so that a file can be checked before it is
 opened: another application's database that happens to be at revision "0002" is not a portfolio, and a
