@@ -47,6 +47,9 @@ FLOWS = {
         "enter",
         "h",
     ],
+    # Consolidate a tool from the backlog: the survivor is the first overlap (found in a worker the keys wait
+    # for), the sunset signed off by the proposed marketing operations lead.
+    "consolidate": ["S", "b", "/", "FAC-019", "enter", "d", "c", "One Segmentry contract", "enter"],
     # The palette right after launch: open the budget by name.
     "palette": ["ctrl+p", "budget", "enter", "o"],
     # Waive the first gate item of the next agenda item, with its reason.
@@ -106,6 +109,13 @@ EXPECT = {
         "JOIN review_session r ON r.id = d.session_id LEFT JOIN person p ON p.id = d.signed_off_by_id "
         "WHERE r.quarter = '2026-Q4'",
         [("EXP-104", "iterate", "Another cycle", "Dana Whitfield")],
+    ),
+    "consolidate": (
+        "SELECT i.key, d.outcome, a.key, p.name, d.rationale FROM decision d "
+        "JOIN initiative i ON i.id = d.initiative_id JOIN review_session r ON r.id = d.session_id "
+        "LEFT JOIN initiative a ON a.id = d.absorbed_by_id LEFT JOIN person p ON p.id = d.signed_off_by_id "
+        "WHERE r.quarter = '2026-Q4'",
+        [("FAC-019", "consolidate", "FAC-002", "Lena Fischer", "One Segmentry contract")],
     ),
     "palette": ("SELECT status FROM review_session WHERE quarter = '2026-Q4'", [("planned",)]),
     "waive": ("SELECT count(*) FROM gate_check WHERE state = 'waived' AND reason = 'Vendor DPA covers it'", [(1,)]),

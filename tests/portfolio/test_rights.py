@@ -212,3 +212,29 @@ def test_the_rule_in_the_domain():
     with pytest.raises(PolicyRefusal, match="needs a sign-off by the CMO / executive sponsor"):
         rules.check(RightKind.PILOT, cost=1, signer=None, **common)
     rules.check(RightKind.RENEWAL, cost=1, signer=None, **common)  # no renewal right: nothing needed
+
+
+def test_a_hostile_signer_name_stays_text_in_the_minutes_and_the_exports(ruled):
+    import csv
+    import io
+    import json
+
+    from labreview.exchange import minutes
+    from labreview.exchange.csv_write import decisions_csv
+    from labreview.exchange.jsonio import decisions_json
+
+    name = '=HYPERLINK("http://x")|[b]Eve[/b] *bold* <script>'
+    ruled.add_person(name, "finance")
+    ruled.set_attendance(Q, name, True)
+    ruled.record_decision(Q, "FAC-1", "renew", signed_off_by=name)
+    text = minutes.render(ruled, Q)
+    line = next(line for line in text.splitlines() if line.startswith("**Signed off by:**"))
+    assert "\\<script>" in line and "\\*bold\\*" in line and "\\|" in line  # escaped: read as typed
+    from labreview.exchange import minutes_html
+
+    page = minutes_html.render(ruled, Q)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    (row,) = csv.DictReader(io.StringIO(decisions_csv(ruled, Q).text))
+    assert row["signed_off_by"] == "'" + name  # a spreadsheet would run it as a formula otherwise
+    (exported,) = json.loads(decisions_json(ruled, Q).text)["decisions"]
+    assert exported["signed_off_by"] == name

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
@@ -120,21 +120,15 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
                 yield Select([], prompt="none needed", id="signed-off-by", compact=True, disabled=True)
                 yield Static("", id="sign-off-rule")
             if DecisionOutcome.CONSOLIDATE in self.outcomes:
-                overlaps = self.lab.portfolio.overlaps_of(item.key)
-                self.candidates = tuple(dict.fromkeys(o.other for o in overlaps))
                 yield Label("Absorbed by")
                 yield Input(
                     placeholder="consolidate: key of the surviving tool",
                     id="absorbed-by",
                     max_length=24,  # a key: fields.KEY_PATTERN
-                    suggester=SuggestFromList(self.candidates, case_sensitive=False),
                     compact=True,
                 )
                 yield Label("Overlaps")
-                yield Static(
-                    plain("; ".join(o.line for o in overlaps) or "none found (same vendor, or same purpose)"),
-                    id="overlap-candidates",
-                )
+                yield Static("looking for overlapping tools…", id="overlap-candidates")
             for index in range(ACTION_ROWS):
                 yield Label(f"Action {index + 1}")
                 with Horizontal(classes="action-row"):
@@ -160,12 +154,31 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
                     )
 
     def on_mount(self) -> None:
+        if DecisionOutcome.CONSOLIDATE in self.outcomes:
+            self._find_overlaps()
         options = self.query_one("#outcomes", OptionList)
         options.focus()
         options.highlighted = None  # nothing is chosen until the facilitator chooses
         refusals = self.lab.portfolio.checklist(self.initiative.key).promotion_refusals
         if DecisionOutcome.PROMOTE in self.outcomes and refusals:
             self.problem("Promotion is not possible yet: " + " ".join(refusals), error=False)
+
+    @work(thread=True, exclusive=True, group="overlaps")
+    def _find_overlaps(self) -> None:
+        """The consolidation candidates, off the UI thread (about a second at 100,000 initiatives); keys typed
+        meanwhile wait for it (the type-ahead waits for the screen's workers), so "c" offers the first one."""
+        overlaps = self.lab.portfolio.overlaps_of(self.initiative.key)
+        self.app.call_from_thread(self._show_overlaps, overlaps)
+
+    def _show_overlaps(self, overlaps) -> None:
+        self.candidates = tuple(dict.fromkeys(o.other for o in overlaps))
+        self.query_one("#absorbed-by", Input).suggester = SuggestFromList(self.candidates, case_sensitive=False)
+        self.query_one("#overlap-candidates", Static).update(
+            plain("; ".join(o.line for o in overlaps) or "none found (same vendor, or same purpose)")
+        )
+        if self.outcome is DecisionOutcome.CONSOLIDATE and self.candidates:
+            absorbed = self.query_one("#absorbed-by", Input)
+            absorbed.value = absorbed.value or self.candidates[0]
 
     def on_key(self, event) -> None:
         if isinstance(self.focused, Input):
