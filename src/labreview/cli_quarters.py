@@ -1,8 +1,8 @@
-"""Command line for the quarter's work outside the app: sessions, budget, scoring weights.
+"""Command line for the quarter's work outside the app: sessions, budget, scoring weights, decision rights.
 
 ``labreview session plan|start|end|attend``, ``labreview budget show|set|envelope|import``,
-``labreview weights show|set``. Each change is one audited action of the service layer, in
-the name of ``--as NAME`` (a person of the portfolio) or else the session's facilitator.
+``labreview weights show|set``, ``labreview rights show|grant|revoke``. Each change is one audited action
+of the service layer, in the name of ``--as NAME`` (a person of the portfolio) or else the session's facilitator.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``session``, ``budget`` and ``weights`` to the parser's subcommands."""
+    """Add ``session``, ``budget``, ``weights`` and ``rights`` to the parser's subcommands."""
     session = commands.add_parser("session", help="plan, start or end a review session; change attendance")
     actions = session.add_subparsers(dest="what", metavar="ACTION", required=True)
     plan = actions.add_parser(
@@ -74,6 +74,24 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     put = actions.add_parser("set", parents=[common], help="the board sets the weights (audited)")
     put.add_argument("weights", nargs="+", metavar="CRITERION=NUMBER", help="e.g. outcome-impact=2 data-risk=1.5")
     put.set_defaults(run=cmd_weights_set)
+
+    rights = commands.add_parser("rights", help="who may sign off which decision, up to what cost")
+    actions = rights.add_subparsers(dest="what", metavar="ACTION", required=True)
+    actions.add_parser("show", parents=[common], help="the decision rights, with their ids").set_defaults(
+        run=cmd_rights_show
+    )
+    grant = actions.add_parser("grant", parents=[common], help="let a board role or a person sign off (audited)")
+    grant.add_argument("kind", metavar="KIND", help="pilot, production, renewal or sunset")
+    holder = grant.add_mutually_exclusive_group(required=True)
+    holder.add_argument("--role", metavar="ROLE", help="a board role, e.g. innovation-lead")
+    holder.add_argument("--person", metavar="NAME", help="one person of the portfolio")
+    grant.add_argument(
+        "--up-to", metavar="AMOUNT", help="the highest quarterly cost they may sign off (default: any cost)"
+    )
+    grant.set_defaults(run=cmd_rights_grant)
+    revoke = actions.add_parser("revoke", parents=[common], help="take a right back (audited)")
+    revoke.add_argument("id", type=int, metavar="ID", help="the right's id, as `rights show` lists it")
+    revoke.set_defaults(run=cmd_rights_revoke)
 
 
 def _with_portfolio(args: argparse.Namespace, work: Callable[[Any], int]) -> int:
@@ -246,6 +264,48 @@ def cmd_weights_set(args: argparse.Namespace) -> int:
     def work(p: Any) -> int:
         weights = p.set_weights(" ".join(args.weights))
         print(f"Scoring weights: {format_weights(weights)}")
+        return 0
+
+    return _with_portfolio(args, work)
+
+
+def _right_line(right: Any) -> str:
+    from labreview.cli_common import _printable
+
+    people = f" — {_printable(', '.join(right.people))}" if right.role is not None and right.people else ""
+    return f"{right.id:>3}  {right.kind.label}: {_printable(right.holder)}{people} ({right.limit})"
+
+
+def cmd_rights_show(args: argparse.Namespace) -> int:
+    def work(p: Any) -> int:
+        rights = p.decision_rights()
+        if not rights:
+            print("No decision rights: every board decision stands without a sign-off.")
+            print("Grant one with: labreview rights grant KIND --role ROLE [--up-to AMOUNT]")
+        for right in rights:
+            print(_right_line(right))
+        return 0
+
+    return _with_portfolio(args, work)
+
+
+def cmd_rights_grant(args: argparse.Namespace) -> int:
+    from labreview.domain.vocabulary import parse_money
+
+    limit = parse_money(args.up_to) if args.up_to is not None else None
+
+    def work(p: Any) -> int:
+        right = p.grant_decision_right(args.kind, role=args.role, person=args.person, cost_limit=limit)
+        print(f"Granted: {_right_line(right).strip()}")
+        return 0
+
+    return _with_portfolio(args, work)
+
+
+def cmd_rights_revoke(args: argparse.Namespace) -> int:
+    def work(p: Any) -> int:
+        right = p.revoke_decision_right(args.id)
+        print(f"Revoked: {_right_line(right).strip()}")
         return 0
 
     return _with_portfolio(args, work)

@@ -7,7 +7,10 @@ from labreview.portfolio import Portfolio
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:  # argparse's usage errors end the parser this way
+        code = exit_.code
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -64,3 +67,61 @@ def test_weights_set_refuses_nonsense_in_words(sample_target, capsys):
     assert code == 2 and "criterion=number" in err
     code, _out, err = run(capsys, "weights", "set", "charisma=2", "--db", str(sample_target))
     assert code == 2 and "not a criterion" in err
+
+
+def test_rights_show_grant_and_revoke_on_the_command_line(sample_target, capsys):
+    db = str(sample_target)
+    code, out, _err = run(capsys, "rights", "show", "--db", db)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 8
+    assert lines[0].split()[0] == "1" and "pilot approval: the marketing innovation lead — Kim Novak" in lines[0]
+    assert lines[0].endswith("(up to EUR 25,000 a quarter)")
+    code, out, _err = run(
+        capsys, "rights", "grant", "pilot", "--role", "privacy-partner", "--up-to", "12,000", "--as", "Dana Whitfield",
+        "--db", db,
+    )  # fmt: skip
+    assert code == 0 and out.startswith("Granted: 9  pilot approval: the privacy partner — Joel Berg, Priya Raman")
+    p = Portfolio.open(db)
+    try:
+        entry = p.audit_log(limit=1)[0]
+        assert entry.actor == "Dana Whitfield" and entry.summary.startswith("Decision right: the privacy partner")
+    finally:
+        p.close()
+    code, out, _err = run(capsys, "rights", "revoke", "9", "--db", db)
+    assert code == 0 and out.startswith("Revoked: 9  pilot approval: the privacy partner")
+    code, out, _err = run(capsys, "rights", "grant", "renewal", "--person", "Grace Liu", "--db", db)
+    assert code == 0 and out.rstrip().endswith("renewal: Grace Liu (any cost)")
+
+
+def test_rights_refusals_are_one_line_and_exit_2(sample_target, capsys):
+    db = str(sample_target)
+    for args, said in (
+        (("grant", "everything", "--role", "sponsor"), "is not a right kind"),
+        (("grant", "pilot", "--role", "chief"), "is not a board role"),
+        (("grant", "pilot", "--person", "Nobody Here"), "Nobody called 'Nobody Here'"),
+        (("grant", "pilot", "--role", "sponsor", "--up-to", "1,2,3"), "ambiguous as an amount"),
+        (("grant", "pilot", "--role", "sponsor", "--up-to", "0"), "positive amount"),
+        (("grant", "pilot", "--role", "sponsor"), "already holds a pilot approval right"),
+        (("revoke", "999"), "There is no decision right 999."),
+        (("revoke", "nine"), "invalid int value"),
+        (("grant", "pilot"), "one of the arguments --role --person is required"),
+    ):
+        code, out, err = run(capsys, "rights", *args, "--db", db)
+        assert code == 2 and said in err and out == "", (args, err)
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+
+
+def test_rights_on_a_new_portfolio_and_a_hostile_holder_name(tmp_path, capsys):
+    db = str(tmp_path / "new.db")
+    assert run(capsys, "init", "--db", db)[0] == 0
+    code, out, _err = run(capsys, "rights", "show", "--db", db)
+    assert code == 0 and out.startswith("No decision rights: every board decision stands without a sign-off.")
+    name = "Eve \x1b]52;c;ZXZpbA==\x07 [bold]Mallory[/bold]"
+    p = Portfolio.open(db)
+    try:
+        p.add_person(name, "finance")
+    finally:
+        p.close()
+    assert run(capsys, "rights", "grant", "sunset", "--person", name, "--db", db)[0] == 0
+    code, out, _err = run(capsys, "rights", "show", "--db", db)
+    assert code == 0 and "\x1b" not in out and "\x07" not in out and "[bold]Mallory[/bold]" in out
