@@ -98,7 +98,9 @@ def test_rights_refusals_are_one_line_and_exit_2(sample_target, capsys):
     for args, said in (
         (("grant", "everything", "--role", "sponsor"), "is not a right kind"),
         (("grant", "pilot", "--role", "chief"), "is not a board role"),
-        (("grant", "pilot", "--person", "Nobody Here"), "Nobody called 'Nobody Here'"),
+        (("grant", "pilot", "--person", "Nobody Here"), "Nobody is called exactly 'Nobody Here'"),
+        (("grant", "pilot", "--person", "Grace"), "Nobody is called exactly 'Grace'"),  # never part of a name
+        (("grant", "pilot", "--role", "sponsor", "--up-to", "99999999999999999999"), "too large to be real"),
         (("grant", "pilot", "--role", "sponsor", "--up-to", "1,2,3"), "ambiguous as an amount"),
         (("grant", "pilot", "--role", "sponsor", "--up-to", "0"), "positive amount"),
         (("grant", "pilot", "--role", "sponsor"), "already holds a pilot approval right"),

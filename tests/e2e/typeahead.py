@@ -35,14 +35,15 @@ CLOCK_COLUMNS = {
     "created_at", "spent_seconds", "opened_at", "revealed_at", "cast_at", "issued_at", "revoked_at", "beat_at",
 }  # fmt: skip
 SKIP_TABLES = {"audit_event", "audit_head", "alembic_version", "presence", "service_state"}  # not audited: clocks
-FIRST_SCREEN = ("Attending (", "initiatives")
-OPENING = "opening…"  # the first frame's preview, shown until the portfolio is open
+FOOTER = "^p palette"  # the footer of every screen of the meeting (the preview has it too, with OPENING)
+OPENING = ("opening…", "Opening the portfolio…")  # the first frame's preview, shown until the portfolio is open
 
 
 def opened(screen: str) -> bool:
-    """The app's own first screen is up (not the preview painted while the portfolio opens: keys typed then
-    wait, so a quiet screen during the opening does not mean they have been handled)."""
-    return any(t in screen for t in FIRST_SCREEN) and OPENING not in screen
+    """The app's own screen is up (not the preview painted while the portfolio opens: keys typed then wait, so a
+    quiet screen during the opening does not mean they have been handled). Any screen of the meeting: in a burst
+    the first one may be gone before it is read (seen: the scorecard already up when the harness looked)."""
+    return FOOTER in screen and not any(text in screen for text in OPENING)
 
 
 def encode(keys: Sequence[str]) -> list[str]:

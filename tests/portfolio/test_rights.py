@@ -34,7 +34,7 @@ def test_without_rights_every_decision_stands_alone_and_a_sign_off_is_refused(po
     need = portfolio.sign_off(Q, "LAB-1", "iterate")
     assert (need.kind, need.needed, need.eligible) == (RightKind.PILOT, False, ())
     assert need.rule == "No decision right is set for pilot approval: the board's decision stands."
-    with pytest.raises(PolicyRefusal, match="No decision right is set for pilot approval"):
+    with pytest.raises(PolicyRefusal, match="No decision right is set for pilot approval: record it without"):
         portfolio.record_decision(Q, "LAB-1", "iterate", rationale="again", signed_off_by="Dana Sponsor")
     decision = portfolio.record_decision(Q, "LAB-1", "iterate", rationale="again")
     assert decision.signed_off_by is None and decision.right is RightKind.PILOT
@@ -238,3 +238,71 @@ def test_a_hostile_signer_name_stays_text_in_the_minutes_and_the_exports(ruled):
     assert row["signed_off_by"] == "'" + name  # a spreadsheet would run it as a formula otherwise
     (exported,) = json.loads(decisions_json(ruled, Q).text)["decisions"]
     assert exported["signed_off_by"] == name
+
+
+def test_a_signer_is_named_exactly_never_by_part_of_a_name(ruled):
+    for ref, error, said in (
+        ("Dana", NotFound, "Nobody is called exactly 'Dana'"),
+        ("dana sponsor", None, None),  # case aside, the whole name is fine
+        (True, InvalidInput, "by their name or id; got True"),
+        (2.0, InvalidInput, "by their name or id; got 2.0"),
+    ):
+        if error is None:
+            continue
+        with pytest.raises(error, match=said):
+            ruled.record_decision(Q, "LAB-1", "iterate", rationale="again", signed_off_by=ref)
+    ruled.add_person("DANA SPONSOR")  # two people whose names differ only in case
+    with pytest.raises(PolicyRefusal, match="DANA SPONSOR holds no pilot approval right"):
+        ruled.record_decision(Q, "LAB-1", "iterate", rationale="again", signed_off_by="DANA SPONSOR")
+    with pytest.raises(InvalidInput, match="Several people are called 'dana sponsor'"):
+        ruled.record_decision(Q, "LAB-1", "iterate", rationale="again", signed_off_by="dana sponsor")
+    right = ruled.grant_decision_right("sunset", person="DANA SPONSOR")
+    assert right.person.name == "DANA SPONSOR"  # not Dana Sponsor, whose name it contains case aside
+    decision = ruled.record_decision(Q, "LAB-1", "iterate", rationale="again", signed_off_by="Dana Sponsor")
+    assert decision.signed_off_by == "Dana Sponsor"
+
+
+def test_a_cost_limit_is_a_real_amount(ruled):
+    for limit, said in (
+        (10**30, "too large to be real"),
+        (1.5, "whole number of cents"),
+        (True, "whole number of cents"),
+        ("100", "whole number of cents"),
+        (-5, "cannot be negative"),
+    ):
+        with pytest.raises(InvalidInput, match=said):
+            ruled.grant_decision_right("sunset", role="finance", cost_limit=limit)
+    from labreview.domain.fields import MAX_MONEY
+
+    big = ruled.grant_decision_right("sunset", role="finance", cost_limit=MAX_MONEY)  # 64 bits on PostgreSQL too
+    assert big.cost_limit == MAX_MONEY
+
+
+def test_the_record_says_which_right_and_what_cost_a_sign_off_covered(ruled):
+    """Changing the owner or the cost around a decision cannot hide what was signed: the audit record of the
+    decision names the right used and the cost at that moment (the edits before and after are records too)."""
+    ruled.update_initiative("LAB-1", quarterly_cost=700_000)  # within Ines's EUR 7,500
+    ruled.record_decision(Q, "LAB-1", "iterate", rationale="again", signed_off_by="Ines Innovation")
+    summary = ruled.audit_log(1)[0].summary
+    assert "signed off by Ines Innovation (the marketing innovation lead (up to EUR 7,500 a quarter); " in summary
+    assert "EUR 7,000 a quarter)" in summary
+
+
+def test_amounts_in_a_refusal_never_read_the_same_when_they_differ(ruled):
+    ruled.update_initiative("LAB-2", owner="Oscar Owner", quarterly_cost=750_001)  # one cent over Ines's limit
+    with pytest.raises(PolicyRefusal) as refused:
+        ruled.record_decision(Q, "LAB-2", "iterate", rationale="again", signed_off_by="Ines Innovation")
+    assert "up to EUR 7,500.00 a quarter; LAB-2 costs EUR 7,500.01" in refused.value.message
+
+
+def test_sign_off_checks_what_it_is_asked(ruled, portfolio):
+    with pytest.raises(PolicyRefusal, match="not a decision for a factory initiative"):
+        ruled.sign_off(Q, "FAC-1", "iterate")
+    ruled.record_decision(Q, "LAB-2", "kill", rationale="no lift")
+    with pytest.raises(PolicyRefusal, match="takes no further decisions"):
+        ruled.sign_off(Q, "LAB-2", "iterate")
+    with pytest.raises(PolicyRefusal, match="This decision needs none: record it without a sign-off"):
+        ruled.record_decision(Q, "LAB-1", "kill", rationale="no", signed_off_by="Dana Sponsor")
+    ruled.end_session(Q)
+    with pytest.raises(PolicyRefusal):
+        ruled.sign_off(Q, "LAB-1", "iterate")

@@ -31,9 +31,9 @@ async def test_the_table_shows_each_right_with_who_holds_it_today(app_factory):
         await settle(pilot)
         assert isinstance(app.screen, RightsScreen)
         assert rows(app)[:3] == [
-            "pilot approval | the marketing innovation lead — Kim Novak | up to EUR 25,000 a quarter",
-            "pilot approval | the CMO / executive sponsor — Dana Whitfield | any cost",
-            "production sign-off | the MarTech lead / architect — Ravi Menon | up to EUR 60,000 a quarter",
+            "pilot approval | Kim Novak (the marketing innovation lead) | ≤ EUR 25,000/quarter",
+            "pilot approval | Dana Whitfield (the CMO / executive sponsor) | any cost",
+            "production sign-off | Ravi Menon (the MarTech lead / architect) | ≤ EUR 60,000/quarter",
         ]
         assert len(rows(app)) == 8
         rules = str(app.screen.query_one("#rights-rules", Static).render())
@@ -75,7 +75,7 @@ async def test_revoke_then_undo_then_grant_through_the_dialog(app_factory):
         await settle(pilot)
         assert isinstance(app.screen, RightsScreen)
         assert "The privacy partner may sign off pilot approval (up to EUR 15,000 a quarter)" in message(app)
-        assert "pilot approval | the privacy partner — Joel Berg, Priya Raman | up to EUR 15,000 a quarter" in rows(app)
+        assert "pilot approval | Joel Berg, Priya Raman (the privacy partner) | ≤ EUR 15,000/quarter" in rows(app)
 
 
 async def test_the_decision_dialog_proposes_the_natural_signer_and_records_the_sign_off(app_factory):
@@ -90,7 +90,7 @@ async def test_the_decision_dialog_proposes_the_natural_signer_and_records_the_s
         assert isinstance(dialog, DecisionDialog)
         select = dialog.query_one("#signed-off-by", Select)
         assert select.value == app.portfolio.person("Dana Whitfield").id  # Ravi owns it: the sponsor signs
-        assert str(dialog.query_one("#sign-off-rule", Static).render()) == ("production sign-off, EUR 13,000 a quarter")
+        assert str(dialog.query_one("#sign-off-rule", Static).render()) == "production sign-off, EUR 13,000"
         await pilot.press(*"stable for 8 weeks", "enter")
         await settle(pilot)
         assert app.portfolio.decision(Q, "EXP-119").signed_off_by == "Dana Whitfield"
@@ -174,3 +174,32 @@ async def test_hostile_holder_names_stay_text_on_the_rights_screen_and_in_the_di
         await settle(pilot)
         assert "\x1b" not in screen_text(app)
         assert app.is_running
+
+
+async def test_a_refused_record_reads_the_rights_again(app_factory):
+    """The rights change in another app while the dialog is open: the refusal says why, the dialog follows the
+    table as it is now, and the next enter records."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        app.open_item("EXP-104")
+        await settle(pilot)
+        await pilot.press("d", "i", *"Another cycle")
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.query_one("#signed-off-by", Select).value == app.portfolio.person("Kim Novak").id
+        for right in app.portfolio.decision_rights():  # the board drops pilot approval rights meanwhile
+            if right.kind is RightKind.PILOT:
+                app.portfolio.revoke_decision_right(right.id)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "No decision right is set for pilot approval: record it without a sign-off" in str(
+            dialog.query_one("#problem").render()
+        )
+        select = dialog.query_one("#signed-off-by", Select)
+        assert select.disabled and select.value is Select.NULL
+        assert str(dialog.query_one("#sign-off-rule", Static).render()) == "no pilot approval right set"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.portfolio.decision(Q, "EXP-104").signed_off_by is None

@@ -25,6 +25,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from labreview.domain.errors import InvalidInput, PolicyRefusal
+from labreview.domain.fields import check_money
 from labreview.domain.vocabulary import BoardRole, RightKind, Stage, format_money
 from labreview.domain.vocabulary import DecisionOutcome as O
 
@@ -84,6 +85,12 @@ class Signer:
     active: bool = True
 
 
+def money_apart(a: int, b: int, currency: str = "EUR") -> tuple[str, str]:
+    """Two amounts in words that never read the same when they differ (cents shown when whole units would)."""
+    cents = a != b and format_money(a, currency) == format_money(b, currency)
+    return format_money(a, currency, cents=cents), format_money(b, currency, cents=cents)
+
+
 def kind_of(stage: Stage, outcome: O) -> RightKind | None:
     """The kind of decision ``outcome`` is for an initiative in ``stage``; None when it needs no sign-off."""
     return KINDS.get((stage, outcome))
@@ -102,7 +109,7 @@ def validate_right(kind: RightKind, role: BoardRole | None, person_id: int | Non
     """A right names exactly one holder; a limit is a positive amount."""
     if (role is None) == (person_id is None):
         raise InvalidInput(f"A {kind.label} right is held by a board role or by one person; name one of them.")
-    if cost_limit is not None and cost_limit <= 0:
+    if cost_limit is not None and check_money(cost_limit) == 0:
         raise InvalidInput("A cost limit is a positive amount; leave it empty for any cost.")
 
 
@@ -138,9 +145,10 @@ def refusal(
         return f"{signer.name} holds no {kind.label} right; it is for {who_may(kind, rights, currency)}."
     if not any(r.covers(cost) for r in held):
         top = max(r.cost_limit or 0 for r in held)
+        limit, costs = money_apart(top, cost, currency)
         return (
-            f"{signer.name} may sign off {kind.label} up to {format_money(top, currency)} a quarter; "
-            f"{key} costs {format_money(cost, currency)}. It is for {who_may(kind, rights, currency)}."
+            f"{signer.name} may sign off {kind.label} up to {limit} a quarter; "
+            f"{key} costs {costs}. It is for {who_may(kind, rights, currency)}."
         )
     if attendees is not None and signer.person_id not in attendees:
         return f"{signer.name} is not attending this session; only an attendee signs off."
@@ -177,6 +185,12 @@ def eligible(
     return sorted(found, key=natural)
 
 
+def used(kind: RightKind, signer: Signer, cost: int, rights: Iterable[Right]) -> Right | None:
+    """The right ``signer`` signs off under: the narrowest of theirs that covers ``cost``."""
+    held = [r for r in of_kind(kind, rights) if r.held_by(signer) and r.covers(cost)]
+    return min(held, key=lambda r: float("inf") if r.cost_limit is None else r.cost_limit, default=None)
+
+
 def check(
     kind: RightKind | None,
     *,
@@ -193,8 +207,8 @@ def check(
     governing = of_kind(kind, rights) if kind is not None else []
     if not governing:
         if signer is not None:
-            what = kind.label if kind is not None else "this decision"
-            raise PolicyRefusal(f"No decision right is set for {what}; the board's decision stands without a sign-off.")
+            what = f"No decision right is set for {kind.label}" if kind is not None else "This decision needs none"
+            raise PolicyRefusal(f"{what}: record it without a sign-off (nobody under “Signed off by”).")
         return
     assert kind is not None
     if signer is None:

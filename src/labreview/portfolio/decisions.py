@@ -86,7 +86,7 @@ class Decisions(Derived):
                 refusals = gate_rules.promotion_refusals(stage, self.gate_reports(session, initiative))
                 if refusals:
                     raise PolicyRefusal(f"{initiative.key} cannot be promoted yet. " + " ".join(refusals))
-            signer = self._check_sign_off(session, row, initiative, outcome, signed_off_by)
+            signer, under = self._check_sign_off(session, row, initiative, outcome, signed_off_by)
             decision = rec.add(
                 Decision(
                     session_id=row.id,
@@ -120,7 +120,12 @@ class Decisions(Derived):
             arrow = f" ({stage.label} → {effect.stage.label})" if effect.stage is not stage else ""
             plan = f", with a {planned}-step stabilisation plan" if planned else ""
             into = f" into {survivor.key}" if survivor else ""
-            signed = f", signed off by {signer.name}" if signer else ""
+            signed = ""
+            if signer is not None and under is not None:  # the right used and the cost it covered, for the record
+                cost = format_money(initiative.quarterly_cost, self.currency_in(session))
+                signed = (
+                    f", signed off by {signer.name} ({under.describe(self.currency_in(session))}; {cost} a quarter)"
+                )
             rec.summary = (
                 f"Decided {outcome.value} for {initiative.key}{into}{arrow}{plan}{signed}: "
                 f"{rationale or 'no rationale'}"
@@ -132,8 +137,9 @@ class Decisions(Derived):
         the attendees who may sign it off (board members first, by name) and the rule in one line."""
         outcome = DecisionOutcome.parse(outcome) if isinstance(outcome, str) else outcome
         with self.read() as session:
-            row = lookup.session_row(session, quarter)
+            row = lookup.open_session(session, quarter)
             initiative = lookup.initiative(session, key)
+            decision_rules.effect(Stage(initiative.stage), outcome, Track(initiative.track))  # a valid outcome
             kind = rights_rules.kind_of(Stage(initiative.stage), outcome)
             every = lookup.decision_rights(session)
             rights = rights_rules.of_kind(kind, every) if kind else []
@@ -164,7 +170,7 @@ class Decisions(Derived):
                 f"{kind.label.capitalize()} ({format_money(initiative.quarterly_cost, currency)} a quarter): "
                 f"{rights_rules.who_may(kind, rights, currency)}"
             )
-            short = f"{kind.label}, {format_money(initiative.quarterly_cost, currency)} a quarter"
+            short = f"{kind.label}, {format_money(initiative.quarterly_cost, currency)}"
             return SignOff(kind, True, tuple(person_view(by_id[p.person_id]) for p in eligible), rule, short)
 
     def _check_sign_off(
@@ -174,22 +180,27 @@ class Decisions(Derived):
         initiative: Initiative,
         outcome: DecisionOutcome,
         signed_off_by: int | str | None,
-    ) -> Person | None:
-        """The person signing the decision off, checked against the decision rights (see ``record_decision``)."""
+    ) -> tuple[Person | None, rights_rules.Right | None]:
+        """The person signing the decision off, checked against the decision rights (see ``record_decision``),
+        and the right they sign under."""
         signer = None
         if signed_off_by is not None and (not isinstance(signed_off_by, str) or signed_off_by.strip()):
-            signer = lookup.person(session, signed_off_by)
+            signer = lookup.named_exactly(session, signed_off_by, what="person who signs off")
+        kind = rights_rules.kind_of(Stage(initiative.stage), outcome)
+        rights = lookup.decision_rights(session)
         rights_rules.check(
-            rights_rules.kind_of(Stage(initiative.stage), outcome),
+            kind,
             key=initiative.key,
             cost=initiative.quarterly_cost,
             owner_id=initiative.owner_id,
             signer=lookup.signer(signer) if signer else None,
-            rights=lookup.decision_rights(session),
+            rights=rights,
             attendees=lookup.attendee_ids(session, row.id),
             currency=self.currency_in(session),
         )
-        return signer
+        if signer is None or kind is None:
+            return signer, None
+        return signer, rights_rules.used(kind, lookup.signer(signer), initiative.quarterly_cost, rights)
 
     def _start_stabilisation(
         self, rec: ledger.Recorder, row: ReviewSession, initiative: Initiative, decision_id: int, decided_on: dt.date

@@ -49,7 +49,7 @@ class Rights(Derived):
             person = None
         with self.audited("grant decision right") as rec:
             session = rec.session
-            holder = lookup.person(session, person) if person is not None else None
+            holder = lookup.named_exactly(session, person, what="holder") if person is not None else None
             rights_rules.validate_right(kind, role, holder.id if holder else None, cost_limit)
             if holder is not None and not holder.active:
                 raise PolicyRefusal(

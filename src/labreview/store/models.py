@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -442,4 +442,5 @@ class DecisionRight(SQLModel, table=True):
     kind: str
     board_role: str | None = None
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    cost_limit: int | None = None
+    cost_limit: int | None = Field(default=None, sa_type=BigInteger)
+    """64 bits: any amount ``fields.MAX_MONEY`` allows (PostgreSQL's INTEGER ends at EUR 21 million)."""

@@ -101,7 +101,7 @@ def board_attending(session: Session, session_id: int) -> list[Person]:
 
 
 def decision_rights(session: Session) -> list[rights_rules.Right]:
-    """The decision rights table, by kind, then role holders before people, then by id."""
+    """The decision rights table, by kind, then in the order granted."""
     found = session.execute(
         select(DecisionRight, Person.name)
         .outerjoin(Person, Person.id == DecisionRight.person_id)
@@ -118,6 +118,23 @@ def decision_rights(session: Session) -> list[rights_rules.Right]:
         )
         for row, name in found
     ]
+
+
+def named_exactly(session: Session, ref: object, *, what: str) -> Person:
+    """A person given by id or by their whole name (case aside): a signature names one person, never a part of a
+    name (``lookup.person`` takes "kim" for Kim Novak; a sign-off must not)."""
+    if isinstance(ref, bool) or not isinstance(ref, int | str):
+        raise InvalidInput(f"Name the {what} by their name or id; got {ref!r}.")
+    if isinstance(ref, int):
+        return person(session, ref)
+    wanted = ref.strip()
+    found = [p for p in session.scalars(select(Person)) if p.name.casefold() == wanted.casefold()]
+    exact = [p for p in found if p.name == wanted]
+    if len(found) > 1 and len(exact) != 1:
+        raise InvalidInput(f"Several people are called '{ref}'; choose the {what} from the list (by id).")
+    if not found:
+        raise NotFound(f"Nobody is called exactly '{ref}'; write the {what}'s whole name.")
+    return (exact or found)[0]
 
 
 def signer(row: Person) -> rights_rules.Signer:

@@ -216,7 +216,13 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
     def _show_sign_off(self, outcome: DecisionOutcome) -> None:
         """The decision rights for this outcome: who may sign it off (the natural signer chosen), or why nobody
         needs to; refused in words by the service when nobody attending may."""
-        need = self.lab.portfolio.sign_off(self.session.quarter, self.initiative.key, outcome)
+        try:
+            need = self.lab.portfolio.sign_off(self.session.quarter, self.initiative.key, outcome)
+        except DomainError as exc:  # the session ended or the initiative moved on meanwhile: recording says so too
+            self.sign_off_needed = False
+            self.query_one("#signed-off-by", Select).disabled = True
+            self.problem(exc.message)
+            return
         self.sign_off_needed = need.needed
         select = self.query_one("#signed-off-by", Select)
         select.set_options((plain(p.name), p.id) for p in need.eligible)
@@ -290,6 +296,7 @@ class DecisionDialog(FormDialog["DecisionView | None"]):
                 signed_off_by=self._signer(),
             )
         except DomainError as exc:
+            self._show_sign_off(self.outcome)  # the rights or the cost may have changed since: read them again
             self.problem(exc.message)
             return
         self.dismiss(decision)

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label, Static
 
 from labreview.domain import rights as rights_rules
-from labreview.domain.vocabulary import RightKind
+from labreview.domain.vocabulary import RightKind, format_money
 from labreview.ui.screens.base import MeetingScreen
 from labreview.ui.widgets.text import plain
 
@@ -55,14 +55,15 @@ class RightsScreen(MeetingScreen):
             (
                 ("Decision", "kind", 20),
                 ("Held by", "holder", None),
-                ("Up to", "limit", 27),
+                ("Up to", "limit", 21),
             ),
         )
+        currency = self.portfolio.currency
         for right in self.rights:
             table.add_row(
                 Text(right.kind.label, style="bold"),
                 self._holder(right),
-                right.limit,
+                "any cost" if right.cost_limit is None else f"≤ {format_money(right.cost_limit, currency)}/quarter",
                 key=str(right.id),
             )
         if self.rights:
@@ -79,12 +80,14 @@ class RightsScreen(MeetingScreen):
             table.focus()
 
     def _holder(self, right: DecisionRightView) -> Text:
-        """``the marketing innovation lead — Kim Novak``; a role nobody holds says so."""
-        text = plain(right.holder)
-        if right.role is not None:
-            text.append(" — ")
-            text.append_text(plain(", ".join(right.people)) if right.people else Text("nobody in this role", "italic"))
-        text.truncate(self.room(20 + 27 + 8, least=16), overflow="ellipsis")
+        """Who holds it today first, then the role it comes with: ``Kim Novak (the marketing innovation lead)``;
+        a role nobody holds says so."""
+        if right.role is None:
+            text = plain(right.holder)
+        else:
+            text = plain(", ".join(right.people)) if right.people else Text("nobody", "italic")
+            text.append_text(plain(f" ({right.holder})", "dim"))
+        text.truncate(self.room(20 + 21 + 8, least=16), overflow="ellipsis")
         return text
 
     def action_grant(self) -> None:

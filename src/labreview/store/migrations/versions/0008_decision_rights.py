@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("kind", _text(), nullable=False),
         sa.Column("board_role", _text(), nullable=True),
         sa.Column("person_id", sa.Integer(), nullable=True),
-        sa.Column("cost_limit", sa.Integer(), nullable=True),
+        sa.Column("cost_limit", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_decision_right_person_id_person")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_decision_right")),
     )
