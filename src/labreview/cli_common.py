@@ -90,9 +90,9 @@ def _read_portfolio(args: argparse.Namespace):
 def _check_readable(target: str) -> None:
     """Refuse, in one line, a file that is not a portfolio this labreview can read as it is."""
     from labreview.store.database import State, probe
-    from labreview.store.location import is_url
+    from labreview.store.location import is_postgres_url, is_url
 
-    if is_url(target):
+    if is_url(target) and not is_postgres_url(target):  # a server URL is checked by the probe, without SQLAlchemy
         from labreview.store.engine import database_url
 
         database_url(target)  # an in-memory or unknown kind of database is refused here

@@ -137,20 +137,23 @@ def cmd_minutes(args: argparse.Namespace) -> int:
 
 
 def _minutes_text(target: str, quarter: str, config, *, html: bool = False) -> str:
-    """The minutes, read from an SQLite file with plain ``sqlite3`` (no SQLAlchemy to import: the command
-    takes a fraction of a second), or through the service layer for a database given by another URL.
-    ``html``: one standalone page with the audit log's head hash in its footer, else Markdown."""
+    """The minutes, read from an SQLite file with plain ``sqlite3`` and from a PostgreSQL server with plain
+    psycopg (no SQLAlchemy to import: the command takes a fraction of a second), or through the service layer
+    for a database given by another URL. ``html``: one standalone page with the audit log's head hash in its
+    footer, else Markdown."""
     import sqlite3
 
     from labreview.domain.errors import StorageError
     from labreview.exchange.minutes import render_records
     from labreview.portfolio import audit_head
-    from labreview.store.location import sqlite_path
+    from labreview.store.location import is_postgres_url, sqlite_path
 
     path = sqlite_path(target)
     head = None
     try:
-        if path is None:
+        if path is None and is_postgres_url(target):
+            data, head = _server_minutes(target, quarter, html=html)
+        elif path is None:
             from labreview.portfolio import records  # deferred: pulls in the service layer
 
             portfolio = _portfolio_at(target, config, read_only=True)
@@ -181,6 +184,28 @@ def _minutes_text(target: str, quarter: str, config, *, html: bool = False) -> s
 
         return render_html(data, head=head)
     return render_records(data)
+
+
+def _server_minutes(target: str, quarter: str, *, html: bool) -> tuple[object, str | None]:
+    """The minutes' records (and the audit head for an HTML page) from a PostgreSQL server over one psycopg
+    connection: ``minutes_data.read`` runs in one read-only REPEATABLE READ transaction, as through the
+    service layer (the portfolio's own weights; byte-identical minutes, held by the parity tests)."""
+    import psycopg
+
+    from labreview.domain.errors import StorageError
+    from labreview.portfolio import audit_head, minutes_data
+    from labreview.store.server import connect, conninfo, server_problem
+
+    connection = connect(target, read_only=True)
+    try:
+        connection.autocommit = False  # minutes_data opens its own snapshot transaction
+        data = minutes_data.read(connection, quarter)
+        head = audit_head.read(connection) if html else None
+    except psycopg.Error as exc:
+        raise StorageError(f"{conninfo(target)[1]} could not be read: {server_problem(exc)}.") from exc
+    finally:
+        connection.close()
+    return data, head
 
 
 class _ProgressBar:

@@ -19,6 +19,15 @@ def is_url(target: str | Path) -> bool:
     return "://" in str(target)
 
 
+POSTGRES_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
+"""The URL schemes read with psycopg alone (``store.server.conninfo``), without SQLAlchemy."""
+
+
+def is_postgres_url(target: str | Path) -> bool:
+    scheme, separator, _rest = str(target).partition("://")
+    return bool(separator) and scheme.lower() in POSTGRES_SCHEMES
+
+
 def sqlite_path(target: str | Path) -> Path | None:
     """The file behind a path or an ``sqlite:///`` URL; None for other databases and in-memory ones."""
     if not is_url(target):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from labreview.domain.errors import StorageError
-from labreview.store.location import MISSING_DRIVER
+from labreview.store.location import MISSING_DRIVER, is_postgres_url
 
 CONNECT_TIMEOUT_S = 10
 
@@ -89,8 +89,8 @@ def conninfo(target: str) -> tuple[str, str]:
     SQLAlchemy would cost about 150 ms before the first frame); anything else through the engine's checks."""
     from urllib.parse import urlsplit, urlunsplit
 
-    scheme, separator, rest = str(target).partition("://")
-    if not separator or scheme.lower() not in ("postgresql", "postgresql+psycopg", "postgres"):
+    _scheme, _separator, rest = str(target).partition("://")
+    if not is_postgres_url(target):
         from labreview.store.engine import database_url
 
         url = database_url(target)
