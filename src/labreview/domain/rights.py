@@ -61,10 +61,13 @@ class Right:
             return f"the {self.role.label}"
         return self.person_name
 
+    def limit(self, currency: str = "EUR") -> str:
+        """``any cost`` or ``up to EUR 25,000 a quarter``."""
+        return "any cost" if self.cost_limit is None else f"up to {format_money(self.cost_limit, currency)} a quarter"
+
     def describe(self, currency: str = "EUR") -> str:
         """``the CMO / executive sponsor (any cost)``, ``Kim Lee (up to EUR 25,000 a quarter)``."""
-        limit = "any cost" if self.cost_limit is None else f"up to {format_money(self.cost_limit, currency)} a quarter"
-        return f"{self.holder()} ({limit})"
+        return f"{self.holder()} ({self.limit(currency)})"
 
     def held_by(self, signer: Signer) -> bool:
         if self.person_id is not None:

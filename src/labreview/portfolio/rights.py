@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from labreview.domain import rights as rights_rules
 from labreview.domain.errors import NotFound, PolicyRefusal
-from labreview.domain.vocabulary import BoardRole, RightKind, format_money
+from labreview.domain.vocabulary import BoardRole, RightKind
 from labreview.portfolio.derived import Derived
 from labreview.portfolio.present import person_view
 from labreview.portfolio.views import DecisionRightView
@@ -74,7 +74,9 @@ class Rights(Derived):
                     cost_limit=cost_limit,
                 )
             )
-            view = self._right_view(session, _as_rule(row, holder), self.currency_in(session))
+            view = self._right_view(
+                session, lookup.as_right(row, holder.name if holder else None), self.currency_in(session)
+            )
             rec.summary = f"Decision right: {view.holder} may sign off {kind.label} ({view.limit})"
             return view
 
@@ -85,7 +87,9 @@ class Rights(Derived):
             if row is None:
                 raise NotFound(f"There is no decision right {right_id}.")
             holder = session.get(Person, row.person_id) if row.person_id else None
-            view = self._right_view(session, _as_rule(row, holder), self.currency_in(session))
+            view = self._right_view(
+                session, lookup.as_right(row, holder.name if holder else None), self.currency_in(session)
+            )
             rec.delete(row)
             rec.summary = f"Decision right revoked: {view.holder} no longer signs off {view.kind.label} ({view.limit})"
             return view
@@ -103,9 +107,7 @@ class Rights(Derived):
             )
         else:
             people = (person.name,) if person is not None and person.active else ()
-        limit = (
-            "any cost" if right.cost_limit is None else f"up to {format_money(right.cost_limit, currency)} a quarter"
-        )
+        limit = right.limit(currency)
         return DecisionRightView(
             id=right.right_id,
             kind=right.kind,
@@ -116,14 +118,3 @@ class Rights(Derived):
             limit=limit,
             people=people,
         )
-
-
-def _as_rule(row: DecisionRight, holder: Person | None) -> rights_rules.Right:
-    return rights_rules.Right(
-        row.id,
-        RightKind(row.kind),
-        BoardRole(row.board_role) if row.board_role else None,
-        row.person_id,
-        holder.name if holder else "",
-        row.cost_limit,
-    )

@@ -107,17 +107,19 @@ def decision_rights(session: Session) -> list[rights_rules.Right]:
         .outerjoin(Person, Person.id == DecisionRight.person_id)
         .order_by(DecisionRight.kind, DecisionRight.id)
     ).all()
-    return [
-        rights_rules.Right(
-            row.id,
-            RightKind(row.kind),
-            BoardRole(row.board_role) if row.board_role else None,
-            row.person_id,
-            name or "",
-            row.cost_limit,
-        )
-        for row, name in found
-    ]
+    return [as_right(row, name) for row, name in found]
+
+
+def as_right(row: DecisionRight, holder_name: str | None) -> rights_rules.Right:
+    """A row of ``decision_right`` as the rule reads it (``holder_name``: the person's, for a right held by name)."""
+    return rights_rules.Right(
+        row.id,
+        RightKind(row.kind),
+        BoardRole(row.board_role) if row.board_role else None,
+        row.person_id,
+        holder_name or "",
+        row.cost_limit,
+    )
 
 
 def named_exactly(session: Session, ref: object, *, what: str) -> Person:
